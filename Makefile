@@ -1,0 +1,61 @@
+# Throughline: `make run` starts the dashboard on the sandbox; `make test` passes the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+
+.PHONY: run run-tryton test check format bench browser-deps postgres clean help
+
+help:
+	@echo "make run         start the dashboard on the built-in sandbox (http://127.0.0.1:8501)"
+	@echo "make run-tryton  the dashboard on the HubSpot sandbox and a local seeded Tryton ERP"
+	@echo "make test        install dev tools, run make check and every test (browser and Tryton included)"
+	@echo "make check       ruff, ruff format --check, mypy"
+	@echo "make bench       the speed-at-scale benchmark (writes build/bench.json)"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(RUNTIME_STAMP) $@
+
+run: $(RUNTIME_STAMP)
+	$(PY) -m streamlit run dashboard/app.py
+
+run-tryton: $(RUNTIME_STAMP)
+	$(PY) -m sandbox.tryton run-dashboard
+
+check: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
+browser-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The store's tests need PostgreSQL on 127.0.0.1:5432; start the machine's cluster if it is down.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2; }
+
+test: $(DEV_STAMP) browser-deps postgres
+	$(MAKE) check
+	$(PY) -m pytest
+
+bench: $(DEV_STAMP)
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""`python -m sandbox serve|manifest`: the local HubSpot- and Odoo-compatible servers, their ground truth."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from sandbox.faults import FaultSettings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="build the demo portfolio if needed and serve both APIs")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--crm-port", type=int, default=8601)
+    serve.add_argument("--erp-port", type=int, default=8602)
+    serve.add_argument("--deals", type=int, default=300)
+    serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--db", type=Path, default=Path("data/sandbox.sqlite"))
+    serve.add_argument("--fresh", action="store_true", help="rebuild the portfolio even if the db holds one")
+    serve.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="last day of the demo (default today)"
+    )
+    serve.add_argument("--token", default="sandbox-token", help="bearer token the HubSpot side accepts")
+    serve.add_argument("--odoo-database", default="sandbox")
+    serve.add_argument("--odoo-login", default="admin")
+    serve.add_argument("--odoo-api-key", default="sandbox-key")
+    serve.add_argument("--erp-lines-per-project", type=int, default=None)
+    serve.add_argument(
+        "--burst-per-10s", type=int, default=None, help="HubSpot burst limit (190 = Professional)"
+    )
+    serve.add_argument("--search-per-s", type=int, default=5)
+    serve.add_argument("--latency-ms", type=float, default=0.0)
+    serve.add_argument("--error-rate", type=float, default=0.0)
+    serve.add_argument("--malformed-rate", type=float, default=0.0)
+
+    manifest = commands.add_parser("manifest", help="print the deliberate ID problems as JSON")
+    manifest.add_argument("--deals", type=int, default=300)
+    manifest.add_argument("--seed", type=int, default=7)
+
+    args = parser.parse_args(argv)
+    if args.command == "manifest":
+        from sandbox.portfolio import manifest as build_manifest
+
+        print(json.dumps(build_manifest(deals=args.deals, seed=args.seed), indent=2))
+        return
+
+    from sandbox.server import ServeOptions
+    from sandbox.server import serve as run
+
+    run(
+        ServeOptions(
+            host=args.host,
+            crm_port=args.crm_port,
+            erp_port=args.erp_port,
+            deals=args.deals,
+            seed=args.seed,
+            db=args.db,
+            token=args.token,
+            odoo_database=args.odoo_database,
+            odoo_login=args.odoo_login,
+            odoo_api_key=args.odoo_api_key,
+            fresh=args.fresh,
+            as_of=args.as_of,
+            erp_lines_per_project=args.erp_lines_per_project,
+            burst_per_10s=args.burst_per_10s,
+            search_per_s=args.search_per_s,
+            faults=FaultSettings(
+                latency_ms=args.latency_ms, error_rate=args.error_rate, malformed_rate=args.malformed_rate
+            ),
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Runs the sandbox: builds the demo portfolio when needed and serves both APIs with uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+import uvicorn
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from sandbox.db import SandboxMeta, create_schema, make_engine
+from sandbox.faults import Faults, FaultSettings
+from sandbox.hubspot_api import HubSpotLimits, create_hubspot_app
+from sandbox.odoo_api import create_odoo_app
+from sandbox.portfolio import plan_portfolio, write_portfolio
+
+
+@dataclass
+class ServeOptions:
+    host: str = "127.0.0.1"
+    crm_port: int = 8601
+    erp_port: int = 8602
+    deals: int = 300
+    seed: int = 7
+    db: Path = Path("data/sandbox.sqlite")
+    token: str = "sandbox-token"
+    odoo_database: str = "sandbox"
+    odoo_login: str = "admin"
+    odoo_api_key: str = "sandbox-key"
+    fresh: bool = False
+    as_of: date | None = None
+    erp_lines_per_project: int | None = None
+    burst_per_10s: int | None = None
+    search_per_s: int | None = 5
+    faults: FaultSettings = field(default_factory=FaultSettings)
+
+
+def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
+    """Build the demo portfolio unless the database already holds one made with the same size and seed."""
+    create_schema(engine)
+    wanted = {
+        "deals": options.deals,
+        "seed": options.seed,
+        "erp_lines_per_project": options.erp_lines_per_project,
+    }
+    with Session(engine) as session:
+        meta = session.exec(select(SandboxMeta).where(SandboxMeta.key == "portfolio")).first()
+    if meta is not None and not options.fresh:
+        have = json.loads(meta.value)
+        if all(have.get(k) == v for k, v in wanted.items()):
+            return f"reusing the demo portfolio in {options.db} (built for {have.get('as_of')})"
+    if options.db.exists() and (options.fresh or meta is not None):
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{options.db}{suffix}").unlink(missing_ok=True)
+        create_schema(engine)
+    as_of = options.as_of or datetime.now(UTC).date()
+    started = time.perf_counter()
+    portfolio = plan_portfolio(
+        deals=options.deals,
+        seed=options.seed,
+        as_of=as_of,
+        erp_lines_per_project=options.erp_lines_per_project,
+    )
+    write_portfolio(engine, portfolio)
+    with Session(engine) as session:
+        session.merge(SandboxMeta(key="portfolio", value=json.dumps(wanted | {"as_of": as_of.isoformat()})))
+        session.commit()
+    took = time.perf_counter() - started
+    return f"built the demo portfolio ({options.deals} deals, seed {options.seed}) in {took:.1f} s"
+
+
+async def _serve(servers: list[uvicorn.Server]) -> None:
+    await asyncio.gather(*(server.serve() for server in servers))
+
+
+def serve(options: ServeOptions) -> None:
+    """Build or reuse the portfolio, print what is served, and serve both APIs until interrupted."""
+    options.db.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(options.db)
+    print(ensure_portfolio(engine, options), flush=True)  # noqa: T201
+    crm_faults = Faults(options.faults.model_copy(), seed=options.seed)
+    erp_faults = Faults(options.faults.model_copy(), seed=options.seed + 1)
+    limits = HubSpotLimits(burst_per_10s=options.burst_per_10s, search_per_s=options.search_per_s)
+    crm_app = create_hubspot_app(
+        engine, token=options.token, faults=crm_faults, limits=limits, seed=options.seed
+    )
+    erp_app = create_odoo_app(
+        engine,
+        database=options.odoo_database,
+        login=options.odoo_login,
+        api_key=options.odoo_api_key,
+        faults=erp_faults,
+    )
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(app, host=options.host, port=port, log_level="warning", access_log=False)
+        )
+        for app, port in ((crm_app, options.crm_port), (erp_app, options.erp_port))
+    ]
+    print(  # noqa: T201
+        f"HubSpot-compatible API on http://{options.host}:{options.crm_port} (bearer token: --token)\n"
+        f"Odoo-compatible JSON-RPC on http://{options.host}:{options.erp_port}/jsonrpc "
+        f"(database '{options.odoo_database}', login '{options.odoo_login}', API key: --odoo-api-key)\n"
+        f"fault control on /__sandbox__/faults of either server; data in {options.db}",
+        flush=True,
+    )
+    asyncio.run(_serve(servers))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def is_up(url: str) -> bool:
+    """True when a sandbox control path answers at `url`."""
+    try:
+        return httpx.get(f"{url}/__sandbox__/faults", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_process(
+    args: list[str], crm_url: str, erp_url: str, *, timeout: float = 300.0, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `python -m sandbox serve ARGS` in its own process group and wait until both APIs answer."""
+    out = open(log, "ab") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "serve", *args],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the sandbox exited with code {process.returncode}; see {log or 'its output'}"
+            )
+        if is_up(crm_url) and is_up(erp_url):
+            return process
+        time.sleep(0.2)
+    stop_process(process)
+    raise RuntimeError(f"the sandbox did not answer within {timeout:.0f} s")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a sandbox started by `start_process` (its whole process group)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
