@@ -21,9 +21,6 @@ from sqlmodel import Session, select
 
 from sandbox.db import SandboxMeta, create_schema, make_engine
 from sandbox.faults import Faults, FaultSettings
-from sandbox.hubspot_api import HubSpotLimits, create_hubspot_app
-from sandbox.odoo_api import create_odoo_app
-from sandbox.portfolio import plan_portfolio, write_portfolio
 
 
 @dataclass
@@ -48,6 +45,8 @@ class ServeOptions:
 
 def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
     """Build the demo portfolio unless the database already holds one made with the same size and seed."""
+    from sandbox.portfolio import plan_portfolio, write_portfolio
+
     create_schema(engine)
     wanted = {
         "deals": options.deals,
@@ -87,6 +86,9 @@ async def _serve(servers: list[uvicorn.Server]) -> None:
 
 def serve(options: ServeOptions) -> None:
     """Build or reuse the portfolio, print what is served, and serve both APIs until interrupted."""
+    from sandbox.hubspot_api import HubSpotLimits, create_hubspot_app
+    from sandbox.odoo_api import create_odoo_app
+
     options.db.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(options.db)
     print(ensure_portfolio(engine, options), flush=True)  # noqa: T201
