@@ -5,9 +5,9 @@ bidirectional associations. The ERP side is stored the way Odoo 17 does: one tab
 field names, so that `read_group` is a real SQL GROUP BY even at a million analytic lines.
 """
 
-from __future__ import annotations
 
 import json
+import datetime as dt
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,7 @@ class ProjectProject(SQLModel, table=True):
     company_id: int = Field(foreign_key="res_company.id")
     user_id: int | None = None
     date_start: date | None = None
-    date: date | None = None  # Odoo's end date field is called `date`
+    date: dt.date | None = None  # Odoo's end date field is called `date`
     active: bool = True
     last_update_status: str = "to_define"
     allow_timesheets: bool = True
@@ -130,7 +130,7 @@ class AccountAnalyticLine(SQLModel, table=True):
     __tablename__ = "account_analytic_line"
     id: int = Field(primary_key=True)
     name: str
-    date: date
+    date: dt.date
     amount: float  # company currency; costs negative, revenue positive
     unit_amount: float = 0.0  # hours for timesheets
     account_id: int = Field(foreign_key="account_analytic_account.id", index=True)
