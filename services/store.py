@@ -17,16 +17,18 @@ from typing import Any, Literal, cast, get_args
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError as AlembicError
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import URL, Dialect, Engine, MetaData, Text, event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import registry
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
-from services.errors import ConfigError, InputError, NotFoundError, UnavailableError
+from services.errors import ConfigError, InputError, NotFoundError, RejectedError, UnavailableError
 
 URL_SETTING = "store database URL setting (THROUGHLINE_STORE__DATABASE_URL)"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -490,7 +492,15 @@ class Store:
                     f"cannot use the database at {self.masked_url} ({self._reason(error)}); check the "
                     f"{URL_SETTING} and that the database server is up",
                 ) from None
-            raise
+            # SQLAlchemy's own text carries the statement's parameters (a password hash, say): never shown.
+            raise RejectedError(
+                "store", operation, f"the database refused it: {self._reason(error)}"
+            ) from None
+        except AlembicError as error:
+            raise ConfigError(
+                f"the store database at {self.masked_url} cannot be migrated ({error}); it may have been "
+                f"migrated by a newer Throughline: upgrade this one, or point the {URL_SETTING} elsewhere"
+            ) from None
 
     def _reason(self, error: sa_exc.DBAPIError) -> str:
         reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error).__name__
@@ -519,10 +529,13 @@ def _parse_url(url: str) -> URL:
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
+    if not url.database or url.database == ":memory:":
+        # One in-memory database shared by every thread (for tests), not one per connection.
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    # Several Streamlit sessions write at once: wait for the lock instead of failing at once.
-    engine = create_engine(url, connect_args={"timeout": 30})
+        # Several Streamlit sessions write at once: wait for the lock instead of failing at once.
+        engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
