@@ -351,12 +351,12 @@ class HubSpotClient:
         notes = self.read_objects("notes", deal.note_ids, ("hs_note_body", "hs_timestamp"))
         return [_line_item(r) for r in items.values()], [_note(r) for r in notes.values()]
 
-    def read_deal_values(
-        self, deal_ids: Sequence[str], properties: Sequence[str]
+    def read_values(
+        self, object_type: str, ids: Sequence[str], properties: Sequence[str]
     ) -> dict[str, dict[str, Any]]:
-        """Current property values of some deals (for the conflict check right before a write)."""
+        """Current property values of some records (for the conflict check right before a write)."""
         return {
-            i: r.get("properties") or {} for i, r in self.read_objects("deals", deal_ids, properties).items()
+            i: r.get("properties") or {} for i, r in self.read_objects(object_type, ids, properties).items()
         }
 
     # -- writes --------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def test_batch_update_writes_and_reports_partial_failures(crm: HubSpotClient, de
     result = crm.update_objects("deals", {i: {"description": f"checked {i}"} for i in ids})
     assert set(result.written) == {ids[0], ids[2]}
     assert set(result.failed) == {ids[1]}
-    values = crm.read_deal_values(ids, ["description"])
+    values = crm.read_values("deals", ids, ["description"])
     assert values[ids[0]]["description"] == f"checked {ids[0]}"
     assert values[ids[1]]["description"] != f"checked {ids[1]}"
 
