@@ -82,7 +82,7 @@ PROPERTIES: dict[str, dict[str, tuple[str, str]]] = {
         "subject": ("string", "text"),
         "content": ("string", "textarea"),
         "hs_pipeline": ("enumeration", "select"),
-        "hs_pipeline_stage": ("enumeration", "select"),  # 1 new, 2 waiting on contact, 3 waiting on us, 4 closed
+        "hs_pipeline_stage": ("enumeration", "select"),  # ids of TICKET_STAGES below
         "hs_ticket_category": ("enumeration", "checkbox"),
         "ticket_kind": ("enumeration", "select"),  # presales | incident | change_request
         "closed_date": ("datetime", "date"),
@@ -144,3 +144,112 @@ ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
 }
 PRIMARY_CONTACT_LABEL = "Primary contact"
 PRIMARY_CONTACT_TYPE_ID = 903  # USER_DEFINED label on deal -> contact
+
+# ---------------------------------------------------------------------------------------------------
+# Metadata the HubSpot-compatible API serves (labels, groups, defaults, options, schema details).
+# ---------------------------------------------------------------------------------------------------
+
+PRIMARY_CONTACT_REVERSE_TYPE_ID = 904  # the same label seen from the contact's side
+CUSTOM_OBJECT_TYPES = frozenset({CUSTOM_OBJECT})
+
+SINGULAR: dict[str, str] = {
+    "contacts": "contact",
+    "companies": "company",
+    "deals": "deal",
+    "tickets": "ticket",
+    "line_items": "line_item",
+    "notes": "note",
+    "projects": "project",
+}
+
+# The properties a read returns when none are asked for.
+DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "deals": ("dealname", "amount", "closedate", "pipeline", "dealstage"),
+    "companies": ("name", "domain"),
+    "contacts": ("firstname", "lastname", "email"),
+    "tickets": ("subject", "content", "hs_pipeline", "hs_pipeline_stage"),
+    "line_items": ("name", "quantity", "price", "amount"),
+    "notes": ("hs_note_body", "hs_timestamp"),
+    "projects": (),
+}
+
+# Properties HubSpot maintains itself: returned on every record, refused on writes.
+SYSTEM_PROPERTIES = ("createdate", "hs_createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_object_id")
+
+# Properties with hasUniqueValue (usable as idProperty besides hs_object_id).
+UNIQUE_PROPERTIES: dict[str, frozenset[str]] = {
+    "deals": frozenset({DEAL_PROJECT_ID}),
+    "projects": frozenset({"erp_project_id"}),
+}
+
+# Text properties the search `query` looks in.
+SEARCHABLE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "deals": ("dealname",),
+    "companies": ("name", "domain"),
+    "contacts": ("firstname", "lastname", "email", "phone"),
+    "tickets": ("subject", "content"),
+    "line_items": ("name",),
+    "notes": ("hs_note_body",),
+    "projects": ("project_name", "erp_project_id"),
+}
+
+PROPERTY_GROUPS: dict[str, str] = {
+    "deals": "dealinformation",
+    "companies": "companyinformation",
+    "contacts": "contactinformation",
+    "tickets": "ticketinformation",
+    "line_items": "lineiteminformation",
+    "notes": "engagement",
+    "projects": "project_information",
+}
+
+PROPERTY_LABELS: dict[str, str] = {
+    "dealname": "Deal Name",
+    "dealstage": "Deal Stage",
+    "closedate": "Close Date",
+    "createdate": "Create Date",
+    "hs_createdate": "Object create date/time",
+    "hs_lastmodifieddate": "Last Modified Date",
+    "lastmodifieddate": "Last Modified Date",
+    "hs_object_id": "Record ID",
+    "hubspot_owner_id": "Deal owner",
+    "deal_currency_code": "Currency",
+    "hs_deal_stage_probability": "Deal Stage Probability",
+    DEAL_PROJECT_ID: "ERP project ID",
+    DEAL_EST_MARGIN: "Estimated margin at close (%)",
+    DEAL_SCOPE: "Scope summary",
+    DEAL_PROPOSAL_VERSION: "Signed proposal version",
+    "erp_project_id": "ERP project ID",
+}
+
+# Ticket pipeline "0", as HubSpot ships it: (id, label, ticket state).
+TICKET_STAGES: list[tuple[str, str, str]] = [
+    ("1", "New", "OPEN"),
+    ("2", "Waiting on contact", "OPEN"),
+    ("3", "Waiting on us", "OPEN"),
+    ("4", "Closed", "CLOSED"),
+]
+
+# Options of enumeration properties whose values the sandbox checks on writes.
+PROPERTY_OPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("deals", "dealstage"): tuple(stage[0] for stage in DEAL_STAGES),
+    ("deals", "pipeline"): ("default",),
+    ("tickets", "hs_pipeline"): ("0",),
+    ("tickets", "hs_pipeline_stage"): tuple(stage[0] for stage in TICKET_STAGES),
+    ("tickets", "ticket_kind"): ("presales", "incident", "change_request"),
+    ("projects", "project_status"): ("planning", "in_progress", "on_hold", "completed"),
+}
+
+# The custom object's schema details (GET /crm-object-schemas/v3/schemas).
+CUSTOM_PRIMARY_DISPLAY = "project_name"
+CUSTOM_SECONDARY_DISPLAY = ("erp_project_id", "project_status")
+CUSTOM_REQUIRED = ("project_name", "erp_project_id")
+
+
+def association_category(from_type: str, to_type: str, type_id: int) -> str:
+    """HubSpot's category for an association type: labels and custom-object pairs are USER_DEFINED."""
+    if type_id in (PRIMARY_CONTACT_TYPE_ID, PRIMARY_CONTACT_REVERSE_TYPE_ID):
+        return "USER_DEFINED"
+    if from_type in CUSTOM_OBJECT_TYPES or to_type in CUSTOM_OBJECT_TYPES:
+        return "USER_DEFINED"
+    return "HUBSPOT_DEFINED"

@@ -1,0 +1,560 @@
+"""The HubSpot sandbox's data access: CRM records, associations and owners in SQLite, plus search.
+
+Reads that HubSpot pages by id (lists, gets, batch reads, associations) are SQL queries. Search filters in
+Python over one object type's parsed rows, cached until that type's rows change, so a search over 10,000
+deals costs a few milliseconds. Every write goes to SQLite first and then drops the cache.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from sandbox.crm_schema import PROPERTIES, SEARCHABLE_PROPERTIES
+from sandbox.db import CrmAssociation, CrmObject, CrmOwner, dumps_properties
+
+OBJECTS = CrmObject.__table__  # type: ignore[attr-defined]
+LINKS = CrmAssociation.__table__  # type: ignore[attr-defined]
+OWNERS = CrmOwner.__table__  # type: ignore[attr-defined]
+
+# ---------------------------------------------------------------------------------------------------
+# Time: HubSpot writes instants the way Java's Instant.toString does (millis only when non-zero).
+# ---------------------------------------------------------------------------------------------------
+
+
+def utc(value: datetime) -> datetime:
+    """The same instant as an aware UTC datetime (naive values are taken as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def now_utc() -> datetime:
+    """The current instant, truncated to milliseconds as HubSpot stores it."""
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def instant(value: datetime) -> str:
+    """`2024-11-30T17:51:32.199Z`, or `2025-08-10T00:00:00Z` when the milliseconds are zero."""
+    moment = utc(value)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = moment.microsecond // 1000
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+
+
+def parse_when(text: str) -> datetime | None:
+    """An instant from epoch milliseconds or ISO-8601 (date or datetime); None if it is neither."""
+    raw = text.strip()
+    if re.fullmatch(r"-?\d{1,15}", raw):
+        return datetime.fromtimestamp(int(raw) / 1000, UTC)
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return utc(parsed)
+
+
+def epoch_ms(value: datetime) -> int:
+    """Milliseconds since the epoch."""
+    return int(utc(value).timestamp() * 1000)
+
+
+def _number(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Values handed to the API layer
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    """One CRM record as the API sees it: stored properties plus the ones HubSpot maintains."""
+
+    id: int
+    properties: dict[str, str | None]
+    created_at: datetime
+    updated_at: datetime
+    archived: bool
+
+
+@dataclass(frozen=True)
+class Link:
+    """One association seen from its `from` side."""
+
+    from_id: int
+    to_id: int
+    type_id: int
+    category: str
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Owner:
+    """One owner (a HubSpot user who can own records)."""
+
+    id: int
+    user_id: int
+    email: str
+    first_name: str
+    last_name: str
+    team: str | None
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+def _stored(raw: str) -> dict[str, str | None]:
+    values: dict[str, Any] = json.loads(raw or "{}")
+    # The generator may have written numbers; HubSpot only ever has strings.
+    return {name: None if value is None else str(value) for name, value in values.items()}
+
+
+def _system_values(object_type: str, record_id: int, created: datetime, updated: datetime) -> dict[str, str]:
+    defined = PROPERTIES[object_type]
+    values = {"hs_object_id": str(record_id)}
+    for name in ("createdate", "hs_createdate"):
+        if name in defined:
+            values[name] = instant(created)
+    for name in ("hs_lastmodifieddate", "lastmodifieddate"):
+        if name in defined:
+            values[name] = instant(updated)
+    return values
+
+
+def _record(object_type: str, row: Any) -> Record:
+    created, updated = utc(row.created_at), utc(row.updated_at)
+    properties = _stored(row.properties) | _system_values(object_type, row.id, created, updated)
+    return Record(row.id, properties, created, updated, bool(row.archived))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Search: filters compiled once per request into plain predicates
+# ---------------------------------------------------------------------------------------------------
+
+
+class SearchError(ValueError):
+    """A search request that cannot be run; the message says which filter or sort to fix."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One search filter, as HubSpot's PublicObjectSearchRequest spells it."""
+
+    property_name: str
+    operator: str
+    value: str | None = None
+    high_value: str | None = None
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sort:
+    """One sort key."""
+
+    property_name: str
+    descending: bool = False
+
+
+Key = float | str
+
+
+def _key_function(object_type: str, name: str) -> Callable[[str | None], Key | None]:
+    """How a property's values compare: numbers as numbers, instants as epoch ms, text case-insensitively."""
+    kind = PROPERTIES[object_type][name][0]
+    if kind == "number":
+        return lambda text: None if text is None else _number(text)
+
+    if kind in ("datetime", "date"):
+
+        def when(text: str | None) -> float | None:
+            moment = None if text is None else parse_when(text)
+            return None if moment is None else float(epoch_ms(moment))
+
+        return when
+    return lambda text: None if text is None else text.strip().lower()
+
+
+def _operand(key: Callable[[str | None], Key | None], text: str | None, what: str) -> Key:
+    value = key(text)
+    if value is None:
+        raise SearchError(f"{what} needs a usable value, got {text!r}")
+    return value
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _contains_token(text: str | None, pattern: str) -> bool:
+    if text is None:
+        return False
+    wanted = pattern.strip().lower()
+    if "*" in wanted:
+        return fnmatch.fnmatchcase(text.lower(), wanted) or any(
+            fnmatch.fnmatchcase(token, wanted) for token in _tokens(text)
+        )
+    if re.fullmatch(r"\w+", wanted):
+        return wanted in _tokens(text)
+    return wanted in text.lower()
+
+
+def compile_filter(object_type: str, spec: Filter) -> Callable[[dict[str, str | None]], bool]:
+    """A predicate over a record's properties; raises SearchError naming what is wrong with the filter."""
+    name, op = spec.property_name, spec.operator
+    if name not in PROPERTIES[object_type]:
+        raise SearchError(f"Unknown property {name!r} for {object_type}; filter on a defined property")
+    key = _key_function(object_type, name)
+    what = f"Filter {name} {op}"
+
+    def present(props: dict[str, str | None]) -> bool:
+        return props.get(name) not in (None, "")
+
+    if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
+        return present if op == "HAS_PROPERTY" else (lambda props: not present(props))
+    if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+        pattern = spec.value or ""
+        if not pattern:
+            raise SearchError(f"{what} needs a value")
+        if op == "CONTAINS_TOKEN":
+            return lambda props: _contains_token(props.get(name), pattern)
+        return lambda props: not _contains_token(props.get(name), pattern)
+    if op in ("IN", "NOT_IN"):
+        if not spec.values:
+            raise SearchError(f"{what} needs a non-empty `values` list")
+        wanted = {_operand(key, text, what) for text in spec.values}
+        if op == "IN":
+            return lambda props: key(props.get(name)) in wanted
+        return lambda props: key(props.get(name)) not in wanted
+    if op == "BETWEEN":
+        low = _operand(key, spec.value, what)
+        high = _operand(key, spec.high_value, what + " (highValue)")
+
+        def between(props: dict[str, str | None]) -> bool:
+            value = key(props.get(name))
+            return value is not None and low <= value <= high  # type: ignore[operator]
+
+        return between
+    target = _operand(key, spec.value, what)
+    compare: dict[str, Callable[[Any, Any], bool]] = {
+        "EQ": lambda a, b: a == b,
+        "NEQ": lambda a, b: a != b,
+        "LT": lambda a, b: a < b,
+        "LTE": lambda a, b: a <= b,
+        "GT": lambda a, b: a > b,
+        "GTE": lambda a, b: a >= b,
+    }
+    if op not in compare:
+        raise SearchError(f"Unknown operator {op!r}")
+    test = compare[op]
+    if op == "NEQ":  # a record without the property is "not equal" too
+        return lambda props: key(props.get(name)) != target
+
+    def compared(props: dict[str, str | None]) -> bool:
+        value = key(props.get(name))
+        return value is not None and test(value, target)
+
+    return compared
+
+
+def _matches_query(object_type: str, query: str) -> Callable[[Record], bool]:
+    words = _tokens(query)
+    fields = SEARCHABLE_PROPERTIES.get(object_type, ())
+
+    def matches(record: Record) -> bool:
+        haystack = [token for field in fields for token in _tokens(record.properties.get(field) or "")]
+        return str(record.id) == query.strip() or all(
+            any(token.startswith(word) for token in haystack) for word in words
+        )
+
+    return matches
+
+
+def sort_records(object_type: str, records: list[Record], sorts: Sequence[Sort]) -> list[Record]:
+    """Records ordered by the sorts (missing values last), then by id."""
+    ordered = sorted(records, key=lambda record: record.id)
+    for sort in reversed(sorts):
+        if sort.property_name not in PROPERTIES[object_type]:
+            raise SearchError(f"Cannot sort on unknown property {sort.property_name!r} for {object_type}")
+        key = _key_function(object_type, sort.property_name)
+        present = [r for r in ordered if key(r.properties.get(sort.property_name)) is not None]
+        missing = [r for r in ordered if key(r.properties.get(sort.property_name)) is None]
+        present.sort(key=lambda r: key(r.properties.get(sort.property_name)), reverse=sort.descending)  # type: ignore[arg-type,return-value]
+        ordered = present + missing
+    return ordered
+
+
+# ---------------------------------------------------------------------------------------------------
+# The store
+# ---------------------------------------------------------------------------------------------------
+
+
+class HubSpotStore:
+    """CRM records, associations and owners of the sandbox portal, read and written through SQLite."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.RLock()
+        self._cache: dict[str, tuple[tuple[Any, ...], list[Record]]] = {}
+
+    # -- records ------------------------------------------------------------------------------------
+
+    def page(self, object_type: str, after: int, limit: int, archived: bool) -> tuple[list[Record], bool]:
+        """Up to `limit` records with id >= after in id order, and whether more follow."""
+        query = (
+            select(OBJECTS)
+            .where(
+                OBJECTS.c.object_type == object_type, OBJECTS.c.archived == archived, OBJECTS.c.id >= after
+            )
+            .order_by(OBJECTS.c.id)
+            .limit(limit + 1)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [_record(object_type, row) for row in rows[:limit]], len(rows) > limit
+
+    def get_many(self, object_type: str, ids: Iterable[int], archived: bool = False) -> dict[int, Record]:
+        """The records among `ids` that exist (and are archived or not, as asked), by id."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        query = select(OBJECTS).where(
+            OBJECTS.c.object_type == object_type, OBJECTS.c.archived == archived, OBJECTS.c.id.in_(wanted)
+        )
+        with self._engine.connect() as conn:
+            return {row.id: _record(object_type, row) for row in conn.execute(query)}
+
+    def find_many(
+        self, object_type: str, name: str, values: Iterable[str], archived: bool = False
+    ) -> dict[str, Record]:
+        """Records whose property `name` equals one of `values`, by value (the lowest id wins a tie)."""
+        wanted = sorted(set(values))
+        if not wanted:
+            return {}
+        if name == "hs_object_id":
+            numeric = {int(v): v for v in wanted if v.isdigit()}
+            found = self.get_many(object_type, numeric, archived)
+            return {numeric[record_id]: record for record_id, record in found.items()}
+        column = func.json_extract(OBJECTS.c.properties, f'$."{name}"')
+        query = (
+            select(OBJECTS)
+            .where(OBJECTS.c.object_type == object_type, OBJECTS.c.archived == archived, column.in_(wanted))
+            .order_by(OBJECTS.c.id.desc())
+        )
+        with self._engine.connect() as conn:
+            records = [_record(object_type, row) for row in conn.execute(query)]
+        return {record.properties[name] or "": record for record in records}
+
+    def active(self, object_type: str) -> list[Record]:
+        """Every unarchived record of a type, parsed once and cached until the type's rows change."""
+        fingerprint = select(func.count(), func.max(OBJECTS.c.updated_at), func.max(OBJECTS.c.id)).where(
+            OBJECTS.c.object_type == object_type
+        )
+        with self._lock, self._engine.connect() as conn:
+            key = tuple(conn.execute(fingerprint).one())
+            cached = self._cache.get(object_type)
+            if cached and cached[0] == key:
+                return cached[1]
+            rows = conn.execute(
+                select(OBJECTS)
+                .where(OBJECTS.c.object_type == object_type, OBJECTS.c.archived.is_(False))
+                .order_by(OBJECTS.c.id)
+            ).all()
+            records = [_record(object_type, row) for row in rows]
+            self._cache[object_type] = (key, records)
+            return records
+
+    def search(
+        self,
+        object_type: str,
+        groups: Sequence[Sequence[Filter]],
+        sorts: Sequence[Sort],
+        query: str | None,
+    ) -> list[Record]:
+        """Records matching any group (all filters of a group) and the free-text query, sorted."""
+        compiled = [[compile_filter(object_type, spec) for spec in group] for group in groups if group]
+        records = self.active(object_type)
+        if compiled:
+            records = [r for r in records if any(all(t(r.properties) for t in group) for group in compiled)]
+        if query and query.strip():
+            matches = _matches_query(object_type, query)
+            records = [r for r in records if matches(r)]
+        return sort_records(object_type, records, sorts) if sorts else records
+
+    def create(self, object_type: str, values: dict[str, str | None], moment: datetime) -> Record:
+        """Insert a record with the next free id; None values are left unset."""
+        stored = {name: value for name, value in values.items() if value is not None}
+        stamp = utc(moment)
+        with self._lock, self._engine.begin() as conn:
+            # The next id of the type (portals number each type in its own range), else past every id.
+            same_type = select(func.max(OBJECTS.c.id)).where(OBJECTS.c.object_type == object_type)
+            last = conn.execute(same_type).scalar() or conn.execute(select(func.max(OBJECTS.c.id))).scalar()
+            next_id = (last or 0) + 1
+            conn.execute(
+                insert(OBJECTS).values(
+                    object_type=object_type,
+                    id=next_id,
+                    properties=dumps_properties(stored),
+                    created_at=stamp,
+                    updated_at=stamp,
+                    archived=False,
+                )
+            )
+            self._cache.pop(object_type, None)
+        return Record(
+            next_id,
+            stored | _system_values(object_type, next_id, moment, moment),
+            utc(moment),
+            utc(moment),
+            False,
+        )
+
+    def update(
+        self, object_type: str, record_id: int, changes: dict[str, str | None], moment: datetime
+    ) -> Record | None:
+        """Merge changes into an unarchived record (None clears a value); None if there is no such record."""
+        where = and_(
+            OBJECTS.c.object_type == object_type, OBJECTS.c.id == record_id, OBJECTS.c.archived.is_(False)
+        )
+        with self._lock, self._engine.begin() as conn:
+            row = conn.execute(select(OBJECTS).where(where)).one_or_none()
+            if row is None:
+                return None
+            stored = _stored(row.properties) | changes
+            stored = {name: value for name, value in stored.items() if value is not None}
+            stamp = utc(moment)
+            conn.execute(
+                update(OBJECTS).where(where).values(properties=dumps_properties(stored), updated_at=stamp)
+            )
+            self._cache.pop(object_type, None)
+        created = utc(row.created_at)
+        return Record(
+            record_id,
+            stored | _system_values(object_type, record_id, created, moment),
+            created,
+            utc(moment),
+            False,
+        )
+
+    def archive(self, object_type: str, ids: Iterable[int], moment: datetime) -> None:
+        """Archive records (HubSpot's DELETE); unknown ids are ignored, as HubSpot does."""
+        wanted = list(set(ids))
+        if not wanted:
+            return
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(
+                update(OBJECTS)
+                .where(OBJECTS.c.object_type == object_type, OBJECTS.c.id.in_(wanted))
+                .values(archived=True, updated_at=utc(moment))
+            )
+            self._cache.pop(object_type, None)
+
+    # -- associations -------------------------------------------------------------------------------
+
+    def links(self, from_type: str, from_ids: Iterable[int], to_type: str) -> dict[int, list[Link]]:
+        """Associations from each of `from_ids` to unarchived records of `to_type`, by from id."""
+        wanted = sorted(set(from_ids))
+        if not wanted:
+            return {}
+        target = and_(
+            OBJECTS.c.object_type == LINKS.c.to_type,
+            OBJECTS.c.id == LINKS.c.to_id,
+            OBJECTS.c.archived.is_(False),
+        )
+        query = (
+            select(LINKS)
+            .join(OBJECTS, target)
+            .where(LINKS.c.from_type == from_type, LINKS.c.from_id.in_(wanted), LINKS.c.to_type == to_type)
+            .order_by(LINKS.c.from_id, LINKS.c.to_id, LINKS.c.type_id)
+        )
+        found: dict[int, list[Link]] = {}
+        with self._engine.connect() as conn:
+            for row in conn.execute(query):
+                link = Link(row.from_id, row.to_id, row.type_id, row.category, row.label)
+                found.setdefault(row.from_id, []).append(link)
+        return found
+
+    def associate(
+        self,
+        ends: tuple[str, int, str, int],
+        forward: tuple[int, str, str | None],
+        backward: tuple[int, str, str | None],
+    ) -> None:
+        """Store one association in both directions: ends (from type, id, to type, id), (type id, category,
+        label) each way. Storing it twice is harmless."""
+        from_type, from_id, to_type, to_id = ends
+        rows = [
+            dict(zip(("type_id", "category", "label"), forward, strict=True))
+            | {"from_type": from_type, "from_id": from_id, "to_type": to_type, "to_id": to_id},
+            dict(zip(("type_id", "category", "label"), backward, strict=True))
+            | {"from_type": to_type, "from_id": to_id, "to_type": from_type, "to_id": from_id},
+        ]
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(sqlite_insert(LINKS).values(rows).on_conflict_do_nothing())
+
+    def unassociate(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
+        """Remove every association between two records, both directions."""
+        one_way = and_(
+            LINKS.c.from_type == from_type,
+            LINKS.c.from_id == from_id,
+            LINKS.c.to_type == to_type,
+            LINKS.c.to_id == to_id,
+        )
+        other_way = and_(
+            LINKS.c.from_type == to_type,
+            LINKS.c.from_id == to_id,
+            LINKS.c.to_type == from_type,
+            LINKS.c.to_id == from_id,
+        )
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(delete(LINKS).where(one_way | other_way))
+
+    # -- owners -------------------------------------------------------------------------------------
+
+    def owners(self, after: int, limit: int, email: str | None, archived: bool) -> tuple[list[Owner], bool]:
+        """Up to `limit` owners with id >= after (only `email` when given), and whether more follow."""
+        query = select(OWNERS).where(OWNERS.c.id >= after, OWNERS.c.archived == archived)
+        if email:
+            query = query.where(func.lower(OWNERS.c.email) == email.strip().lower())
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(OWNERS.c.id).limit(limit + 1)).all()
+        return [_owner(row) for row in rows[:limit]], len(rows) > limit
+
+    def owner(self, key: int, by_user_id: bool = False) -> Owner | None:
+        """One owner by owner id (or by user id)."""
+        column = OWNERS.c.user_id if by_user_id else OWNERS.c.id
+        with self._engine.connect() as conn:
+            row = conn.execute(select(OWNERS).where(column == key)).first()
+        return None if row is None else _owner(row)
+
+
+def _owner(row: Any) -> Owner:
+    return Owner(
+        row.id,
+        row.user_id,
+        row.email,
+        row.first_name,
+        row.last_name,
+        row.team,
+        bool(row.archived),
+        utc(row.created_at),
+        utc(row.updated_at),
+    )
+
+
+def midnight(value: date) -> datetime:
+    """Midnight UTC of a date, as HubSpot's date properties expect."""
+    return datetime.combine(value, time(0), UTC)
