@@ -108,6 +108,10 @@ PROPERTIES: dict[str, dict[str, tuple[str, str]]] = {
         "next_milestone_date": ("date", "date"),
         "scope_summary": ("string", "textarea"),
         "signed_proposal_version": ("string", "text"),
+        "contract_value": ("number", "number"),  # the deal's amount at close, carried by the handover
+        "deal_currency_code": ("string", "text"),
+        "primary_contact": ("string", "text"),
+        "pricing_summary": ("string", "textarea"),
         "hs_createdate": ("datetime", "date"),
         "hs_lastmodifieddate": ("datetime", "date"),
         "hs_object_id": ("number", "number"),
