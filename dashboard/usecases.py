@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
+from dashboard.roles import Actor, require
 from dashboard.transforms.corrections import ProposedCorrection, split_conflicts
 from services.errors import ConfigError, ServiceError, ThroughlineError
 from services.hubspot import HubSpotClient, new_batch_id
@@ -141,7 +142,7 @@ def apply_corrections(
     store: Store,
     proposals: Sequence[ProposedCorrection],
     *,
-    user: str,
+    actor: Actor,
     action: Literal["apply", "undo"] = "apply",
     undoes: Mapping[str, int] | None = None,
 ) -> ApplyReport:
@@ -152,6 +153,8 @@ def apply_corrections(
     4. settle each log row as applied or failed (with the message). A crash between 3 and 4 leaves pending
     rows that `settle_pending` resolves on the next start by re-reading the CRM.
     """
+    require(actor.role, "correct_ids" if action == "apply" else "undo")
+    user = actor.email
     batch_id = new_batch_id()
     if not proposals:
         return ApplyReport(batch_id=batch_id)
@@ -199,9 +202,10 @@ def apply_corrections(
 
 
 def undo_corrections(
-    crm: HubSpotClient, store: Store, correction_ids: Sequence[int], *, user: str
+    crm: HubSpotClient, store: Store, correction_ids: Sequence[int], *, actor: Actor
 ) -> ApplyReport:
     """Restore the before value of applied corrections (same conflict check), logged as an undo batch."""
+    require(actor.role, "undo")
     proposals: list[ProposedCorrection] = []
     undoes: dict[str, int] = {}
     for correction_id in correction_ids:
@@ -220,12 +224,12 @@ def undo_corrections(
             )
         )
         undoes[c.object_id] = c.id
-    return apply_corrections(crm, store, proposals, user=user, action="undo", undoes=undoes)
+    return apply_corrections(crm, store, proposals, actor=actor, action="undo", undoes=undoes)
 
 
-def undo_batch(crm: HubSpotClient, store: Store, batch_id: str, *, user: str) -> ApplyReport:
+def undo_batch(crm: HubSpotClient, store: Store, batch_id: str, *, actor: Actor) -> ApplyReport:
     """Undo every applied correction of one batch."""
-    return undo_corrections(crm, store, [c.id for c in store.corrections(batch_id=batch_id)], user=user)
+    return undo_corrections(crm, store, [c.id for c in store.corrections(batch_id=batch_id)], actor=actor)
 
 
 def settle_pending(crm: HubSpotClient, store: Store) -> int:

@@ -82,3 +82,7 @@ class BadResponseError(ServiceError):
 
 class RejectedError(ServiceError):
     hint = "the system refused the request; see its message"
+
+
+class AccessDenied(ThroughlineError):
+    """The signed-in user's role does not allow this action; nothing was done."""
