@@ -167,3 +167,13 @@ CANONICAL = "canonical"
 NORMALIZABLE = "normalizable"
 UNNORMALIZABLE = "unnormalizable"
 CANONICAL_SHARE = "canonical_share"
+
+# --- deal-to-project fit (matching) ------------------------------------------------------------------------
+DEAL_POS = "deal_pos"
+PROJECT_POS = "project_pos"
+FIT_CUSTOMER = "fit_customer"
+FIT_NAME = "fit_name"
+FIT_AMOUNT = "fit_amount"
+FIT_DATE = "fit_date"
+FIT_ID = "fit_id"
+FIT_SCORE = "fit_score"

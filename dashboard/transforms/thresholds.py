@@ -37,6 +37,12 @@ class Thresholds:
                 f"({self.cost_burn_alert})"
             )
         if not 0 <= self.conflict_name_similarity <= 1:
-            raise ValueError(f"conflict_name_similarity must be within 0..1, not {self.conflict_name_similarity}")
-        if self.conflict_amount_tolerance < 0 or self.overdue_receivable_days < 0 or self.handover_overdue_days < 0:
+            raise ValueError(
+                f"conflict_name_similarity must be within 0..1, not {self.conflict_name_similarity}"
+            )
+        if (
+            self.conflict_amount_tolerance < 0
+            or self.overdue_receivable_days < 0
+            or self.handover_overdue_days < 0
+        ):
             raise ValueError("tolerances and day counts must not be negative")

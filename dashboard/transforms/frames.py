@@ -1,0 +1,284 @@
+"""Frames from the typed records: one function per frame, columns from `dashboard.columns`.
+
+Money becomes float64 (from Decimal), instants become UTC timestamps (a naive one is read as UTC), dates
+become midnight timestamps without a zone. A frame with no records still has all its columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+
+from dashboard import columns as c
+from services.models import CrmProjectRecord, CrmRecordId, CrmSnapshot, Deal, ErpSnapshot, Ticket
+
+DEAL_COLUMNS = {
+    c.CRM_DEAL_ID: "object",
+    c.DEAL_NAME: "object",
+    c.DEAL_STAGE: "object",
+    c.DEAL_IS_WON: "bool",
+    c.DEAL_IS_CLOSED: "bool",
+    c.DEAL_AMOUNT: "float64",
+    c.DEAL_CURRENCY: "object",
+    c.CLOSE_DATE: "datetime64[ns]",
+    c.DEAL_CREATED_AT: "datetime64[ns, UTC]",
+    c.DEAL_UPDATED_AT: "datetime64[ns, UTC]",
+    c.OWNER_ID: "object",
+    c.OWNER_NAME: "object",
+    c.OWNER_TEAM: "object",
+    c.CUSTOMER_NAME: "object",
+    c.DEAL_RAW_PROJECT_ID: "object",
+    c.EST_MARGIN_PCT: "float64",
+    c.SCOPE_SUMMARY: "object",
+    c.PROPOSAL_VERSION: "object",
+    c.PRIMARY_CONTACT_ID: "object",
+    c.PRIMARY_CONTACT_NAME: "object",
+    c.LINE_ITEM_COUNT: "int64",
+    c.LINE_ITEMS_AMOUNT: "float64",
+    c.PRESALES_TICKETS: "int64",
+    c.OPEN_INCIDENTS: "int64",
+    c.OPEN_CHANGE_REQUESTS: "int64",
+    c.NOTE_COUNT: "int64",
+    c.LAST_NOTE_AT: "datetime64[ns, UTC]",
+    c.LAST_TICKET_AT: "datetime64[ns, UTC]",
+    c.DEAL_PROBLEMS: "object",
+}
+
+CRM_PROJECT_COLUMNS = {
+    c.CRM_PROJECT_RECORD_ID: "object",
+    c.CRM_DEAL_ID: "object",
+    c.PROJECT_RECORD_NAME: "object",
+    c.PROJECT_RECORD_RAW_ID: "object",
+    c.PROJECT_STATUS: "object",
+    c.REPORTED_POC: "float64",
+    c.MILESTONES_TOTAL: "Int64",
+    c.MILESTONES_DONE: "Int64",
+    c.NEXT_MILESTONE: "object",
+    c.NEXT_MILESTONE_DATE: "datetime64[ns]",
+    c.PROJECT_UPDATED_AT: "datetime64[ns, UTC]",
+}
+
+ERP_PROJECT_COLUMNS = {
+    c.ERP_NAME: "object",
+    c.ERP_RECORD_ID: "object",
+    c.ERP_RAW_PROJECT_ID: "object",
+    c.ERP_PROJECT_NAME: "object",
+    c.ERP_CUSTOMER_NAME: "object",
+    c.ERP_STATUS: "object",
+    c.ERP_START_DATE: "datetime64[ns]",
+    c.ERP_END_DATE: "datetime64[ns]",
+    c.ERP_CURRENCY: "object",
+    c.ERP_COMPANY: "object",
+    c.PLANNED_REVENUE_AMOUNT: "float64",
+    c.ERP_UPDATED_AT: "datetime64[ns, UTC]",
+    c.HAS_ACTUALS: "bool",
+    c.LABOR_HOURS: "float64",
+    c.LABOR_COST_AMOUNT: "float64",
+    c.VENDOR_COST_AMOUNT: "float64",
+    c.OTHER_COST_AMOUNT: "float64",
+    c.INVOICED_AMOUNT: "float64",
+    c.INVOICED_GROSS_AMOUNT: "float64",
+    c.PAID_AMOUNT: "float64",
+    c.OUTSTANDING_AMOUNT: "float64",
+}
+
+RECEIVABLE_COLUMNS = {
+    c.ERP_RECORD_ID: "object",
+    c.DOCUMENT: "object",
+    c.INVOICE_DATE: "datetime64[ns]",
+    c.DUE_DATE: "datetime64[ns]",
+    c.UNTAXED_AMOUNT: "float64",
+    c.TOTAL_AMOUNT: "float64",
+    c.RESIDUAL_AMOUNT: "float64",
+    c.CURRENCY: "object",
+    c.PAYMENT_STATE: "object",
+}
+
+_ACTUALS_FIELDS = {
+    c.LABOR_HOURS: "labor_hours",
+    c.LABOR_COST_AMOUNT: "labor_cost",
+    c.VENDOR_COST_AMOUNT: "vendor_cost",
+    c.OTHER_COST_AMOUNT: "other_cost",
+    c.INVOICED_AMOUNT: "invoiced",
+    c.INVOICED_GROSS_AMOUNT: "invoiced_gross",
+    c.PAID_AMOUNT: "paid",
+    c.OUTSTANDING_AMOUNT: "outstanding",
+}
+
+
+def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
+    """One row per deal with its owner, customer and handover facts (DEAL_COLUMNS)."""
+    owners = {o.owner_id: o for o in crm.owners}
+    companies = {co.company_id: co.name for co in crm.companies}
+    contacts = {co.contact_id: co.name for co in crm.contacts}
+    line_items = {li.line_item_id: li for li in crm.line_items}
+    tickets = {t.ticket_id: t for t in crm.tickets}
+    notes = {n.note_id: n for n in crm.notes}
+    rows = []
+    for deal in crm.deals:
+        owner = owners.get(deal.owner_id) if deal.owner_id else None
+        deal_tickets = [tickets[t] for t in deal.ticket_ids if t in tickets]
+        deal_items = [line_items[i] for i in deal.line_item_ids if i in line_items]
+        note_times = [notes[n].timestamp for n in deal.note_ids if n in notes]
+        rows.append(
+            {
+                c.CRM_DEAL_ID: deal.crm_deal_id,
+                c.DEAL_NAME: deal.name,
+                c.DEAL_STAGE: deal.stage_label or deal.stage,
+                c.DEAL_IS_WON: deal.is_won,
+                c.DEAL_IS_CLOSED: deal.is_closed,
+                c.DEAL_AMOUNT: _money(deal.amount),
+                c.DEAL_CURRENCY: deal.currency,
+                c.CLOSE_DATE: _day(deal.close_date),
+                c.DEAL_CREATED_AT: _instant(deal.created_at),
+                c.DEAL_UPDATED_AT: _instant(deal.updated_at),
+                c.OWNER_ID: deal.owner_id,
+                c.OWNER_NAME: owner.name if owner else None,
+                c.OWNER_TEAM: owner.team if owner else None,
+                c.CUSTOMER_NAME: _first_name(deal.company_ids, companies),
+                c.DEAL_RAW_PROJECT_ID: deal.raw_project_id,
+                c.EST_MARGIN_PCT: _money(deal.estimated_margin_pct),
+                c.SCOPE_SUMMARY: deal.scope_summary,
+                c.PROPOSAL_VERSION: deal.proposal_version,
+                c.PRIMARY_CONTACT_ID: deal.primary_contact_id,
+                c.PRIMARY_CONTACT_NAME: contacts.get(deal.primary_contact_id)
+                if deal.primary_contact_id
+                else None,
+                # Counted from the associations: the deal knows its line items and notes even when the
+                # snapshot did not read the records themselves.
+                c.LINE_ITEM_COUNT: len(deal.line_item_ids),
+                c.LINE_ITEMS_AMOUNT: _money(sum((li.amount or Decimal(0) for li in deal_items), Decimal(0))),
+                **_ticket_counts(deal_tickets),
+                c.NOTE_COUNT: len(deal.note_ids),
+                c.LAST_NOTE_AT: _latest(note_times),
+                c.DEAL_PROBLEMS: "; ".join(deal.problems) or None,
+            }
+        )
+    return _frame(rows, DEAL_COLUMNS)
+
+
+def crm_projects_frame(crm: CrmSnapshot) -> pd.DataFrame:
+    """One row per (CRM project record, associated deal); a record with no deal has crm_deal_id None."""
+    links = _project_links(crm.projects, crm.deals)
+    rows = []
+    for record in crm.projects:
+        deal_ids: list[str | None] = [*sorted(links.get(record.project_record_id, set()))] or [None]
+        for deal_id in deal_ids:
+            rows.append(
+                {
+                    c.CRM_PROJECT_RECORD_ID: record.project_record_id,
+                    c.CRM_DEAL_ID: deal_id,
+                    c.PROJECT_RECORD_NAME: record.name,
+                    c.PROJECT_RECORD_RAW_ID: record.raw_project_id,
+                    c.PROJECT_STATUS: record.status,
+                    c.REPORTED_POC: _money(record.percent_complete),
+                    c.MILESTONES_TOTAL: record.milestones_total,
+                    c.MILESTONES_DONE: record.milestones_done,
+                    c.NEXT_MILESTONE: record.next_milestone,
+                    c.NEXT_MILESTONE_DATE: _day(record.next_milestone_date),
+                    c.PROJECT_UPDATED_AT: _instant(record.updated_at),
+                }
+            )
+    return _frame(rows, CRM_PROJECT_COLUMNS)
+
+
+def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
+    """One row per ERP project with its actuals summed in (ERP_PROJECT_COLUMNS); no actuals -> NaN money."""
+    actuals: dict[str, dict[str, Decimal]] = {}
+    for a in erp.actuals:
+        sums = actuals.setdefault(a.erp_record_id, dict.fromkeys(_ACTUALS_FIELDS, Decimal(0)))
+        for column, field in _ACTUALS_FIELDS.items():
+            sums[column] += getattr(a, field)
+    rows = []
+    for p in erp.projects:
+        summed = actuals.get(p.erp_record_id)
+        rows.append(
+            {
+                c.ERP_NAME: p.erp,
+                c.ERP_RECORD_ID: p.erp_record_id,
+                c.ERP_RAW_PROJECT_ID: p.erp_project_id,
+                c.ERP_PROJECT_NAME: p.name,
+                c.ERP_CUSTOMER_NAME: p.customer_name,
+                c.ERP_STATUS: p.status,
+                c.ERP_START_DATE: _day(p.start_date),
+                c.ERP_END_DATE: _day(p.end_date),
+                c.ERP_CURRENCY: p.currency,
+                c.ERP_COMPANY: p.company,
+                c.PLANNED_REVENUE_AMOUNT: _money(p.planned_revenue),
+                c.ERP_UPDATED_AT: _instant(p.updated_at),
+                c.HAS_ACTUALS: summed is not None,
+                **{column: _money(summed[column]) if summed else None for column in _ACTUALS_FIELDS},
+            }
+        )
+    return _frame(rows, ERP_PROJECT_COLUMNS)
+
+
+def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
+    """One row per posted customer invoice or credit note (RECEIVABLE_COLUMNS), amounts gross but untaxed."""
+    rows = [
+        {
+            c.ERP_RECORD_ID: r.erp_record_id,
+            c.DOCUMENT: r.document,
+            c.INVOICE_DATE: _day(r.invoice_date),
+            c.DUE_DATE: _day(r.due_date),
+            c.UNTAXED_AMOUNT: _money(r.amount_untaxed),
+            c.TOTAL_AMOUNT: _money(r.amount_total),
+            c.RESIDUAL_AMOUNT: _money(r.amount_residual),
+            c.CURRENCY: r.currency,
+            c.PAYMENT_STATE: r.payment_state,
+        }
+        for r in erp.receivables
+    ]
+    return _frame(rows, RECEIVABLE_COLUMNS)
+
+
+def _frame(rows: Sequence[Mapping[str, object]], dtypes: Mapping[str, str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=list(dtypes))
+    return df.astype({col: dtype for col, dtype in dtypes.items() if dtype != "object"})
+
+
+def _project_links(records: Iterable[CrmProjectRecord], deals: Iterable[Deal]) -> dict[str, set[str]]:
+    # HubSpot reports an association from both ends; a link known on either side counts.
+    links: dict[str, set[str]] = {r.project_record_id: set(r.deal_ids) for r in records}
+    for deal in deals:
+        for record_id in deal.project_record_ids:
+            if record_id in links:
+                links[record_id].add(deal.crm_deal_id)
+    return links
+
+
+def _ticket_counts(tickets: list[Ticket]) -> dict[str, object]:
+    times = [t for ticket in tickets for t in (ticket.created_at, ticket.closed_at)]
+    return {
+        c.PRESALES_TICKETS: sum(t.kind == "presales" for t in tickets),
+        c.OPEN_INCIDENTS: sum(t.kind == "incident" and t.is_open for t in tickets),
+        c.OPEN_CHANGE_REQUESTS: sum(t.kind == "change_request" and t.is_open for t in tickets),
+        c.LAST_TICKET_AT: _latest(times),
+    }
+
+
+def _first_name(ids: Iterable[CrmRecordId], names: Mapping[CrmRecordId, str | None]) -> str | None:
+    return next((name for i in ids if (name := names.get(i))), None)
+
+
+def _latest(times: Iterable[datetime | None]) -> pd.Timestamp | None:
+    stamps = [_instant(t) for t in times if t is not None]
+    return max((s for s in stamps if s is not None), default=None)
+
+
+def _money(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _day(value: date | None) -> pd.Timestamp | None:
+    return None if value is None else pd.Timestamp(value)
+
+
+def _instant(value: datetime | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

@@ -1,0 +1,139 @@
+"""The join: deals, CRM project records and ERP projects on the normalized project ID.
+
+One row per deal (matched or not) and one per ERP project no deal names; nothing is dropped or doubled.
+Two deals naming one ERP project give two rows pointing at it; the better-fitting deal is its financial
+owner, so portfolio sums count the project's money once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import columns as c
+from dashboard.transforms.ids import IdConvention, normalize_id
+from dashboard.transforms.matching import pair_scores
+
+_KEY = "_join_key"
+_ORDER = "_order"
+_SIDE_ORDER = "_side_order"
+_FALSE_WHEN_ABSENT = (
+    c.DEAL_IS_WON,
+    c.DEAL_IS_CLOSED,
+    c.DEAL_ID_IS_CANONICAL,
+    c.DEAL_ID_SHARED,
+    c.ERP_ID_IS_CANONICAL,
+    c.ERP_ID_DUPLICATED,
+    c.HAS_ACTUALS,
+)
+
+
+def join_projects(
+    deals: pd.DataFrame, crm_projects: pd.DataFrame, erp_projects: pd.DataFrame, convention: IdConvention
+) -> pd.DataFrame:
+    """Deals, their project records and ERP projects side by side, one row per deal or unnamed ERP project.
+
+    Takes `deals_frame`, `crm_projects_frame` and `erp_projects_frame` output; adds row_key, the normalized
+    IDs and their reasons, deal_id_shared, erp_id_duplicated, crm_project_record_count, match
+    (linked | deal_only | erp_only), link_fit and financial_owner.
+    """
+    left = _deals_with_records(_deals_with_ids(deals, convention), crm_projects)
+    right = _erp_with_keys(erp_projects, convention)
+    joined = left.merge(right, on=_KEY, how="outer", validate="many_to_one", indicator=True)
+    joined[c.MATCH] = (
+        joined["_merge"]
+        .astype(str)
+        .map({"both": c.MATCH_LINKED, "left_only": c.MATCH_DEAL_ONLY, "right_only": c.MATCH_ERP_ONLY})
+    )
+    for column in _FALSE_WHEN_ABSENT:
+        joined[column] = joined[column].eq(True)
+    joined[c.CRM_PROJECT_RECORD_COUNT] = joined[c.CRM_PROJECT_RECORD_COUNT].fillna(0).astype("int64")
+    is_deal = joined[c.CRM_DEAL_ID].notna()
+    joined[c.ROW_KEY] = ("deal:" + joined[c.CRM_DEAL_ID].astype(str)).where(
+        is_deal, "erp:" + joined[c.ERP_RECORD_ID].astype(str)
+    )
+    joined = _with_financial_owner(joined)
+    # Deals in their input order first, then the ERP projects no deal names, in theirs.
+    joined = joined.sort_values([_SIDE_ORDER, _ORDER], kind="stable").reset_index(drop=True)
+    return joined.drop(columns=[_KEY, "_merge", _ORDER, _SIDE_ORDER, "_erp_order"])
+
+
+def _deals_with_ids(deals: pd.DataFrame, convention: IdConvention) -> pd.DataFrame:
+    out = _normalized(
+        deals, c.DEAL_RAW_PROJECT_ID, c.DEAL_PROJECT_ID, c.DEAL_ID_REASON, c.DEAL_ID_IS_CANONICAL, convention
+    )
+    out[_ORDER] = range(len(deals))
+    shared = out.groupby(c.DEAL_PROJECT_ID)[c.CRM_DEAL_ID].transform("size")
+    out[c.DEAL_ID_SHARED] = shared.reindex(out.index).gt(1)
+    # A deal without a usable ID gets a key no ERP project has (pandas would otherwise match NaN to NaN).
+    out[_KEY] = out[c.DEAL_PROJECT_ID].where(
+        out[c.DEAL_PROJECT_ID].notna(), "\x00deal:" + out[_ORDER].astype(str)
+    )
+    return out
+
+
+def _normalized(
+    frame: pd.DataFrame, raw: str, canonical: str, reason: str, is_canonical: str, convention: IdConvention
+) -> pd.DataFrame:
+    """A copy of `frame` with the canonical form of its `raw` ID column, the reason, and is-canonical."""
+    ids = [normalize_id(value if isinstance(value, str) else None, convention) for value in frame[raw]]
+    out = frame.copy()
+    out[canonical] = pd.Series([n.canonical for n in ids], index=frame.index, dtype="object")
+    out[reason] = pd.Series([n.reason for n in ids], index=frame.index, dtype="object")
+    out[is_canonical] = pd.Series([n.is_canonical for n in ids], index=frame.index, dtype="bool")
+    return out
+
+
+def _deals_with_records(deals: pd.DataFrame, crm_projects: pd.DataFrame) -> pd.DataFrame:
+    # A deal with several project records shows the most recently updated one and says how many it has.
+    records = crm_projects[crm_projects[c.CRM_DEAL_ID].notna()].sort_values(
+        [c.CRM_DEAL_ID, c.PROJECT_UPDATED_AT, c.CRM_PROJECT_RECORD_ID],
+        ascending=[True, False, True],
+        na_position="last",
+    )
+    counts = records.groupby(c.CRM_DEAL_ID).size()
+    first = records.drop_duplicates(c.CRM_DEAL_ID)
+    out = deals.merge(first, on=c.CRM_DEAL_ID, how="left", validate="many_to_one")
+    out[c.CRM_PROJECT_RECORD_COUNT] = out[c.CRM_DEAL_ID].map(counts).fillna(0).astype("int64")
+    return out
+
+
+def _erp_with_keys(erp_projects: pd.DataFrame, convention: IdConvention) -> pd.DataFrame:
+    out = _normalized(
+        erp_projects,
+        c.ERP_RAW_PROJECT_ID,
+        c.ERP_PROJECT_ID,
+        c.ERP_ID_REASON,
+        c.ERP_ID_IS_CANONICAL,
+        convention,
+    )
+    out["_erp_order"] = range(len(erp_projects))
+    # The ERP does not force codes to be unique; deals link to the lowest record id and the rest stay
+    # unlinked (and flagged) rather than doubling the deal.
+    by_record = out.sort_values(c.ERP_RECORD_ID, key=_natural, kind="stable")
+    coded = by_record[c.ERP_PROJECT_ID].notna()
+    first = coded & ~by_record.duplicated(c.ERP_PROJECT_ID, keep="first")
+    out[c.ERP_ID_DUPLICATED] = (coded & by_record.duplicated(c.ERP_PROJECT_ID, keep=False)).reindex(out.index)
+    linkable = first.reindex(out.index)
+    out[_KEY] = out[c.ERP_PROJECT_ID].where(linkable, "\x00erp:" + out["_erp_order"].astype(str))
+    return out
+
+
+def _natural(record_ids: pd.Series) -> pd.Series:
+    # ERP record ids are numeric strings: "9" sorts before "12"; any other id keeps its input order.
+    numeric = pd.to_numeric(record_ids, errors="coerce")
+    return numeric.fillna(float("inf"))
+
+
+def _with_financial_owner(joined: pd.DataFrame) -> pd.DataFrame:
+    linked = joined[c.MATCH] == c.MATCH_LINKED
+    fit = pd.Series(float("nan"), index=joined.index)
+    if linked.any():
+        rows = joined[linked]
+        fit[linked] = pair_scores(rows, rows, compare_ids=False)[c.FIT_SCORE].to_numpy()
+    out = joined.assign(**{c.LINK_FIT: fit})
+    out[_ORDER] = out[_ORDER].fillna(out["_erp_order"])
+    out[_SIDE_ORDER] = out[c.CRM_DEAL_ID].isna().astype("int64")
+    ranked = out[linked].sort_values([c.LINK_FIT, _ORDER], ascending=[False, True], na_position="last")
+    losers = ranked.index[ranked.duplicated(c.ERP_RECORD_ID, keep="first")]
+    out[c.FINANCIAL_OWNER] = ~out.index.isin(losers)
+    return out

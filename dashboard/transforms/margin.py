@@ -1,0 +1,165 @@
+"""Per-project financial figures, exactly as reference/kpis.md defines them.
+
+Basis of the receivable figures: kpis.md defines outstanding as INV - paid, but the ERP reports invoiced
+net of tax while payments settle the gross (taxed) amount. So `paid_amount` and `outstanding_amount` are the
+ERP's gross paid and gross open receivable, and the AR aging buckets split that same gross open amount;
+`invoiced_amount` (untaxed) is what margins, billing burn, WIP and remaining-to-invoice use.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard import columns as c
+from dashboard.transforms.aging import receivable_aging
+from dashboard.transforms.thresholds import Thresholds
+
+FIGURE_COLUMNS = [
+    c.ROW_KEY,
+    c.CRM_DEAL_ID,
+    c.ERP_RECORD_ID,
+    c.ERP_PROJECT_ID,
+    c.PROJECT_LABEL,
+    c.CUSTOMER_NAME,
+    c.OWNER_NAME,
+    c.MATCH,
+    c.FINANCIAL_OWNER,
+    c.CURRENCY,
+    c.CURRENCY_MISMATCH,
+    c.CONTRACT_VALUE_AMOUNT,
+    c.EST_MARGIN_PCT,
+    c.EST_COST_AMOUNT,
+    c.LABOR_COST_AMOUNT,
+    c.VENDOR_COST_AMOUNT,
+    c.OTHER_COST_AMOUNT,
+    c.ACTUAL_COST_AMOUNT,
+    c.INVOICED_AMOUNT,
+    c.PAID_AMOUNT,
+    c.OUTSTANDING_AMOUNT,
+    *c.AR_BUCKETS,
+    c.MAX_DAYS_PAST_DUE,
+    c.REMAINING_TO_INVOICE_AMOUNT,
+    c.REALIZED_MARGIN_AMOUNT,
+    c.REALIZED_MARGIN_PCT,
+    c.POC,
+    c.POC_METHOD,
+    c.EAC_AMOUNT,
+    c.FORECAST_MARGIN_AMOUNT,
+    c.FORECAST_MARGIN_PCT,
+    c.EROSION_PP,
+    c.COST_BURN_PCT,
+    c.COST_BURN_LEVEL,
+    c.BILLING_BURN_PCT,
+    c.WIP_AMOUNT,
+    c.EROSION_FLAG,
+    c.OVERRUN_FLAG,
+    c.OVERDUE_FLAG,
+]
+
+
+def project_figures(
+    joined: pd.DataFrame, receivables: pd.DataFrame, as_of: date, thresholds: Thresholds
+) -> pd.DataFrame:
+    """kpis.md figures, one row per won deal and per ERP project (FIGURE_COLUMNS), money rounded to cents.
+
+    Takes `join_projects` and `receivables_frame` output. Contract value counts only for won deals. A row
+    that is not its ERP project's financial owner (a second deal sharing the ID) shows no ERP money, so
+    every ERP project is counted once. A deal whose currency differs from its ERP project's shows no
+    contract value (it cannot be compared) and says so in currency_mismatch.
+    """
+    rows = joined[joined[c.DEAL_IS_WON] | joined[c.ERP_RECORD_ID].notna()]
+    has_erp = rows[c.ERP_RECORD_ID].notna() & rows[c.FINANCIAL_OWNER]
+    won = rows[c.DEAL_IS_WON]
+    currency = rows[c.ERP_CURRENCY].where(has_erp, rows[c.DEAL_CURRENCY])
+    mismatch = won & has_erp & rows[c.DEAL_CURRENCY].notna() & (rows[c.DEAL_CURRENCY] != rows[c.ERP_CURRENCY])
+    out = pd.DataFrame(
+        {
+            c.ROW_KEY: rows[c.ROW_KEY],
+            c.CRM_DEAL_ID: rows[c.CRM_DEAL_ID],
+            c.ERP_RECORD_ID: rows[c.ERP_RECORD_ID],
+            c.ERP_PROJECT_ID: rows[c.ERP_PROJECT_ID],
+            c.PROJECT_LABEL: rows[c.DEAL_NAME].fillna(rows[c.ERP_PROJECT_NAME]),
+            c.CUSTOMER_NAME: rows[c.CUSTOMER_NAME].fillna(rows[c.ERP_CUSTOMER_NAME]),
+            c.OWNER_NAME: rows[c.OWNER_NAME],
+            c.MATCH: rows[c.MATCH],
+            c.FINANCIAL_OWNER: rows[c.FINANCIAL_OWNER],
+            c.CURRENCY: currency,
+            c.CURRENCY_MISMATCH: mismatch,
+            c.CONTRACT_VALUE_AMOUNT: rows[c.DEAL_AMOUNT].where(won & ~mismatch),
+            c.REPORTED_POC: rows[c.REPORTED_POC],
+        }
+    )
+    out[c.EST_MARGIN_PCT] = rows[c.EST_MARGIN_PCT].where(out[c.CONTRACT_VALUE_AMOUNT].notna())
+    for column in (c.LABOR_COST_AMOUNT, c.VENDOR_COST_AMOUNT, c.OTHER_COST_AMOUNT):
+        out[column] = rows[column].where(has_erp)
+    for column in (c.INVOICED_AMOUNT, c.PAID_AMOUNT, c.OUTSTANDING_AMOUNT):
+        out[column] = rows[column].where(has_erp)
+    out = _with_aging(out, receivable_aging(receivables, as_of), has_erp)
+    out = _with_figures(out)
+    out = _with_flags(out, thresholds)
+    return out[FIGURE_COLUMNS].reset_index(drop=True)
+
+
+def _with_aging(out: pd.DataFrame, aging: pd.DataFrame, has_erp: pd.Series) -> pd.DataFrame:
+    looked_up = aging.reindex(out[c.ERP_RECORD_ID].to_numpy())
+    looked_up.index = out.index
+    # An ERP project with no open document owes nothing; a row without ERP money has no aging at all.
+    return out.assign(**{col: looked_up[col].fillna(0).where(has_erp) for col in looked_up.columns})
+
+
+def _with_figures(f: pd.DataFrame) -> pd.DataFrame:
+    cv, emc = f[c.CONTRACT_VALUE_AMOUNT], f[c.EST_MARGIN_PCT]
+    ec = (cv * (1 - emc)).round(2)
+    ac = (f[c.LABOR_COST_AMOUNT] + f[c.VENDOR_COST_AMOUNT] + f[c.OTHER_COST_AMOUNT]).round(2)
+    inv = f[c.INVOICED_AMOUNT]
+    reported = f[c.REPORTED_POC].clip(0, 1)
+    cost_to_cost = (ac / ec).where(ec > 0).clip(upper=1)
+    poc = reported.where(reported.notna(), cost_to_cost)
+    # EAC = AC / POC (EVM "typical"); with no progress or no actuals yet, the estimate at close stands.
+    eac = (ac / poc).where((poc > 0) & ac.notna(), ec).round(2)
+    forecast = (cv - eac).round(2)
+    forecast_pct = (forecast / cv).where(cv != 0)
+    realized = (inv - ac).round(2)
+    return f.assign(
+        **{
+            c.EST_COST_AMOUNT: ec,
+            c.ACTUAL_COST_AMOUNT: ac,
+            c.REMAINING_TO_INVOICE_AMOUNT: (cv - inv).round(2),
+            c.REALIZED_MARGIN_AMOUNT: realized,
+            c.REALIZED_MARGIN_PCT: (realized / inv).where(inv != 0),
+            c.POC: poc,
+            c.POC_METHOD: pd.Series(
+                np.select([reported.notna(), cost_to_cost.notna()], ["reported", "cost-to-cost"], "none"),
+                index=f.index,
+            ),
+            c.EAC_AMOUNT: eac,
+            c.FORECAST_MARGIN_AMOUNT: forecast,
+            c.FORECAST_MARGIN_PCT: forecast_pct,
+            c.EROSION_PP: (emc - forecast_pct) * 100,
+            c.COST_BURN_PCT: (ac / ec).where(ec > 0),
+            c.BILLING_BURN_PCT: (inv / cv).where(cv > 0),
+            c.WIP_AMOUNT: (cv * poc - inv).round(2),
+        }
+    )
+
+
+def _with_flags(f: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    burn = f[c.COST_BURN_PCT]
+    return f.assign(
+        **{
+            c.COST_BURN_LEVEL: pd.Series(
+                np.select(
+                    [burn >= t.cost_burn_alert, burn >= t.cost_burn_warn, burn.notna()],
+                    ["alert", "warn", "ok"],
+                    "n/a",
+                ),
+                index=f.index,
+            ),
+            c.EROSION_FLAG: f[c.EROSION_PP] > t.erosion_alert_pp,
+            c.OVERRUN_FLAG: burn >= t.cost_burn_alert,
+            c.OVERDUE_FLAG: f[c.MAX_DAYS_PAST_DUE] > t.overdue_receivable_days,
+        }
+    )

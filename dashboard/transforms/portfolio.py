@@ -1,0 +1,153 @@
+"""Portfolio totals: sums per currency, converted totals, and percentages weighted (never averaged).
+
+Each weighted percentage is Σ numerator ÷ Σ denominator over the rows where the project's own percentage
+exists, so it always lies between the lowest and the highest project value and reconciles to the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import columns as c
+
+SUM_COLUMNS = [
+    c.CONTRACT_VALUE_AMOUNT,
+    c.EST_COST_AMOUNT,
+    c.LABOR_COST_AMOUNT,
+    c.VENDOR_COST_AMOUNT,
+    c.OTHER_COST_AMOUNT,
+    c.ACTUAL_COST_AMOUNT,
+    c.INVOICED_AMOUNT,
+    c.PAID_AMOUNT,
+    c.OUTSTANDING_AMOUNT,
+    *c.AR_BUCKETS,
+    c.REMAINING_TO_INVOICE_AMOUNT,
+    c.REALIZED_MARGIN_AMOUNT,
+    c.EAC_AMOUNT,
+    c.FORECAST_MARGIN_AMOUNT,
+    c.WIP_AMOUNT,
+]
+RATIO_COLUMNS = [
+    c.EST_MARGIN_PCT,
+    c.REALIZED_MARGIN_PCT,
+    c.FORECAST_MARGIN_PCT,
+    c.EROSION_PP,
+    c.POC,
+    c.COST_BURN_PCT,
+    c.BILLING_BURN_PCT,
+]
+MARGIN_COLUMNS = [
+    c.PROJECT_COUNT,
+    c.CONTRACT_VALUE_AMOUNT,
+    c.INVOICED_AMOUNT,
+    c.ACTUAL_COST_AMOUNT,
+    c.REALIZED_MARGIN_AMOUNT,
+    c.REALIZED_MARGIN_PCT,
+    c.FORECAST_MARGIN_AMOUNT,
+    c.FORECAST_MARGIN_PCT,
+    c.EST_MARGIN_PCT,
+    c.EROSION_PP,
+]
+NO_VALUE = "(none)"
+
+
+@dataclass(frozen=True)
+class PortfolioFigures:
+    """Portfolio totals per currency and in the reporting currency, with the rates used."""
+
+    by_currency: pd.DataFrame
+    """Indexed by currency: project_count, SUM_COLUMNS (rounded to cents) and RATIO_COLUMNS."""
+    total: pd.DataFrame
+    """One row indexed by the reporting currency, same columns, every currency converted."""
+    reporting_currency: str
+    converted: bool
+    """True when any amount was converted: the page must say so, with `rates`."""
+    rates: Mapping[str, float]
+    """Units of the reporting currency per unit of each currency present (the reporting currency is 1)."""
+
+
+def portfolio_figures(
+    figures: pd.DataFrame, reporting_currency: str, rates: Mapping[str, float]
+) -> PortfolioFigures:
+    """Totals of `project_figures` output per currency and converted; ValueError names a missing rate."""
+    sums = _sums(figures, [c.CURRENCY])
+    currencies = [str(ccy) for ccy in sums.index]
+    missing = [ccy for ccy in currencies if ccy != reporting_currency and ccy not in rates]
+    if missing:
+        raise ValueError(
+            f"no exchange rate for {', '.join(missing)}: add it to the fx rates setting "
+            f"(units of {reporting_currency} per unit)"
+        )
+    used = {ccy: 1.0 if ccy == reporting_currency else float(rates[ccy]) for ccy in currencies}
+    converted = sums.mul(pd.Series(used), axis=0)
+    converted[c.PROJECT_COUNT] = sums[c.PROJECT_COUNT]
+    total = converted.sum().to_frame(reporting_currency).T.astype("float64")
+    total.index.name = c.CURRENCY
+    return PortfolioFigures(
+        by_currency=_finish(sums),
+        total=_finish(total),
+        reporting_currency=reporting_currency,
+        converted=any(ccy != reporting_currency for ccy in currencies),
+        rates=used,
+    )
+
+
+def ar_aging(figures: pd.DataFrame) -> pd.DataFrame:
+    """Outstanding receivables per currency split into the AR buckets (from `project_figures` output)."""
+    columns = [c.OUTSTANDING_AMOUNT, *c.AR_BUCKETS]
+    return figures.fillna({c.CURRENCY: NO_VALUE}).groupby(c.CURRENCY)[columns].sum().round(2)
+
+
+def margin_by_customer(figures: pd.DataFrame) -> pd.DataFrame:
+    """Margins per customer and currency, weighted (MARGIN_COLUMNS), from `project_figures` output."""
+    return margin_by(figures, c.CUSTOMER_NAME)
+
+
+def margin_by_owner(figures: pd.DataFrame) -> pd.DataFrame:
+    """Margins per deal owner and currency, weighted (MARGIN_COLUMNS), from `project_figures` output."""
+    return margin_by(figures, c.OWNER_NAME)
+
+
+def margin_by(figures: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Margins per value of `column` and currency, weighted; rows without a value group under "(none)"."""
+    return _finish(_sums(figures, [column, c.CURRENCY]))[MARGIN_COLUMNS]
+
+
+def _parts(f: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Numerator and denominator of each weighted ratio, zero where the project's own ratio is empty."""
+    cv = f[c.CONTRACT_VALUE_AMOUNT]
+    planned_margin = cv * f[c.EST_MARGIN_PCT]
+    parts = {
+        c.EST_MARGIN_PCT: (planned_margin, cv, f[c.EST_MARGIN_PCT]),
+        c.REALIZED_MARGIN_PCT: (f[c.REALIZED_MARGIN_AMOUNT], f[c.INVOICED_AMOUNT], f[c.REALIZED_MARGIN_PCT]),
+        c.FORECAST_MARGIN_PCT: (f[c.FORECAST_MARGIN_AMOUNT], cv, f[c.FORECAST_MARGIN_PCT]),
+        c.EROSION_PP: ((planned_margin - f[c.FORECAST_MARGIN_AMOUNT]) * 100, cv, f[c.EROSION_PP]),
+        c.POC: (cv * f[c.POC], cv, f[c.POC] * cv),
+        c.COST_BURN_PCT: (f[c.ACTUAL_COST_AMOUNT], f[c.EST_COST_AMOUNT], f[c.COST_BURN_PCT]),
+        c.BILLING_BURN_PCT: (f[c.INVOICED_AMOUNT], cv, f[c.BILLING_BURN_PCT]),
+    }
+    return {
+        name: (num.where(own.notna(), 0.0), den.where(own.notna(), 0.0))
+        for name, (num, den, own) in parts.items()
+    }
+
+
+def _sums(figures: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    frame = figures[[*by, *SUM_COLUMNS]].fillna(dict.fromkeys(by, NO_VALUE)).assign(**{c.PROJECT_COUNT: 1})
+    for name, (num, den) in _parts(figures).items():
+        frame[f"_{name}_num"] = num
+        frame[f"_{name}_den"] = den
+    return frame.groupby(by).sum()
+
+
+def _finish(sums: pd.DataFrame) -> pd.DataFrame:
+    out = sums[[c.PROJECT_COUNT, *SUM_COLUMNS]].copy()
+    out[SUM_COLUMNS] = out[SUM_COLUMNS].round(2)
+    out[c.PROJECT_COUNT] = out[c.PROJECT_COUNT].astype("int64")
+    for name in RATIO_COLUMNS:
+        den = sums[f"_{name}_den"].astype("float64")
+        out[name] = sums[f"_{name}_num"].astype("float64") / den.where(den != 0)
+    return out
