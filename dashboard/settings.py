@@ -86,6 +86,19 @@ class SandboxSettings(BaseModel):
     start: bool = Field(True, description="start the sandbox servers if they are not already running")
 
 
+class AccessSettings(BaseModel):
+    mode: Literal["auto", "none", "oidc", "local"] = Field(
+        "auto",
+        description="auto: OIDC when [auth] is in .streamlit/secrets.toml, none in sandbox mode; "
+        "local: accounts in the store (python -m dashboard.users add ...)",
+    )
+    roles: dict[str, str] = Field(
+        default_factory=dict,
+        description='allow-list: {"alice@acme.com": "admin", "@acme.com": "sales"}; others get nothing',
+    )
+    idle_timeout_min: float = Field(30, gt=0, description="sign out after this many idle minutes")
+
+
 class ThresholdSettings(BaseModel):
     erosion_alert_pp: float = 5.0
     cost_burn_warn: float = 0.75
@@ -112,6 +125,7 @@ class Settings(BaseSettings):
     tryton: TrytonSettings = TrytonSettings()
     store: StoreSettings = StoreSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    access: AccessSettings = AccessSettings()
     thresholds: ThresholdSettings = ThresholdSettings()
     cache_ttl_s: int = Field(60, ge=0, description="how long a snapshot is reused before a re-read")
     id_pattern: str | None = Field(
@@ -133,6 +147,13 @@ class Settings(BaseSettings):
         return (self.odoo.url if self.erp == "odoo" else self.tryton.url) is not None
 
     @property
+    def sign_in_mode(self) -> Literal["none", "oidc", "local"]:
+        """How people sign in: the setting, or OIDC when Streamlit's [auth] is configured, or none."""
+        if self.access.mode != "auto":
+            return self.access.mode
+        return "oidc" if _streamlit_auth_configured() else "none"
+
+    @property
     def sandbox_mode(self) -> bool:
         """True when neither a real CRM nor a real ERP is configured."""
         return not self.crm_configured and not self.erp_configured
@@ -147,6 +168,11 @@ class Settings(BaseSettings):
             )
         if self.sandbox_mode:
             return self
+        if self.sign_in_mode == "none":
+            raise ValueError(
+                "real systems are configured but no sign-in is: set THROUGHLINE_ACCESS__MODE to oidc "
+                "(with [auth] in .streamlit/secrets.toml) or local (accounts: python -m dashboard.users add)"
+            )
         token = self.hubspot.token.get_secret_value() if self.hubspot.token else ""
         if token.strip().lower() in PLACEHOLDERS:
             raise ValueError(
@@ -179,6 +205,13 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, dotenv_settings, _SecretsTomlSource(settings_cls))
+
+
+def _streamlit_auth_configured() -> bool:
+    if not SECRETS_TOML.exists():
+        return False
+    with SECRETS_TOML.open("rb") as handle:
+        return "auth" in tomllib.load(handle)
 
 
 class _SecretsTomlSource(PydanticBaseSettingsSource):

@@ -1,0 +1,142 @@
+"""From a snapshot to everything the pages show: one call, no Streamlit, no network.
+
+`analyze` chains the functional core (dashboard/transforms) in the one order that makes sense: frames ->
+convention -> join -> findings, figures, handover, delivery. A source missing from the snapshot (both its
+fresh and its last good data failed) yields empty frames with the right columns, so pages degrade instead
+of failing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import pandas as pd
+
+from dashboard import columns as c
+from dashboard.settings import Settings
+from dashboard.transforms.audit import Finding, audit_findings
+from dashboard.transforms.delivery import delivery_status
+from dashboard.transforms.frames import crm_projects_frame, deals_frame, erp_projects_frame, receivables_frame
+from dashboard.transforms.handover import handover_status
+from dashboard.transforms.ids import (
+    ConventionReport,
+    IdConvention,
+    convention_from_pattern,
+    convention_report,
+    infer_convention,
+)
+from dashboard.transforms.join import join_projects
+from dashboard.transforms.margin import project_figures
+from dashboard.transforms.portfolio import PortfolioFigures, portfolio_figures
+from dashboard.transforms.thresholds import Thresholds
+from dashboard.usecases import Snapshot
+from services.models import CrmSnapshot, ErpSnapshot
+
+DEFAULT_CONVENTION = IdConvention()
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    thresholds: Thresholds
+    id_pattern: str | None
+    reporting_currency: str
+    fx_rates: dict[str, float]
+    fx_rates_date: str
+    as_of: date | None = None
+    """None = today (UTC); tests pin it."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    as_of: date
+    convention: IdConvention
+    convention_source: str
+    """'setting' or 'inferred from the ERP's project codes'."""
+    report: ConventionReport
+    deals: pd.DataFrame
+    erp_projects: pd.DataFrame
+    joined: pd.DataFrame
+    findings: list[Finding]
+    figures: pd.DataFrame
+    portfolio: PortfolioFigures | None
+    portfolio_error: str | None
+    handover: pd.DataFrame
+    delivery: pd.DataFrame
+    receivables: pd.DataFrame
+    fx_rates_date: str
+    problems: tuple[str, ...] = field(default=())
+    """Values the sources sent that could not be read (named record and field), for the pages to list."""
+
+
+def params_from_settings(settings: Settings, as_of: date | None = None) -> AnalysisParams:
+    """The analysis parameters the settings define."""
+    return AnalysisParams(
+        thresholds=Thresholds(**settings.thresholds.model_dump()),
+        id_pattern=settings.id_pattern,
+        reporting_currency=settings.reporting_currency,
+        fx_rates=dict(settings.fx_rates),
+        fx_rates_date=settings.fx_rates_date,
+        as_of=as_of,
+    )
+
+
+def _empty_crm() -> CrmSnapshot:
+    return CrmSnapshot(deals=(), read_at=datetime(1970, 1, 1, tzinfo=UTC))
+
+
+def _empty_erp() -> ErpSnapshot:
+    return ErpSnapshot(erp="odoo", projects=(), read_at=datetime(1970, 1, 1, tzinfo=UTC))
+
+
+def analyze(
+    snapshot: Snapshot, params: AnalysisParams, *, accepted_keys: frozenset[str] = frozenset()
+) -> Analysis:
+    """Everything the pages show, from one snapshot."""
+    as_of = params.as_of or datetime.now(UTC).date()
+    crm = snapshot.crm or _empty_crm()
+    erp = snapshot.erp or _empty_erp()
+    deals = deals_frame(crm)
+    erp_projects = erp_projects_frame(erp)
+    if params.id_pattern:
+        convention, source = convention_from_pattern(params.id_pattern), "setting"
+    else:
+        convention = infer_convention(
+            erp_projects[c.ERP_RAW_PROJECT_ID].tolist(), fallback=DEFAULT_CONVENTION
+        )
+        source = "inferred from the ERP's project codes"
+    report = convention_report(
+        {"HubSpot": deals.loc[deals[c.DEAL_IS_WON], c.DEAL_RAW_PROJECT_ID].tolist(),
+         "ERP": erp_projects[c.ERP_RAW_PROJECT_ID].tolist()},
+        convention,
+    )  # fmt: skip
+    joined = join_projects(deals, crm_projects_frame(crm), erp_projects, convention)
+    receivables = receivables_frame(erp)
+    figures = project_figures(joined, receivables, as_of, params.thresholds)
+    portfolio: PortfolioFigures | None = None
+    portfolio_error: str | None = None
+    try:
+        portfolio = portfolio_figures(figures, params.reporting_currency, params.fx_rates)
+    except ValueError as error:
+        portfolio_error = str(error)
+    problems = tuple(p for d in crm.deals for p in d.problems) + tuple(
+        p for r in crm.projects for p in r.problems
+    )
+    return Analysis(
+        as_of=as_of,
+        convention=convention,
+        convention_source=source,
+        report=report,
+        deals=deals,
+        erp_projects=erp_projects,
+        joined=joined,
+        findings=audit_findings(joined, params.thresholds, accepted_keys) if snapshot.complete else [],
+        figures=figures,
+        portfolio=portfolio,
+        portfolio_error=portfolio_error,
+        handover=handover_status(joined, as_of, params.thresholds),
+        delivery=delivery_status(joined, figures),
+        receivables=receivables,
+        fx_rates_date=params.fx_rates_date,
+        problems=problems,
+    )

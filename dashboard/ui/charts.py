@@ -1,0 +1,57 @@
+"""Plotly figures the pages use; one function per chart, frames in, figure out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from dashboard import columns as c
+
+AR_LABELS = {
+    c.AR_CURRENT_AMOUNT: "Not yet due",
+    c.AR_1_30_AMOUNT: "1–30 days",
+    c.AR_31_60_AMOUNT: "31–60 days",
+    c.AR_61_90_AMOUNT: "61–90 days",
+    c.AR_90_PLUS_AMOUNT: "90+ days",
+}
+
+
+def margin_bars(frame: pd.DataFrame, by: str, currency: str, top: int = 15) -> go.Figure:
+    """Forecast margin against the estimate per customer or owner (the `top` largest by contract value)."""
+    data = frame.sort_values(c.CONTRACT_VALUE_AMOUNT, ascending=False).head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=data[by], x=data[c.EST_MARGIN_PCT] * 100, name="Estimated at close", orientation="h")
+    fig.add_bar(y=data[by], x=data[c.FORECAST_MARGIN_PCT] * 100, name="Forecast", orientation="h")
+    fig.update_layout(
+        barmode="group", height=max(300, 28 * len(data)), margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis_title="margin %", yaxis_title=None, legend={"orientation": "h", "y": 1.08},
+    )  # fmt: skip
+    return fig
+
+
+def aging_bars(aging: pd.DataFrame) -> go.Figure:
+    """Outstanding receivables per aging bucket, one bar group per currency."""
+    long = aging.reset_index().melt(
+        id_vars=[c.CURRENCY], value_vars=list(AR_LABELS), var_name="bucket", value_name="amount"
+    )
+    long["bucket"] = long["bucket"].map(AR_LABELS)
+    fig = px.bar(long, x="bucket", y="amount", color=c.CURRENCY, barmode="group", labels={"bucket": ""})
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title="outstanding")
+    return fig
+
+
+def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
+    """Each project's forecast margin % against its estimate at close; below the diagonal is erosion."""
+    data = figures.dropna(subset=[c.EST_MARGIN_PCT, c.FORECAST_MARGIN_PCT])
+    fig = px.scatter(
+        data.assign(est=data[c.EST_MARGIN_PCT] * 100, forecast=data[c.FORECAST_MARGIN_PCT] * 100),
+        x="est", y="forecast", color=c.EROSION_FLAG, hover_name=c.PROJECT_LABEL,
+        labels={"est": "estimated at close %", "forecast": "forecast margin %", c.EROSION_FLAG: "eroding"},
+        color_discrete_map={True: "#D62728", False: "#1F77B4"},
+    )  # fmt: skip
+    low = float(min(data["est"].min() if len(data) else 0, data["forecast"].min() if len(data) else 0, 0))
+    high = float(max(data["est"].max() if len(data) else 50, 50))
+    fig.add_shape(type="line", x0=low, y0=low, x1=high, y1=high, line={"dash": "dot", "color": "grey"})
+    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig

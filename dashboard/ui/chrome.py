@@ -1,0 +1,69 @@
+"""What every page shows around its content: freshness per source, refresh, banners, readable errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard.analysis import Analysis
+from dashboard.ui import cache
+from dashboard.ui.format import age
+from dashboard.usecases import Snapshot, explain
+from services.errors import ThroughlineError
+
+
+def load(title: str, caption: str | None = None) -> tuple[Snapshot, Analysis]:
+    """Title, freshness, refresh button, banners for failed sources; then the snapshot and analysis."""
+    head, button = st.columns([5, 1], vertical_alignment="bottom")
+    head.title(title)
+    if caption:
+        head.caption(caption)
+    force = button.button("Refresh", key="refresh", icon=":material/refresh:", help="Read both systems now")
+    try:
+        snap = cache.snapshot(force=force)
+        analysis = cache.analysis(snap, accepted_keys())
+    except ThroughlineError as error:
+        st.error(explain(error))
+        st.stop()
+    freshness(snap)
+    return snap, analysis
+
+
+def accepted_keys() -> frozenset[str]:
+    """Findings ops accepted; an unreachable store means none, with a warning (never a crash)."""
+    try:
+        return cache.store().accepted_keys()
+    except ThroughlineError as error:
+        st.warning(f"The accepted-findings list could not be read, so every finding is shown: {error}")
+        return frozenset()
+
+
+def freshness(snap: Snapshot) -> None:
+    """'HubSpot 42 s ago · Odoo 40 s ago', and a plain banner for each source that failed."""
+    now = datetime.now(UTC)
+    parts = []
+    for source in (snap.crm_source, snap.erp_source):
+        text = f"{source.label} {age(source.age_s(now))}"
+        parts.append(f"**{text}** (stale)" if source.stale else text)
+    st.caption("Data read: " + " · ".join(parts))
+    for source in (snap.crm_source, snap.erp_source):
+        if source.error and source.read_at:
+            st.warning(
+                f"**{source.label} could not be read just now**, so this page shows its last good data from "
+                f"{age(source.age_s(now))}. {source.error}",
+                icon=":material/cloud_off:",
+            )
+        elif source.error:
+            st.error(
+                f"**{source.label} could not be read**, so its figures are missing below. {source.error}",
+                icon=":material/cloud_off:",
+            )
+
+
+def demo_banner() -> None:
+    st.info(
+        "Demo: this dashboard runs on the built-in sandbox (a HubSpot- and an Odoo-compatible server with a "
+        "demo portfolio), without sign-in. Configure real systems in `.env` to use it for real.",
+        icon=":material/science:",
+    )
