@@ -5,9 +5,8 @@ bidirectional associations. The ERP side is stored the way Odoo 17 does: one tab
 field names, so that `read_group` is a real SQL GROUP BY even at a million analytic lines.
 """
 
-
-import json
 import datetime as dt
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any

@@ -34,7 +34,16 @@ class RunningSandbox:
     def manifest(self) -> list[dict[str, Any]]:
         """The ground truth of the deliberate ID problems, from the CLI, as a user would get it."""
         out = subprocess.run(
-            [sys.executable, "-m", "sandbox", "manifest", "--deals", str(self.deals), "--seed", str(self.seed)],
+            [
+                sys.executable,
+                "-m",
+                "sandbox",
+                "manifest",
+                "--deals",
+                str(self.deals),
+                "--seed",
+                str(self.seed),
+            ],
             check=True,
             capture_output=True,
             text=True,

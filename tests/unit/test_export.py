@@ -11,7 +11,7 @@ from dashboard.export import neutralize, to_csv_bytes, to_excel_bytes
 
 FRAME = pd.DataFrame(
     {
-        "deal": ["=HYPERLINK(\"http://x\")", "+1+2", "Bluefin – Data", "@SUM(A1)", "-3"],
+        "deal": ['=HYPERLINK("http://x")', "+1+2", "Bluefin – Data", "@SUM(A1)", "-3"],
         "amount": [1200.5, -300.0, 0.0, 42.0, 7.0],
     }
 )
@@ -19,7 +19,7 @@ FRAME = pd.DataFrame(
 
 def test_text_cells_that_start_a_formula_get_an_apostrophe() -> None:
     out = neutralize(FRAME)
-    assert list(out["deal"]) == ["'=HYPERLINK(\"http://x\")", "'+1+2", "Bluefin – Data", "'@SUM(A1)", "'-3"]
+    assert list(out["deal"]) == ['\'=HYPERLINK("http://x")', "'+1+2", "Bluefin – Data", "'@SUM(A1)", "'-3"]
     assert list(out["amount"]) == [1200.5, -300.0, 0.0, 42.0, 7.0]  # numbers stay numbers, negatives too
     assert FRAME["deal"][0].startswith("=")  # the input is not changed
 
@@ -27,10 +27,10 @@ def test_text_cells_that_start_a_formula_get_an_apostrophe() -> None:
 def test_csv_and_excel_carry_no_formula() -> None:
     text = to_csv_bytes(FRAME).decode("utf-8-sig")
     assert text.splitlines()[2] == "'+1+2,-300.0"
-    assert text.splitlines()[1].startswith('"\'=HYPERLINK')
+    assert text.splitlines()[1].startswith("\"'=HYPERLINK")
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(FRAME)))
     cells = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
-    assert cells[0] == "'=HYPERLINK(\"http://x\")"
+    assert cells[0] == '\'=HYPERLINK("http://x")'
     assert all(not (isinstance(c, str) and c.startswith("=")) for c in cells)
     amounts = [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)]
     assert amounts[1] == -300
