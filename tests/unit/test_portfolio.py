@@ -119,6 +119,14 @@ def test_as_of_shifts_dates_but_keeps_ids_and_problems() -> None:
     assert early_deals[some_id]["dealname"] == late_deals[some_id]["dealname"]
 
 
+@pytest.mark.parametrize(("deals", "problems"), [(1, 0), (39, 3), (40, 12)])
+def test_small_portfolios_carry_what_their_won_deals_allow(deals: int, problems: int) -> None:
+    portfolio = plan_portfolio(deals=deals, seed=4, as_of=AS_OF)
+    codes = {r["code"] for r in portfolio.records("account_analytic_account")}
+    assert len(portfolio.problems) == problems
+    assert all(p.erp_project_id in codes for p in portfolio.problems)
+
+
 # --- the deliberate ID problems ---------------------------------------------------------------------
 
 
