@@ -84,6 +84,13 @@ class SandboxSettings(BaseModel):
     odoo_login: str = "admin"
     odoo_api_key: str = "sandbox-key"
     start: bool = Field(True, description="start the sandbox servers if they are not already running")
+    erp: Literal["odoo", "tryton"] = Field(
+        "odoo", description="tryton: read a local seeded Tryton server instead (make run-tryton sets this)"
+    )
+    tryton_url: str | None = None
+    tryton_database: str | None = None
+    tryton_user: str | None = None
+    tryton_password: str | None = None
 
 
 class AccessSettings(BaseModel):

@@ -71,6 +71,8 @@ def build_clients(settings: Settings) -> Clients:
     if settings.sandbox_mode:
         crm_url, erp_url = ensure_sandbox(settings)
         s = settings.sandbox
+        if s.erp == "tryton":
+            return _sandbox_with_tryton(settings, crm_url)
         return Clients(
             crm=HubSpotClient(
                 crm_url,
@@ -100,6 +102,20 @@ def build_clients(settings: Settings) -> Clients:
         max_retries=h.max_retries,
     )
     return Clients(crm=crm, erp=_erp_client(settings), mode="live", erp_label=settings.erp.capitalize())
+
+
+def _sandbox_with_tryton(settings: Settings, crm_url: str) -> Clients:
+    """The HubSpot sandbox beside a local seeded Tryton server (`make run-tryton`)."""
+    from services.tryton import TrytonClient
+
+    s, h = settings.sandbox, settings.hubspot
+    if not (s.tryton_url and s.tryton_database and s.tryton_user and s.tryton_password):
+        raise ConfigError(
+            "the Tryton sandbox needs THROUGHLINE_SANDBOX__TRYTON_URL, _DATABASE, _USER, _PASSWORD"
+        )
+    crm = HubSpotClient(crm_url, s.token, names=property_names(settings), requests_per_10s=h.requests_per_10s)
+    erp = TrytonClient(s.tryton_url, s.tryton_database, s.tryton_user, s.tryton_password)
+    return Clients(crm=crm, erp=erp, mode="sandbox", crm_label="HubSpot sandbox", erp_label="Tryton (local)")
 
 
 def _erp_client(settings: Settings) -> ErpClient:
