@@ -62,8 +62,14 @@ def freshness(snap: Snapshot) -> None:
 
 
 def demo_banner() -> None:
+    """Says plainly that this is the demo: sandbox data, no sign-in."""
+    try:
+        c = cache.clients()
+        sources = f"{c.crm_label} and {c.erp_label}"
+    except ThroughlineError:
+        sources = "the sandbox servers"
     st.info(
-        "Demo: this dashboard runs on the built-in sandbox (a HubSpot- and an Odoo-compatible server with a "
-        "demo portfolio), without sign-in. Configure real systems in `.env` to use it for real.",
+        f"Demo: this dashboard runs on demo data ({sources}), without sign-in. "
+        "Configure real systems in `.env` to use it for real (see the README).",
         icon=":material/science:",
     )
