@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard.roles import ROLE_PAGES  # noqa: E402
+from dashboard.roles import ROLE_PAGES, check_allow_list  # noqa: E402
 from dashboard.ui import auth, cache, chrome  # noqa: E402
 from dashboard.usecases import explain  # noqa: E402
 from services.errors import ThroughlineError  # noqa: E402
@@ -36,6 +36,7 @@ st.set_page_config(page_title="Throughline", page_icon="🧭", layout="wide")
 
 try:
     settings = cache.settings()
+    check_allow_list(settings.access.roles)
 except ThroughlineError as error:
     st.error(f"Throughline cannot start: {explain(error)}")
     st.stop()
@@ -43,8 +44,12 @@ except ThroughlineError as error:
 st.session_state.setdefault(auth.DEMO_ROLE, "admin")
 user = auth.current_user()
 if user is None:
+    # Only the sign-in page, but under every page's address too: a bookmark shows the sign-in form (not
+    # "page not found"), and once signed in the same address opens the real page if the role has it.
     pg = st.navigation(
-        [st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:")], position="hidden"
+        [st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:", default=True)]
+        + [st.Page(auth.sign_in_page, title="Sign in", url_path=name, visibility="hidden") for name in PAGES],
+        position="hidden",
     )
 elif user.role not in ROLE_PAGES:
     pg = st.navigation([st.Page(auth.no_access_page, title="No access")], position="hidden")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from services.errors import AccessDenied
+from services.errors import AccessDenied, ConfigError
 
 Role = Literal["owner", "ops", "sales", "admin"]
 Action = Literal["correct_ids", "accept_findings", "create_project_records", "undo", "view_settings"]
@@ -44,11 +44,24 @@ def require(role: str | None, action: Action) -> None:
 def role_for(email: str, allow_list: dict[str, str]) -> str | None:
     """The role of `email` from an allow-list of addresses and `@domain` entries; None for unknown users."""
     address = email.strip().lower()
-    roles = {key.strip().lower(): value for key, value in allow_list.items()}
-    if address in roles:
-        return roles[address]
+    if address.count("@") != 1 or address.startswith("@") or address.endswith("@"):
+        return None  # not one mailbox: never let a crafted address fall through to a domain entry
+    roles = {key.strip().lower(): value.strip().lower() for key, value in allow_list.items()}
     domain = address.rpartition("@")[2]
-    return roles.get(f"@{domain}") or roles.get(domain)
+    role = roles.get(address) or roles.get(f"@{domain}") or roles.get(domain)
+    return role if role in ROLE_PAGES else None
+
+
+def check_allow_list(allow_list: dict[str, str]) -> None:
+    """Raise ConfigError naming each allow-list entry whose role is unknown (a typo locks someone out)."""
+    wrong = [
+        f"{key} -> {value!r}" for key, value in allow_list.items() if value.strip().lower() not in ROLE_PAGES
+    ]
+    if wrong:
+        raise ConfigError(
+            f"THROUGHLINE_ACCESS__ROLES maps {', '.join(wrong)}; "
+            f"use one of {', '.join(ROLE_PAGES)} as the role"
+        )
 
 
 class Actor:
