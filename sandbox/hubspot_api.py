@@ -973,7 +973,10 @@ class ObjectsApi:
             if self._failing(names):
                 errors.append(self._injected(kind, next(n for n in names if n), "created"))
                 continue
-            results.append(record_json(kind, self._create(kind, values, specs), full=True))
+            result = record_json(kind, self._create(kind, values, specs), full=True)
+            if item.objectWriteTraceId:  # echoed, so a client can pair results with its inputs
+                result["objectWriteTraceId"] = item.objectWriteTraceId
+            results.append(result)
         return self._batch(started, results, errors, 201)
 
     def _update_many(self, kind: str, body: BatchUpdate, upsert: bool) -> tuple[list[Any], list[Any]]:

@@ -7,6 +7,23 @@ on 30 Mar 2027. Owners and pipelines have no dated path in our reference, so the
 Requests: lists page at 100 (HubSpot's maximum), associations are read with batch reads of up to 1,000
 ids, writes go in batches of 100. A moving-window budget keeps the client under the portal's burst limit
 (`requests_per_10s`) and the search API's own per-second limit; 429s and 5xx are retried (services/http.py).
+
+Incremental refresh (`fetch_snapshot_since`): after a full read, only what changed is read.
+- Changes: one search per object type of the snapshot (deals, project records, companies, contacts,
+  tickets), no filter, newest `hs_lastmodifieddate` first, 200 per page, until a record older than the
+  last read less `change_lag` (the search index trails writes by a few seconds, and clocks differ). One
+  request per type when fewer than 200 changed; past the 10,000-result cap it gives up (a full read).
+- Associations: making or removing an association recalculates both records' association counts
+  (num_associated_contacts, num_notes, hs_num_of_associated_line_items...), which moves their
+  `hs_lastmodifieddate`; so a deal whose associations changed is among the changed deals, and the
+  associations of every changed deal are read again (one batch read per association type).
+- Deletions: search never returns archived records and archiving does not move `hs_lastmodifieddate`,
+  so each search's `total` (the type's live records) is checked against the previous read plus the new
+  records. When it is short, the type's archived list names the deleted ones; when that still does not
+  add up, a full read. Links to deleted companies, contacts, tickets and project records are dropped.
+- Owners and deal stages are read again only when a changed deal names one the previous read lacks.
+What this cannot see (an association change a portal does not count, say) lasts until the next full read,
+which the caller schedules (dashboard/usecases.py).
 """
 
 from __future__ import annotations
@@ -14,11 +31,11 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -79,6 +96,15 @@ PROJECT_PROPERTIES = (
     "hs_lastmodifieddate",
 )
 DEAL_ASSOCIATIONS = ("companies", "contacts", "line_items", "tickets", "notes")
+COMPANY_PROPERTIES = ("name", "domain")
+CONTACT_PROPERTIES = ("firstname", "lastname", "email", "jobtitle")
+TICKET_PROPERTIES = ("subject", "ticket_kind", "hs_pipeline_stage", "createdate", "closed_date")
+MODIFIED_PROPERTY = {"contacts": "lastmodifieddate"}  # every other type calls it hs_lastmodifieddate
+SNAPSHOT_THREADS = 12  # requests in flight at once; the rate budget, not this, sets the pace
+SEARCH_LAG = timedelta(seconds=60)
+"""How far before the last read a refresh looks again (search indexing lag and clock differences)."""
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -117,8 +143,10 @@ class HubSpotClient:
         max_retries: int = 5,
         policy_waits: Mapping[str, float] | None = None,
         transport: httpx.BaseTransport | None = None,
+        change_lag: timedelta = SEARCH_LAG,
     ) -> None:
         self.names = names or PropertyNames()
+        self._change_lag = change_lag
         self._base_url = base_url.rstrip("/")
         self._http = build_client(
             self._base_url,
@@ -128,8 +156,11 @@ class HubSpotClient:
         )
         self._budget = RequestBudget(requests_per_10s, 10, "hubspot")
         self._search_budget = RequestBudget(search_requests_per_s, 1, "hubspot-search")
-        # HubSpot sends no Retry-After; its policyName says which window was hit (the Node SDK's waits).
-        waits = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
+        # HubSpot sends no Retry-After; its policyName says which window was hit. Our own moving window
+        # already keeps us under the burst limit, so a TEN_SECONDLY_ROLLING 429 means HubSpot counted a
+        # request a moment later than we did: a second's wait, then the budget again, is enough (the Node
+        # SDK waits the whole 10 s, which stalled a 10,000-deal load by 10 s per edge hit).
+        waits = {"TEN_SECONDLY_ROLLING": 1.0, "SECONDLY": 1.0}
         waits.update(policy_waits or {})
         self._policy_waits = waits
         self._max_retries = max_retries
@@ -176,11 +207,15 @@ class HubSpotClient:
 
     # -- reads ---------------------------------------------------------------------------------------
 
-    def list_objects(self, object_type: str, properties: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """Every record of `object_type`, following `paging.next.after`, 100 per request."""
+    def list_objects(
+        self, object_type: str, properties: Sequence[str], *, archived: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of `object_type` (or every archived one), following `paging.next.after`, 100 each."""
         after: str | None = None
         while True:
             params: dict[str, Any] = {"limit": PAGE_SIZE, "properties": ",".join(properties)}
+            if archived:
+                params["archived"] = "true"
             if after:
                 params["after"] = after
             body = self._request("GET", f"{OBJECTS}/{object_type}", f"list {object_type}", params=params)
@@ -297,32 +332,30 @@ class HubSpotClient:
         only for one deal (`fetch_deal_details`)."""
         start_requests = self.requests
         n = self.names
-        deal_props = (*DEAL_PROPERTIES, n.project_id, n.estimated_margin, n.scope, n.proposal_version)
-        project_props = (*PROJECT_PROPERTIES, n.project_record_id)
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            deals_f = pool.submit(lambda: list(self.list_objects("deals", deal_props)))
+        links = (*DEAL_ASSOCIATIONS, n.project_object_type)
+        project_props = self._project_properties()
+        with ThreadPoolExecutor(max_workers=SNAPSHOT_THREADS) as pool:
             projects_f = pool.submit(lambda: list(self.list_objects(n.project_object_type, project_props)))
-            companies_f = pool.submit(lambda: list(self.list_objects("companies", ("name", "domain"))))
-            contacts_f = pool.submit(
-                lambda: list(self.list_objects("contacts", ("firstname", "lastname", "email", "jobtitle")))
-            )
-            tickets_f = pool.submit(
-                lambda: list(
-                    self.list_objects(
-                        "tickets",
-                        ("subject", "ticket_kind", "hs_pipeline_stage", "createdate", "closed_date"),
-                    )
-                )
-            )
+            companies_f = pool.submit(lambda: list(self.list_objects("companies", COMPANY_PROPERTIES)))
+            contacts_f = pool.submit(lambda: list(self.list_objects("contacts", CONTACT_PROPERTIES)))
+            tickets_f = pool.submit(lambda: list(self.list_objects("tickets", TICKET_PROPERTIES)))
             owners_f = pool.submit(self.fetch_owners)
             stages_f = pool.submit(self.fetch_stages)
-            raw_deals = deals_f.result()
-            deal_ids = [str(d["id"]) for d in raw_deals]
-            assoc_f = {
-                to: pool.submit(self.read_associations, "deals", to, deal_ids)
-                for to in (*DEAL_ASSOCIATIONS, n.project_object_type)
-            }
-            associations = {to: f.result() for to, f in assoc_f.items()}
+            # Deals are listed here, and each 1,000 deals' associations are read while the listing goes
+            # on: the association reads need the deal ids, so they would otherwise all queue at the end.
+            raw_deals: list[dict[str, Any]] = []
+            chunks: list[dict[str, Future[dict[str, list[tuple[str, tuple[str, ...]]]]]]] = []
+            for raw in self.list_objects("deals", self._deal_properties()):
+                raw_deals.append(raw)
+                if len(raw_deals) % ASSOCIATION_BATCH == 0:
+                    chunks.append(self._submit_associations(pool, links, raw_deals[-ASSOCIATION_BATCH:]))
+            if len(raw_deals) % ASSOCIATION_BATCH:
+                rest = raw_deals[len(raw_deals) - len(raw_deals) % ASSOCIATION_BATCH :]
+                chunks.append(self._submit_associations(pool, links, rest))
+            associations: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {to: {} for to in links}
+            for chunk in chunks:
+                for to, future in chunk.items():
+                    associations[to].update(future.result())
             stages = stages_f.result()
             deals = tuple(
                 _deal(raw, n, stages, {to: a.get(str(raw["id"]), []) for to, a in associations.items()})
@@ -344,6 +377,163 @@ class HubSpotClient:
                 read_at=now(),
                 requests=self.requests - start_requests,
             )
+
+    def _submit_associations(
+        self, pool: ThreadPoolExecutor, links: Sequence[str], deals: Sequence[dict[str, Any]]
+    ) -> dict[str, Future[dict[str, list[tuple[str, tuple[str, ...]]]]]]:
+        ids = [str(d["id"]) for d in deals]
+        return {to: pool.submit(self.read_associations, "deals", to, ids) for to in links}
+
+    def _deal_properties(self) -> tuple[str, ...]:
+        n = self.names
+        return (*DEAL_PROPERTIES, n.project_id, n.estimated_margin, n.scope, n.proposal_version)
+
+    def _project_properties(self) -> tuple[str, ...]:
+        return (*PROJECT_PROPERTIES, self.names.project_record_id)
+
+    # -- incremental refresh (see the module docstring) ----------------------------------------------
+
+    def fetch_snapshot_since(
+        self,
+        previous: CrmSnapshot,
+        since: datetime,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> CrmSnapshot | None:
+        """`previous` brought up to date with what changed since `since` (when the read that made it began);
+        None when only a full read can (more changes than search can page, unexplained deletions)."""
+        start_requests = self.requests
+        n = self.names
+        cutoff = since - self._change_lag
+        kinds = {
+            "deals": self._deal_properties(),
+            n.project_object_type: self._project_properties(),
+            "companies": COMPANY_PROPERTIES,
+            "contacts": CONTACT_PROPERTIES,
+            "tickets": TICKET_PROPERTIES,
+        }
+        links = (*DEAL_ASSOCIATIONS, n.project_object_type)
+        with ThreadPoolExecutor(max_workers=len(kinds) + len(links)) as pool:
+            searches = {
+                kind: pool.submit(self._modified, kind, props, cutoff) for kind, props in kinds.items()
+            }
+            deals = searches["deals"].result()
+            changed_deals = sorted(deals.ids) if deals else []
+            # the associations of changed deals are read while the other searches wait for the search limit
+            reads = {to: pool.submit(self.read_associations, "deals", to, changed_deals) for to in links}
+            changes = {kind: future.result() for kind, future in searches.items()}
+            associations = {to: future.result() for to, future in reads.items()}
+        removed: dict[str, set[str]] = {}
+        for kind, found in changes.items():
+            gone = self._removed(kind, _previous_ids(previous, kind, n), found) if found else None
+            if gone is None:
+                return None
+            removed[kind] = gone
+        updated = {kind: found.records for kind, found in changes.items() if found}
+        return self._updated_snapshot(previous, updated, associations, removed, now, start_requests)
+
+    def _modified(self, object_type: str, properties: Sequence[str], cutoff: datetime) -> _Modified | None:
+        """The type's records modified at or after `cutoff`, newest first, and its live record count;
+        None when they are more than search can page through."""
+        stamp = MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate")
+        found: list[dict[str, Any]] = []
+        after = 0
+        while True:
+            payload = {
+                "properties": [*properties, stamp],
+                "limit": SEARCH_PAGE,
+                "after": str(after),
+                "sorts": [{"propertyName": stamp, "direction": "DESCENDING"}],
+            }
+            operation = f"search {object_type}"
+            body = self._request(
+                "POST", f"{OBJECTS}/{object_type}/search", operation, json=payload, search=True
+            )
+            total = int(body.get("total") or 0)
+            for row in _results(body, operation):
+                if not _modified_since(row, stamp, cutoff):
+                    return _Modified(found, total)
+                found.append(row)
+            next_after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if not next_after:
+                return _Modified(found, total)
+            if int(next_after) >= SEARCH_CAP:
+                return None
+            after = int(next_after)
+
+    def _removed(self, object_type: str, previous_ids: set[str], found: _Modified) -> set[str] | None:
+        """Which of `previous_ids` were archived since; None when the live count cannot be explained."""
+        expected = len(previous_ids | found.ids)
+        if found.total == expected:
+            return set()
+        if found.total > expected:  # live records neither read before nor changed (a restore, say)
+            return None
+        archived = {str(r["id"]) for r in self.list_objects(object_type, ("hs_object_id",), archived=True)}
+        gone = archived & (previous_ids - found.ids)
+        return gone if expected - len(gone) == found.total else None
+
+    def _updated_snapshot(
+        self,
+        previous: CrmSnapshot,
+        updated: Mapping[str, list[dict[str, Any]]],
+        associations: Mapping[str, dict[str, list[tuple[str, tuple[str, ...]]]]],
+        removed: Mapping[str, set[str]],
+        now: Callable[[], datetime],
+        start_requests: int,
+    ) -> CrmSnapshot:
+        """The previous snapshot with the changed records parsed in and the removed ones dropped."""
+        n = self.names
+        stages = {
+            d.stage: (d.stage_label or d.stage, d.is_closed, d.is_won) for d in previous.deals if d.stage
+        }
+        if any(_text((r.get("properties") or {}).get("dealstage")) not in stages for r in updated["deals"]):
+            stages = self.fetch_stages()
+        fresh = {
+            str(r["id"]): _deal(r, n, stages, {to: a.get(str(r["id"]), []) for to, a in associations.items()})
+            for r in updated["deals"]
+        }
+        owners = previous.owners
+        known = {o.owner_id for o in owners}
+        if any(d.owner_id and d.owner_id not in known for d in fresh.values()):
+            owners = tuple(self.fetch_owners())
+        deals = tuple(
+            _without_links(d, removed, n)
+            for d in _merge(previous.deals, lambda d: d.crm_deal_id, fresh, removed["deals"])
+        )
+        ptype = n.project_object_type
+        projects = _merge(
+            previous.projects,
+            lambda p: p.project_record_id,
+            {str(r["id"]): _project(r, n, []) for r in updated[ptype]},
+            removed[ptype],
+        )
+        return CrmSnapshot(
+            deals=deals,
+            projects=_with_deal_ids(projects, deals),
+            companies=_merge(
+                previous.companies,
+                lambda c: c.company_id,
+                {str(r["id"]): _company(r) for r in updated["companies"]},
+                removed["companies"],
+            ),
+            contacts=_merge(
+                previous.contacts,
+                lambda c: c.contact_id,
+                {str(r["id"]): _contact(r) for r in updated["contacts"]},
+                removed["contacts"],
+            ),
+            tickets=_merge(
+                previous.tickets,
+                lambda t: t.ticket_id,
+                {str(r["id"]): _ticket(r) for r in updated["tickets"]},
+                removed["tickets"],
+            ),
+            line_items=previous.line_items,
+            notes=previous.notes,
+            owners=owners,
+            read_at=now(),
+            requests=self.requests - start_requests,
+        )
 
     def fetch_deal_details(self, deal: Deal) -> tuple[list[LineItem], list[Note]]:
         """One deal's line items and notes, for the project page (two batch reads)."""
@@ -397,26 +587,49 @@ class HubSpotClient:
         return WriteResult(written=result.written, failed=result.failed, requests=self.requests - start)
 
     def create_objects(
-        self, object_type: str, records: Sequence[tuple[Mapping[str, str], str | None]]
-    ) -> list[str]:
-        """Create records (properties, deal id to associate with or None), 100 per batch; their new ids."""
-        created: list[str] = []
+        self, object_type: str, records: Sequence[tuple[str, Mapping[str, str], str | None]]
+    ) -> WriteResult:
+        """Create records, 100 per batch: (caller's key, properties, deal id to associate or None).
+
+        Each input carries the caller's key as `objectWriteTraceId`, which HubSpot echoes, so results (in any
+        order) pair with their inputs; `written` maps key -> new record id, `failed` key -> message. The new
+        records are then associated with their deals by default associations, in batches.
+        """
+        result = WriteResult()
+        start = self.requests
         for chunk in _chunks(list(records), BATCH_SIZE):
-            inputs = [{"properties": dict(props)} for props, _ in chunk]
-            body = self._request(
-                "POST",
-                f"{OBJECTS}/{object_type}/batch/create",
-                f"create {object_type}",
-                json={"inputs": inputs},
-            )
-            results = list(_results(body, f"create {object_type}"))
-            # batch results come back in any order; pair them with the inputs by their properties
-            by_key = {_record_key(r.get("properties") or {}, chunk[0][0]): str(r["id"]) for r in results}
-            pairs = [(by_key.get(_record_key(props, props)), deal_id) for props, deal_id in chunk]
+            inputs = [
+                {
+                    "properties": {k: v for k, v in props.items() if v not in (None, "")},
+                    "objectWriteTraceId": key,
+                }
+                for key, props, _ in chunk
+            ]
+            keys = [key for key, _, _ in chunk]
+            try:
+                body = self._request(
+                    "POST",
+                    f"{OBJECTS}/{object_type}/batch/create",
+                    f"create {object_type}",
+                    json={"inputs": inputs},
+                    allow_multi_status=True,
+                )
+            except ServiceError as error:
+                result.failed.update(dict.fromkeys(keys, str(error)))
+                continue
+            created = {str(r.get("objectWriteTraceId")): str(r["id"]) for r in body.get("results") or []}
+            for problem in body.get("errors") or []:
+                for key in _error_ids(problem, keys):
+                    result.failed[key] = str(problem.get("message") or "rejected")
+            for key in keys:
+                if key in created:
+                    result.written[key] = {"id": created[key]}
+                elif key not in result.failed:
+                    result.failed[key] = "HubSpot did not confirm the new record"
             links = [
-                {"from": {"id": new_id}, "to": {"id": deal_id}}
-                for new_id, deal_id in pairs
-                if new_id and deal_id
+                {"from": {"id": created[key]}, "to": {"id": deal_id}}
+                for key, _, deal_id in chunk
+                if deal_id and key in created
             ]
             if links:
                 self._request(
@@ -426,8 +639,7 @@ class HubSpotClient:
                     json={"inputs": links},
                     allow_multi_status=True,
                 )
-            created.extend(new_id for new_id, _ in pairs if new_id)
-        return created
+        return WriteResult(written=result.written, failed=result.failed, requests=self.requests - start)
 
 
 # -- wire → records ---------------------------------------------------------------------------------
@@ -531,13 +743,89 @@ def _error_ids(problem: Mapping[str, Any], chunk_ids: list[str]) -> list[str]:
     return found or chunk_ids
 
 
-def _record_key(props: Mapping[str, Any], template: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(props.get(k) for k in sorted(template))
-
-
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# -- incremental refresh helpers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Modified:
+    """One object type's records modified since a moment, and how many live records the type has."""
+
+    records: list[dict[str, Any]]
+    total: int
+
+    @property
+    def ids(self) -> set[str]:
+        return {str(r["id"]) for r in self.records}
+
+
+def _modified_since(row: Mapping[str, Any], stamp: str, cutoff: datetime) -> bool:
+    try:
+        when = _datetime((row.get("properties") or {}).get(stamp))
+    except ValueError:
+        return True  # an unreadable stamp: read the record again rather than miss a change
+    return when is None or when >= cutoff
+
+
+def _previous_ids(previous: CrmSnapshot, kind: str, n: PropertyNames) -> set[str]:
+    if kind == "deals":
+        return {d.crm_deal_id for d in previous.deals}
+    if kind == n.project_object_type:
+        return {p.project_record_id for p in previous.projects}
+    if kind == "companies":
+        return {c.company_id for c in previous.companies}
+    if kind == "contacts":
+        return {c.contact_id for c in previous.contacts}
+    return {t.ticket_id for t in previous.tickets}
+
+
+def _merge(
+    previous: Sequence[R], key: Callable[[R], str], changed: Mapping[str, R], removed: set[str]
+) -> tuple[R, ...]:
+    """`previous` with changed records replaced or added and removed ones left out, in id order (as lists
+    return them)."""
+    merged = {key(r): r for r in previous if key(r) not in removed}
+    merged.update(changed)
+    return tuple(sorted(merged.values(), key=lambda r: int(key(r))))
+
+
+def _without_links(deal: Deal, removed: Mapping[str, set[str]], n: PropertyNames) -> Deal:
+    """The deal without its links to records archived since the last read (a full read would not see them)."""
+    fields = {
+        "company_ids": "companies",
+        "contact_ids": "contacts",
+        "ticket_ids": "tickets",
+        "project_record_ids": n.project_object_type,
+    }
+    update: dict[str, Any] = {}
+    for name, kind in fields.items():
+        ids: tuple[CrmRecordId, ...] = getattr(deal, name)
+        kept = tuple(i for i in ids if i not in removed[kind])
+        if kept != ids:
+            update[name] = kept
+    if deal.primary_contact_id in removed["contacts"]:
+        update["primary_contact_id"] = None
+    return deal.model_copy(update=update) if update else deal
+
+
+def _with_deal_ids(
+    projects: Sequence[CrmProjectRecord], deals: Sequence[Deal]
+) -> tuple[CrmProjectRecord, ...]:
+    """Each project record with the deals now associated with it."""
+    deals_of: dict[str, list[CrmDealId]] = {}
+    for deal in deals:
+        for record_id in deal.project_record_ids:
+            deals_of.setdefault(record_id, []).append(deal.crm_deal_id)
+    out = []
+    for project in projects:
+        ids = tuple(deals_of.get(project.project_record_id, ()))
+        same = sorted(ids) == sorted(project.deal_ids)
+        out.append(project if same else project.model_copy(update={"deal_ids": ids}))
+    return tuple(out)
 
 
 def _text(value: Any) -> str | None:
