@@ -2,23 +2,29 @@
 
 The snapshot is reused for `cache_ttl_s` seconds (default 60), then read again; the refresh button reads it
 at once. The last good data of each source is kept, so a failing source degrades to a stale copy with its
-age instead of an empty page.
+age instead of an empty page. One deal's line items and notes and one project's ERP documents are read only
+when a page asks for them, and reused per id for the same time.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import streamlit as st
 
 from dashboard.analysis import Analysis, AnalysisParams, analyze, params_from_settings
 from dashboard.settings import Settings, load_settings
-from dashboard.usecases import Snapshot, load_snapshot, settle_pending
+from dashboard.usecases import Snapshot, explain, refresh_snapshot, settle_pending
 from dashboard.wiring import Clients, build_clients
+from services.errors import ThroughlineError
+from services.models import ErpDocumentLine, LineItem, Note
 from services.store import Store
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -49,6 +55,8 @@ class _Holder:
     snapshot: Snapshot | None = None
     loaded_at: float = 0.0
     analyses: dict[Any, Analysis] = field(default_factory=dict)
+    details: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
+    """On-demand reads per (kind, id): when read (monotonic) and what came back."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,7 +65,8 @@ def _holder() -> _Holder:
 
 
 def snapshot(*, force: bool = False) -> Snapshot:
-    """The current snapshot: cached for the configured time, read again when older or when forced."""
+    """The current snapshot: cached for the configured time, brought up to date (only what changed) when
+    older or when forced."""
     holder = _holder()
     ttl = settings().cache_ttl_s
     with holder.lock:
@@ -66,15 +75,14 @@ def snapshot(*, force: bool = False) -> Snapshot:
             return holder.snapshot
         c = clients()
         with st.spinner(f"Reading {c.crm_label} and {c.erp_label}…", show_time=True):
-            holder.snapshot = load_snapshot(
-                c.crm.fetch_snapshot,
-                c.erp.fetch_snapshot,
-                crm_label=c.crm_label,
-                erp_label=c.erp_label,
-                previous=holder.snapshot,
+            # after the first read, only what changed since (and a full read every half hour)
+            holder.snapshot = refresh_snapshot(
+                c.crm, c.erp, holder.snapshot, crm_label=c.crm_label, erp_label=c.erp_label
             )
         holder.loaded_at = time.monotonic()
         holder.analyses.clear()
+        if force:  # "Refresh" means every system read now, the per-project details too
+            holder.details.clear()
         return holder.snapshot
 
 
@@ -89,9 +97,51 @@ def analysis(snap: Snapshot, accepted: frozenset[str] = frozenset()) -> Analysis
         return holder.analyses[key]
 
 
+@dataclass(frozen=True)
+class OnDemand(Generic[T]):
+    """What an on-demand read brought back, or, when it failed, an empty value and the failure in words."""
+
+    value: T
+    error: str | None = None
+
+
+def _on_demand(kind: str, key: str, read: Callable[[], T], empty: T) -> OnDemand[T]:
+    """`read()`'s result, reused for the snapshot's TTL per (kind, key); a failure is reported, not cached."""
+    holder = _holder()
+    ttl = settings().cache_ttl_s
+    with holder.lock:
+        hit = holder.details.get((kind, key))
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return OnDemand(cast(T, hit[1]))
+    # Read outside the lock: one slow project must not hold up every other session's page.
+    try:
+        value = read()
+    except ThroughlineError as error:
+        return OnDemand(empty, explain(error))
+    now = time.monotonic()
+    with holder.lock:
+        holder.details = {k: v for k, v in holder.details.items() if now - v[0] < ttl}
+        holder.details[(kind, key)] = (now, value)
+    return OnDemand(value)
+
+
+def deal_details(snap: Snapshot, crm_deal_id: str) -> OnDemand[tuple[list[LineItem], list[Note]]]:
+    """One deal's line items and notes, read from the CRM the first time a page asks for them."""
+    deal = next((d for d in (snap.crm.deals if snap.crm else ()) if d.crm_deal_id == crm_deal_id), None)
+    if deal is None:
+        return OnDemand(([], []), f"deal {crm_deal_id} is not in the data read from {snap.crm_source.label}")
+    return _on_demand("deal", crm_deal_id, lambda: clients().crm.fetch_deal_details(deal), ([], []))
+
+
+def project_documents(erp_record_id: str) -> OnDemand[list[ErpDocumentLine]]:
+    """The ERP lines behind one project's figures, read the first time a page asks for them."""
+    return _on_demand("erp", erp_record_id, lambda: clients().erp.fetch_project_documents(erp_record_id), [])
+
+
 def clear() -> None:
     """Forget the snapshot (after a write, the next page run reads both systems again)."""
     holder = _holder()
     with holder.lock:
         holder.loaded_at = 0.0
         holder.analyses.clear()
+        holder.details.clear()

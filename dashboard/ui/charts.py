@@ -44,14 +44,17 @@ def aging_bars(aging: pd.DataFrame) -> go.Figure:
 def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
     """Each project's forecast margin % against its estimate at close; below the diagonal is erosion."""
     data = figures.dropna(subset=[c.EST_MARGIN_PCT, c.FORECAST_MARGIN_PCT])
+    data = data.assign(est=data[c.EST_MARGIN_PCT] * 100, forecast=data[c.FORECAST_MARGIN_PCT] * 100)
     fig = px.scatter(
-        data.assign(est=data[c.EST_MARGIN_PCT] * 100, forecast=data[c.FORECAST_MARGIN_PCT] * 100),
-        x="est", y="forecast", color=c.EROSION_FLAG, hover_name=c.PROJECT_LABEL,
-        labels={"est": "estimated at close %", "forecast": "forecast margin %", c.EROSION_FLAG: "eroding"},
+        data, x="est", y="forecast", color=c.EROSION_FLAG, hover_name=c.PROJECT_LABEL,
+        hover_data={c.ERP_PROJECT_ID: True, c.EROSION_FLAG: False},
+        labels={"est": "estimated at close %", "forecast": "forecast margin %", c.EROSION_FLAG: "eroding",
+                c.ERP_PROJECT_ID: "project ID"},
         color_discrete_map={True: "#D62728", False: "#1F77B4"},
     )  # fmt: skip
-    low = float(min(data["est"].min() if len(data) else 0, data["forecast"].min() if len(data) else 0, 0))
-    high = float(max(data["est"].max() if len(data) else 50, 50))
+    # The diagonal spans every point, so a project far below it is still on the chart.
+    low = float(min(data["est"].min(), data["forecast"].min(), 0)) if len(data) else 0.0
+    high = float(max(data["est"].max(), data["forecast"].max(), 50)) if len(data) else 50.0
     fig.add_shape(type="line", x0=low, y0=low, x1=high, y1=high, line={"dash": "dot", "color": "grey"})
     fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return fig

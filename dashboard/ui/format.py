@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CHF": "CHF ", "JPY": "¥", "CAD": "C$", "AUD": "A$"}
 
@@ -40,7 +43,7 @@ def pp(value: float | None) -> str:
     if _missing(value):
         return "—"
     assert value is not None
-    return f"{value:+.1f} pp"
+    return f"{round(value, 1) + 0.0:+.1f} pp"  # + 0.0 turns -0.0 into 0.0, so no change reads "+0.0"
 
 
 def day(value: date | datetime | None) -> str:
@@ -64,3 +67,27 @@ def age(seconds: float | None) -> str:
     if seconds < 48 * 3600:
         return f"{round(seconds / 3600)} h ago"
     return f"{round(seconds / 86400)} days ago"
+
+
+def _empty(value: Any) -> bool:
+    try:
+        return value is None or value == "" or bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is not empty in this sense
+        return False
+
+
+def text(value: Any) -> str:
+    """A value as text, or an em dash when the source left it empty (None, NaN, NA, NaT, "")."""
+    return "—" if _empty(value) else str(value)
+
+
+def count_of(done: Any, total: Any) -> str:
+    """`3 of 6`, or an em dash when the total is unknown."""
+    if _empty(total):
+        return "—"
+    return f"{0 if _empty(done) else int(done)} of {int(total)}"
+
+
+def count(value: Any) -> str:
+    """A whole number with thousands separators (`1,234`), or an em dash when there is none."""
+    return "—" if _empty(value) else f"{int(value):,}"

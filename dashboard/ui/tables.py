@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard import views as v
 
 LABELS = {
     c.PROJECT_LABEL: "Project",
@@ -63,7 +64,32 @@ LABELS = {
     c.AR_31_60_AMOUNT: "31–60 days",
     c.AR_61_90_AMOUNT: "61–90 days",
     c.AR_90_PLUS_AMOUNT: "90+ days",
+    c.SCOPE_SUMMARY: "Scope",
+    c.PROPOSAL_VERSION: "Proposal",
+    c.PRIMARY_CONTACT_NAME: "Primary contact",
+    c.DOCUMENT: "Document",
+    v.SECTION: "Section",
+    v.LINE_DATE: "Date",
+    v.PARTNER: "Employee or partner",
+    v.DESCRIPTION: "Description",
+    v.HOURS: "Hours",
+    v.LINE_AMOUNT: "Amount",
+    v.ITEM_NAME: "Line item",
+    v.QUANTITY: "Quantity",
+    v.UNIT_PRICE_AMOUNT: "Unit price",
+    v.ACTIVITY_AT: "When",
+    v.ACTIVITY_KIND: "What",
+    v.ACTIVITY_TEXT: "Subject or note",
+    v.ACTIVITY_STATE: "State",
+    v.SETTING_SECTION: "Section",
+    v.SETTING_NAME: "Setting",
+    v.SETTING_VALUE: "Value",
+    v.SYSTEM_ROLE: "Role",
+    c.SYSTEM: "System",
+    v.ADDRESS: "Address",
 }
+PINNED = (c.PROJECT_LABEL, c.DEAL_NAME)
+"""Wide tables keep the row's name in view while scrolling sideways."""
 
 
 def column_config(columns: Sequence[str]) -> dict[str, Any]:
@@ -73,14 +99,16 @@ def column_config(columns: Sequence[str]) -> dict[str, Any]:
         label = LABELS.get(name, name.replace("_", " ").capitalize())
         if name.endswith("_amount"):
             config[name] = st.column_config.NumberColumn(label, format="localized")
-        elif name.endswith("_pct") or name in (c.POC, c.HANDOVER_SCORE):
+        elif name == c.POC:  # capped at 100 %, so a bar reads at a glance
+            config[name] = st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
+        elif name.endswith("_pct") or name == c.HANDOVER_SCORE:
             config[name] = st.column_config.NumberColumn(label, format="percent")
         elif name.endswith("_pp"):
             config[name] = st.column_config.NumberColumn(label, format="%+.1f pp")
         elif name.endswith(("_date", "_at")):
             config[name] = st.column_config.DateColumn(label, format="D MMM YYYY")
         else:
-            config[name] = st.column_config.Column(label)
+            config[name] = st.column_config.Column(label, pinned=name in PINNED or None)
     return config
 
 
@@ -112,3 +140,29 @@ def at_risk(figures: pd.DataFrame) -> pd.DataFrame:
 def at_risk_table(figures: pd.DataFrame, *, key: str) -> None:
     """The at-risk projects as a table."""
     show(at_risk(figures), AT_RISK_COLUMNS, key=key)
+
+
+MARGIN_COLUMNS = (
+    c.PROJECT_LABEL, c.ERP_PROJECT_ID, c.CUSTOMER_NAME, c.OWNER_NAME, c.ERP_STATUS, c.CLOSE_DATE, c.CURRENCY,
+    c.CONTRACT_VALUE_AMOUNT, c.EST_MARGIN_PCT, c.EST_COST_AMOUNT, c.INVOICED_AMOUNT,
+    c.REMAINING_TO_INVOICE_AMOUNT, c.PAID_AMOUNT, c.OUTSTANDING_AMOUNT, c.LABOR_COST_AMOUNT,
+    c.VENDOR_COST_AMOUNT, c.OTHER_COST_AMOUNT, c.ACTUAL_COST_AMOUNT, c.REALIZED_MARGIN_AMOUNT,
+    c.REALIZED_MARGIN_PCT, c.POC, c.POC_METHOD, c.EAC_AMOUNT, c.FORECAST_MARGIN_AMOUNT, c.FORECAST_MARGIN_PCT,
+    c.EROSION_PP, c.COST_BURN_PCT, c.BILLING_BURN_PCT, c.WIP_AMOUNT, c.MAX_DAYS_PAST_DUE, c.EROSION_FLAG,
+    c.OVERRUN_FLAG, c.OVERDUE_FLAG,
+)  # fmt: skip
+"""The margin page's table and export: every kpis.md figure per project."""
+
+DELIVERY_COLUMNS = (
+    c.DEAL_NAME, c.ERP_PROJECT_ID, c.OPEN_INCIDENTS, c.OPEN_CHANGE_REQUESTS, c.PROJECT_STATUS, c.POC,
+    c.MILESTONES_DONE, c.MILESTONES_TOTAL, c.NEXT_MILESTONE, c.NEXT_MILESTONE_DATE, c.CURRENCY,
+    c.CONTRACT_VALUE_AMOUNT, c.INVOICED_AMOUNT, c.BILLING_BURN_PCT, c.OWNER_NAME, c.ERP_STATUS, c.POC_METHOD,
+    c.LAST_ACTIVITY_AT,
+)  # fmt: skip
+"""The delivery page's table: what sales asks first (incidents, progress) on the left."""
+
+
+def labelled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """`columns` of `frame` under the headers people see, for a download."""
+    present = [name for name in columns if name in frame.columns]
+    return frame[present].rename(columns=lambda name: LABELS.get(name, name))

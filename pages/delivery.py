@@ -1,0 +1,41 @@
+"""Delivery status (sales): where each won deal's project stands, without opening the ERP."""
+
+import streamlit as st
+
+from dashboard.ui import chrome, widgets
+from dashboard.ui.format import count
+from dashboard.ui.tables import DELIVERY_COLUMNS, show
+from dashboard.views import delivery_rows, delivery_summary
+
+snap, analysis = chrome.load(
+    "Delivery status", "Status, milestones, progress, open tickets and billing of every won deal."
+)
+owner_column, filter_column = st.columns([2, 1], vertical_alignment="bottom")
+with owner_column:
+    owner = widgets.owner_picker(analysis.delivery)
+only_incidents = filter_column.toggle("Only deals with open incidents", key="delivery_incidents")
+rows = delivery_rows(analysis.delivery, owner, only_incidents=only_incidents)
+summary = delivery_summary(rows)
+
+tiles = st.columns(4)
+tiles[0].metric("Won deals", count(summary.deals), border=True)
+tiles[1].metric("Open in the ERP", count(summary.open_projects), border=True, help="ERP project not closed")
+tiles[2].metric("Open incidents", count(summary.open_incidents), border=True)
+tiles[3].metric("Open change requests", count(summary.open_change_requests), border=True)
+
+if summary.with_incidents:
+    count = len(summary.with_incidents)
+    names = ", ".join(summary.with_incidents[:5]) + (f" and {count - 5} more" if count > 5 else "")
+    deals = "deals" if count > 1 else "deal"
+    st.warning(
+        f"**{count} {deals} with open incidents**: {names}. They are at the top below.",
+        icon=":material/report:",
+    )
+if rows.empty:
+    st.info("No won deal matches. Pick another owner or switch off the incident filter.")
+else:
+    show(rows, DELIVERY_COLUMNS, key="delivery_table", height=560)
+    st.caption(
+        "Complete: the percent complete the project record reports, or cost to date against the estimated "
+        "cost (cost-to-cost) when it reports none. Billing burn: invoiced against contract value."
+    )

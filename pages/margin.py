@@ -1,0 +1,78 @@
+"""Margin: one row per project with every kpis.md figure, filtered, sorted by erosion, exportable."""
+
+import streamlit as st
+
+from dashboard import columns as c
+from dashboard.export import to_csv_bytes, to_excel_bytes
+from dashboard.ui import chrome, widgets
+from dashboard.ui.charts import estimate_vs_forecast
+from dashboard.ui.format import count, money, pct, pp
+from dashboard.ui.tables import MARGIN_COLUMNS, labelled, show
+from dashboard.views import filter_margin, margin_rows, margin_totals
+
+snap, analysis = chrome.load(
+    "Margin", "Every project's figures against its estimate at close, most eroded first."
+)
+rows = margin_rows(analysis.figures, analysis.joined)
+if rows.empty:
+    st.info("No project to show: neither system has sent any yet.", icon=":material/inbox:")
+    st.stop()
+wanted = widgets.margin_filters(rows)
+shown = filter_margin(rows, wanted)
+if shown.empty:
+    st.info("No project matches these filters. Clear one to see more.", icon=":material/filter_alt_off:")
+    st.stop()
+
+if analysis.portfolio is None:
+    st.error(f"The totals cannot be converted: {analysis.portfolio_error}")
+else:
+    totals = margin_totals(shown, analysis.portfolio)
+    total, ccy = totals.total.iloc[0], totals.reporting_currency
+    tiles = st.columns(5)
+    tiles[0].metric("Projects", count(len(shown)), border=True)
+    for tile, label, column in (
+        (tiles[1], "Contract value", c.CONTRACT_VALUE_AMOUNT),
+        (tiles[2], "Cost to date", c.ACTUAL_COST_AMOUNT),
+        (tiles[3], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
+    ):
+        tile.metric(
+            label, money(total[column], ccy, compact=True), help=money(total[column], ccy), border=True
+        )
+    tiles[4].metric(
+        "Forecast margin %",
+        pct(total[c.FORECAST_MARGIN_PCT]),
+        delta=pp(-total[c.EROSION_PP]) + " vs estimate",
+        border=True,
+    )
+    if totals.converted:
+        st.caption(
+            f"Totals in {ccy} at the configured rates of {analysis.fx_rates_date}; percentages weighted by "
+            "value. The table keeps each project's own currency."
+        )
+
+st.subheader("Forecast against estimate")
+st.caption("Each dot is a project; below the dotted line its margin is eroding.")
+st.plotly_chart(estimate_vs_forecast(shown), key="estimate_vs_forecast")
+
+st.subheader(f"Projects ({count(len(shown))})")
+show(shown, MARGIN_COLUMNS, key="margin_table", height=560)
+export = labelled(shown, MARGIN_COLUMNS)
+downloads = st.container(horizontal=True)
+downloads.download_button(
+    "CSV",
+    lambda: to_csv_bytes(export),
+    file_name="throughline-margin.csv",
+    mime="text/csv",
+    key="download_csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+downloads.download_button(
+    "Excel",
+    lambda: to_excel_bytes(export, sheet="Margin"),
+    file_name="throughline-margin.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="download_excel",
+    icon=":material/download:",
+    on_click="ignore",
+)

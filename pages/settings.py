@@ -1,0 +1,51 @@
+"""Settings (admin): which systems are connected and how, the property names and thresholds in force.
+
+Read-only: settings come from the environment, `.env` or `.streamlit/secrets.toml`. Every secret is masked.
+"""
+
+import streamlit as st
+
+from dashboard import columns as c
+from dashboard.roles import may
+from dashboard.ui import auth, cache, chrome
+from dashboard.ui.tables import show
+from dashboard.views import (
+    ADDRESS,
+    SETTING_NAME,
+    SETTING_SECTION,
+    SETTING_VALUE,
+    SYSTEM_ROLE,
+    connected_systems,
+    property_rows,
+    section_rows,
+    settings_rows,
+)
+
+user = auth.current_user()
+if user is None or not may(user.role, "view_settings"):  # the navigation hides it too; this is the check
+    st.error("Only an admin may see the settings.")
+    st.stop()
+
+snap, analysis = chrome.load(
+    "Settings", "What Throughline reads and how. Change them in `.env`; see `.env.example`."
+)
+settings = cache.settings()
+clients = cache.clients()
+
+st.subheader("Connected systems")
+mode = "the built-in sandbox (demo data)" if clients.mode == "sandbox" else "live systems"
+st.markdown(f"Throughline reads **{mode}**. Sign-in: **{settings.sign_in_mode}**.")
+show(connected_systems(settings), [SYSTEM_ROLE, c.SYSTEM, ADDRESS], key="systems")
+st.caption(
+    f"ID convention: {analysis.convention.pattern} (e.g. {analysis.convention.example()}), "
+    f"{analysis.convention_source}. Snapshots are reused for {settings.cache_ttl_s} s."
+)
+
+rows = settings_rows(settings)
+columns = [SETTING_NAME, SETTING_VALUE]
+st.subheader("HubSpot property names")
+show(property_rows(rows), columns, key="settings_properties")
+st.subheader("Thresholds")
+show(section_rows(rows, "thresholds"), columns, key="settings_thresholds")
+with st.expander("Every setting", icon=":material/tune:"):
+    show(rows, [SETTING_SECTION, *columns], key="settings_all")
