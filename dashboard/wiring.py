@@ -84,7 +84,12 @@ def build_clients(settings: Settings) -> Clients:
                 max_retries=h.max_retries,
             ),
             erp=OdooClient(
-                erp_url, s.odoo_database, s.odoo_login, s.odoo_api_key, timeout=settings.odoo.timeout_s
+                erp_url,
+                s.odoo_database,
+                s.odoo_login,
+                s.odoo_api_key,
+                timeout=settings.odoo.timeout_s,
+                max_retries=settings.odoo.max_retries,
             ),
             mode="sandbox",
             crm_label="HubSpot sandbox",

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard.ui import chrome, widgets
+from dashboard.owners import my_owner_name
+from dashboard.ui import auth, chrome, widgets
 from dashboard.ui.format import count
 from dashboard.ui.tables import DELIVERY_COLUMNS, show
 from dashboard.views import delivery_rows, delivery_summary
@@ -12,7 +13,8 @@ snap, analysis = chrome.load(
 )
 owner_column, filter_column = st.columns([2, 1], vertical_alignment="bottom")
 with owner_column:
-    owner = widgets.owner_picker(analysis.delivery)
+    user = auth.current_user()
+    owner = widgets.owner_picker(analysis.delivery, my_owner_name(snap, user.email) if user else None)
 only_incidents = filter_column.toggle("Only deals with open incidents", key="delivery_incidents")
 rows = delivery_rows(analysis.delivery, owner, only_incidents=only_incidents)
 summary = delivery_summary(rows)

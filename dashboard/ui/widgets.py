@@ -101,12 +101,15 @@ def project_picker(figures: pd.DataFrame, convention: IdConvention) -> str | Non
     return pick
 
 
-def owner_picker(frame: pd.DataFrame) -> str | None:
-    """ "My deals": one owner's name, or None for all owners."""
+def owner_picker(frame: pd.DataFrame, mine: str | None = None) -> str | None:
+    """ "My deals": one owner's name, or None for all owners; starts on `mine` (the signed-in owner)."""
+    options = [ALL_OWNERS, *choices(frame, c.OWNER_NAME)]
+    if mine in options and "delivery_owner" not in st.session_state:
+        st.session_state["delivery_owner"] = mine
     owner = st.selectbox(
         "My deals",
-        [ALL_OWNERS, *choices(frame, c.OWNER_NAME)],
+        options,
         key="delivery_owner",
-        help="the deals of one owner; sign-in will preselect yours",
+        help="the deals of one owner; starts on yours when your e-mail is a HubSpot owner's",
     )
     return None if owner == ALL_OWNERS else str(owner)
