@@ -98,7 +98,7 @@ def column_config(columns: Sequence[str]) -> dict[str, Any]:
     for name in columns:
         label = LABELS.get(name, name.replace("_", " ").capitalize())
         if name.endswith("_amount"):
-            config[name] = st.column_config.NumberColumn(label, format="localized")
+            config[name] = st.column_config.NumberColumn(label, format="accounting")
         elif name == c.POC:  # capped at 100 %, so a bar reads at a glance
             config[name] = st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
         elif name.endswith("_pct") or name == c.HANDOVER_SCORE:
