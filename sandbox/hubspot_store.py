@@ -460,7 +460,12 @@ class HubSpotStore:
                 .where(OBJECTS.c.object_type == object_type, OBJECTS.c.id.in_(wanted))
                 .values(archived=True, updated_at=utc(moment))
             )
-            self._cache.pop(object_type, None)
+            # the records on the other end lose an association, so their counts change (see _touch)
+            linked = select(LINKS.c.to_type, LINKS.c.to_id).where(
+                LINKS.c.from_type == object_type, LINKS.c.from_id.in_(wanted)
+            )
+            self._touch(conn, [(row.to_type, row.to_id) for row in conn.execute(linked)], moment)
+            self._cache.clear()
 
     # -- associations -------------------------------------------------------------------------------
 
@@ -503,7 +508,8 @@ class HubSpotStore:
             | {"from_type": to_type, "from_id": to_id, "to_type": from_type, "to_id": from_id},
         ]
         with self._lock, self._engine.begin() as conn:
-            conn.execute(sqlite_insert(LINKS).values(rows).on_conflict_do_nothing())
+            if conn.execute(sqlite_insert(LINKS).values(rows).on_conflict_do_nothing()).rowcount:
+                self._touch(conn, [(from_type, from_id), (to_type, to_id)], now_utc())
 
     def unassociate(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         """Remove every association between two records, both directions."""
@@ -520,7 +526,30 @@ class HubSpotStore:
             LINKS.c.to_id == from_id,
         )
         with self._lock, self._engine.begin() as conn:
-            conn.execute(delete(LINKS).where(one_way | other_way))
+            if conn.execute(delete(LINKS).where(one_way | other_way)).rowcount:
+                self._touch(conn, [(from_type, from_id), (to_type, to_id)], now_utc())
+
+    def _touch(self, conn: Any, ends: Sequence[tuple[str, int]], moment: datetime) -> None:
+        """Move the hs_lastmodifieddate of records whose associations changed.
+
+        HubSpot recalculates a record's association counts (num_associated_contacts, num_notes,
+        hs_num_of_associated_line_items...) when an association is made or removed, and that moves its
+        hs_lastmodifieddate; an incremental reader relies on it to notice association changes.
+        """
+        by_type: dict[str, set[int]] = {}
+        for object_type, record_id in ends:
+            by_type.setdefault(object_type, set()).add(record_id)
+        for object_type, ids in by_type.items():
+            conn.execute(
+                update(OBJECTS)
+                .where(
+                    OBJECTS.c.object_type == object_type,
+                    OBJECTS.c.id.in_(sorted(ids)),
+                    OBJECTS.c.archived.is_(False),
+                )
+                .values(updated_at=utc(moment))
+            )
+            self._cache.pop(object_type, None)
 
     # -- owners -------------------------------------------------------------------------------------
 

@@ -486,7 +486,8 @@ class HubSpotClient:
         stages = {
             d.stage: (d.stage_label or d.stage, d.is_closed, d.is_won) for d in previous.deals if d.stage
         }
-        if any(_text((r.get("properties") or {}).get("dealstage")) not in stages for r in updated["deals"]):
+        named = {_text((r.get("properties") or {}).get("dealstage")) for r in updated["deals"]}
+        if any(stage and stage not in stages for stage in named):  # a stage no deal had before
             stages = self.fetch_stages()
         fresh = {
             str(r["id"]): _deal(r, n, stages, {to: a.get(str(r["id"]), []) for to, a in associations.items()})

@@ -6,6 +6,21 @@ vendor cost = lines of category `vendor_bill`, other cost = the remaining negati
 outstanding come from the posted customer invoices (`account.move`) and are spread over projects by the
 `analytic_distribution` of their product lines, so an invoice split across projects is pro-rated.
 One project's lines are read only when asked for that project (`fetch_project_documents`).
+
+Incremental refresh (`fetch_snapshot_since`), from the marks a full read leaves (`fetch_snapshot_marked`:
+per analytic account, its lines' count, Σ amount and Σ hours, from the same `read_group`). Four questions,
+asked at once, each one request:
+- which accounts have lines written since the last read (less `change_lag`): a `read_group` by account of
+  the lines with a recent `write_date` (Odoo sets it on every create and write);
+- the count, Σ amount and Σ hours of all lines. With the touched accounts summed again (one more
+  `read_group`, restricted to them), these must equal the marks' totals: a line deleted (Odoo keeps no
+  trace of an unlink) or moved out of an untouched account shows as a difference, and then every account
+  is summed again (the full `read_group`);
+- whether any project changed, was created or deleted (count and latest `write_date` of the projects) or
+  any analytic account was written: then projects and accounts are read again;
+- which customer invoices were written, or had a line written: their shares are read again. A posted
+  invoice cannot be deleted without a write first (reset to draft), so deletions show here too.
+The companies are not read again: Odoo refuses to change a company's currency once it has entries.
 """
 
 from __future__ import annotations
@@ -14,8 +29,10 @@ import itertools
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +66,61 @@ PAGE = 10_000
 CENT = Decimal("0.01")
 INVOICE_TYPES = ["out_invoice", "out_refund"]
 STATUS: dict[str, ProjectStatus] = {"done": "closed", "on_hold": "open", "off_track": "open"}
+ALL_LINES: list[Any] = [["account_id", "!=", False]]
+LINE_GROUPBY = ["account_id", "category", "project_id"]
+LINE_SUMS = ["amount:sum", "unit_amount:sum"]
+PROJECT_FIELDS = [
+    "name",
+    "partner_id",
+    "analytic_account_id",
+    "company_id",
+    "date_start",
+    "date",
+    "active",
+    "last_update_status",
+    "write_date",
+]
+MOVE_DOMAIN: list[Any] = [["move_type", "in", INVOICE_TYPES], ["state", "=", "posted"]]
+MOVE_FIELDS = [
+    "name",
+    "invoice_date",
+    "invoice_date_due",
+    "amount_untaxed_signed",
+    "amount_total_signed",
+    "amount_residual_signed",
+    "payment_state",
+]
+MOVE_LINE_DOMAIN: list[Any] = [
+    ["move_type", "in", INVOICE_TYPES],
+    ["parent_state", "=", "posted"],
+    ["display_type", "=", "product"],
+    ["analytic_distribution", "!=", False],
+]
+ODOO_LAG = timedelta(seconds=60)
+"""How far before the last read a refresh looks again (transactions commit after their write_date)."""
+SUM_TOLERANCE = 0.005  # totals are float sums in another order; a real change moves them by a cent or more
+LINE_FIGURES = ("labor_hours", "labor_cost", "vendor_cost", "other_cost")
+
+
+@dataclass(frozen=True)
+class OdooMarks:
+    """What a read saw, for the next refresh to tell what changed since."""
+
+    account_lines: Mapping[int, tuple[int, float, float]]
+    """Per analytic account: its lines' count, Σ amount and Σ hours."""
+    project_of_account: Mapping[int, ErpRecordId]
+    """The project each analytic account's figures count for."""
+    project_count: int
+
+
+@dataclass(frozen=True)
+class _Projects:
+    """The projects part of a read: the records, which project each account counts for, currencies."""
+
+    projects: tuple[ErpProject, ...]
+    project_of_account: Mapping[int, ErpRecordId]
+    currency_of: Mapping[ErpRecordId, str]
+    notes: tuple[str, ...]
 
 
 class OdooClient:
@@ -64,7 +136,9 @@ class OdooClient:
         timeout: float = 60.0,
         max_retries: int = 4,
         transport: httpx.BaseTransport | None = None,
+        change_lag: timedelta = ODOO_LAG,
     ) -> None:
+        self._change_lag = change_lag
         self._url = url.rstrip("/")
         self._database = database
         self._login = login
@@ -150,6 +224,9 @@ class OdooClient:
             return AuthError(SYSTEM, operation, f"the Odoo user lacks access: {message}")
         if name.endswith("MissingError"):
             return NotFoundError(SYSTEM, operation, message)
+        if "SerializationFailure" in name or "TransactionRollbackError" in name:
+            # a concurrent update inside Odoo: transient, Odoo itself retries these
+            return UnavailableError(SYSTEM, operation, "Odoo was busy with a concurrent update")
         if "OperationalError" in name and "does not exist" in message:
             return AuthError(
                 SYSTEM,
@@ -218,26 +295,133 @@ class OdooClient:
 
     def fetch_snapshot(self, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ErpSnapshot:
         """Projects, per-project actuals (server-side sums) and receivables."""
+        return self.fetch_snapshot_marked(now=now)[0]
+
+    def fetch_snapshot_marked(
+        self, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> tuple[ErpSnapshot, OdooMarks]:
+        """`fetch_snapshot`, and the marks `fetch_snapshot_since` starts from (no extra request)."""
         start = self.requests
+        part = self._read_projects()
+        groups = self._line_groups(ALL_LINES)
+        sums = _line_sums(groups, part.project_of_account, part.currency_of)
+        receivables = self._receivables(part.project_of_account, part.currency_of)
+        snapshot = self._snapshot(part, sums, receivables, now, start)
+        return snapshot, OdooMarks(_account_lines(groups), part.project_of_account, len(part.projects))
+
+    def fetch_snapshot_since(
+        self,
+        previous: ErpSnapshot,
+        marks: OdooMarks,
+        since: datetime,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> tuple[ErpSnapshot, OdooMarks]:
+        """`previous` brought up to date with what changed since `since` (when the read that made it began),
+        and the new marks; how changes and deletions are found is in the module docstring."""
+        start = self.requests
+        cutoff = _odoo_time(since - self._change_lag)
+        self.authenticate()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            touched_f = pool.submit(self._touched_accounts, cutoff)
+            totals_f = pool.submit(self._line_totals)
+            projects_f = pool.submit(self._projects_changed, marks.project_count, cutoff)
+            moves_f = pool.submit(
+                self.search_read_all,
+                "account.move",
+                [["move_type", "in", INVOICE_TYPES], "|", ["write_date", ">=", cutoff],
+                 ["line_ids.write_date", ">=", cutoff]],
+                [*MOVE_FIELDS, "state"],
+            )  # fmt: skip
+            part = self._read_projects() if projects_f.result() else _previous_part(previous, marks)
+            old_map, new_map = marks.project_of_account, part.project_of_account
+            remapped = {a for a in old_map.keys() | new_map.keys() if old_map.get(a) != new_map.get(a)}
+            accounts = touched_f.result() | remapped
+            sums, account_lines = self._refreshed_line_sums(
+                previous, marks, part, accounts, remapped, totals_f.result()
+            )
+            # an account with lines (so perhaps invoices) that now counts for another project, or none
+            reassigned = remapped & (old_map.keys() | marks.account_lines.keys())
+            receivables = self._refreshed_receivables(previous, part, moves_f.result(), reassigned)
+        snapshot = self._snapshot(part, sums, receivables, now, start)
+        return snapshot, OdooMarks(account_lines, new_map, len(part.projects))
+
+    def _refreshed_line_sums(
+        self,
+        previous: ErpSnapshot,
+        marks: OdooMarks,
+        part: _Projects,
+        accounts: set[int],
+        remapped: set[int],
+        totals: tuple[int, float, float],
+    ) -> tuple[dict[ErpRecordId, dict[str, Decimal]], dict[int, tuple[int, float, float]]]:
+        """Per project, the line figures: those of `accounts` summed again, the rest as before (every account
+        summed again when the marks then do not add up to the server's `totals`); and the new marks."""
+        old_map, new_map = marks.project_of_account, part.project_of_account
+        groups = self._line_groups([["account_id", "in", sorted(accounts)]]) if accounts else []
+        account_lines = {a: v for a, v in marks.account_lines.items() if a not in accounts}
+        account_lines.update(_account_lines(groups))
+        recount = {new_map[a] for a in accounts if a in new_map} | {
+            old_map[a] for a in remapped if a in old_map
+        }
+        if not _adds_up(account_lines, totals):  # a deletion, or a line moved between accounts
+            groups = self._line_groups(ALL_LINES)
+            account_lines, recount = _account_lines(groups), set(part.currency_of)
+        fresh = _line_sums(groups, new_map, part.currency_of)
+        return _merged_line_sums(previous, fresh, recount, part), account_lines
+
+    def _touched_accounts(self, cutoff: str) -> set[int]:
+        """Analytic accounts with a line created or written at or after `cutoff` (one grouped count)."""
+        groups = self.execute_kw(
+            "account.analytic.line", "read_group", [[["write_date", ">=", cutoff]], [], ["account_id"]]
+        )
+        return {a for a in (_m2o_id(g.get("account_id")) for g in groups or []) if a is not None}
+
+    def _line_totals(self) -> tuple[int, float, float]:
+        """Count, Σ amount and Σ hours of every analytic line (one aggregate, no lines sent)."""
+        groups = self.execute_kw("account.analytic.line", "read_group", [ALL_LINES, LINE_SUMS, []])
+        group = groups[0] if isinstance(groups, list) and groups else {}
+        return (
+            int(group.get("__count") or 0),
+            float(group.get("amount") or 0),
+            float(group.get("unit_amount") or 0),
+        )
+
+    def _projects_changed(self, count: int, cutoff: str) -> bool:
+        """Whether a project was created, written or deleted, or an analytic account written, since."""
+        context = {"context": {"active_test": False}}
+        latest = self.execute_kw("project.project", "read_group", [[], ["write_date:max"], []], context)
+        group = latest[0] if isinstance(latest, list) and latest else {}
+        written = str(group.get("write_date") or "")
+        accounts = self.execute_kw(
+            "account.analytic.account", "search_count", [[["write_date", ">=", cutoff]]], context
+        )
+        return int(group.get("__count") or 0) != count or written >= cutoff or bool(accounts)
+
+    def _refreshed_receivables(
+        self,
+        previous: ErpSnapshot,
+        part: _Projects,
+        changed_moves: Sequence[dict[str, Any]],
+        reassigned: set[int],
+    ) -> list[ErpReceivable]:
+        """The previous shares with those of changed invoices read again; all of them read again when an
+        analytic account with lines now counts for another project (or none)."""
+        if reassigned:
+            return self._receivables(part.project_of_account, part.currency_of)
+        documents = {_document(row["id"], row) for row in changed_moves}
+        kept = [r for r in previous.receivables if r.document not in documents]
+        posted = {row["id"]: row for row in changed_moves if row.get("state") == "posted"}
+        return kept + self._receivables(part.project_of_account, part.currency_of, posted)
+
+    def _read_projects(self) -> _Projects:
+        """Companies, projects and analytic accounts (three requests for up to 10,000 projects)."""
         notes: list[str] = []
         company_rows = self.search_read_all("res.company", [], ["name", "currency_id"])
         companies = {row["id"]: _m2o_name(row.get("currency_id")) or "USD" for row in company_rows}
         company_names = {row["id"]: str(row.get("name") or "") for row in company_rows}
         raw_projects = self.search_read_all(
-            "project.project",
-            [],
-            [
-                "name",
-                "partner_id",
-                "analytic_account_id",
-                "company_id",
-                "date_start",
-                "date",
-                "active",
-                "last_update_status",
-                "write_date",
-            ],
-            context={"active_test": False},
+            "project.project", [], PROJECT_FIELDS, context={"active_test": False}
         )
         accounts = {
             row["id"]: row
@@ -277,116 +461,61 @@ class OdooClient:
                     updated_at=_when(row.get("write_date")),
                 )
             )
-        actuals = self._actuals(project_of_account, currency_of)
-        receivables = self._receivables(project_of_account, currency_of)
-        _add_receivables(actuals, receivables)
+        return _Projects(tuple(projects), project_of_account, currency_of, tuple(notes))
+
+    def _snapshot(
+        self,
+        part: _Projects,
+        sums: dict[ErpRecordId, dict[str, Decimal]],
+        receivables: Sequence[ErpReceivable],
+        now: Callable[[], datetime],
+        start: int,
+    ) -> ErpSnapshot:
+        _add_receivables(sums, receivables)
         return ErpSnapshot(
             erp="odoo",
-            projects=tuple(projects),
+            projects=part.projects,
             actuals=tuple(
                 ErpActuals(
-                    erp_record_id=pid, currency=currency_of[pid], **{k: _cents(v) for k, v in sums.items()}
+                    erp_record_id=pid,
+                    currency=part.currency_of[pid],
+                    **{k: _cents(v) for k, v in sums[pid].items()},
                 )
-                for pid, sums in actuals.items()
+                for pid in part.currency_of
             ),
             receivables=tuple(receivables),
             read_at=now(),
             requests=self.requests - start,
-            notes=tuple(notes),
+            notes=part.notes,
         )
 
-    def _actuals(
-        self, project_of_account: Mapping[int, ErpRecordId], currency_of: Mapping[ErpRecordId, str]
-    ) -> dict[ErpRecordId, dict[str, Decimal]]:
+    def _line_groups(self, domain: list[Any]) -> list[dict[str, Any]]:
+        """Server-side sums of the analytic lines in `domain`, by account, category and project."""
         groups = self.execute_kw(
-            "account.analytic.line",
-            "read_group",
-            [
-                [["account_id", "!=", False]],
-                ["amount:sum", "unit_amount:sum"],
-                ["account_id", "category", "project_id"],
-            ],
-            {"lazy": False},
+            "account.analytic.line", "read_group", [domain, LINE_SUMS, LINE_GROUPBY], {"lazy": False}
         )
         if not isinstance(groups, list):
             raise BadResponseError(SYSTEM, "read_group account.analytic.line", "the answer is not a list")
-        sums: dict[ErpRecordId, dict[str, Decimal]] = {pid: defaultdict(Decimal) for pid in currency_of}
-        for group in groups:
-            account_id = _m2o_id(group.get("account_id"))
-            project = project_of_account.get(account_id or 0)
-            if project is None:
-                continue
-            amount = Decimal(str(group.get("amount") or 0))
-            hours = Decimal(str(group.get("unit_amount") or 0))
-            target = sums[project]
-            if group.get("project_id"):
-                target["labor_cost"] -= amount
-                target["labor_hours"] += hours
-            elif group.get("category") == "vendor_bill":
-                target["vendor_cost"] -= amount
-            elif group.get("category") == "other" and amount < 0:
-                target["other_cost"] -= amount
-        return sums
+        return groups
 
     def _receivables(
-        self, project_of_account: Mapping[int, ErpRecordId], currency_of: Mapping[ErpRecordId, str]
+        self,
+        project_of_account: Mapping[int, ErpRecordId],
+        currency_of: Mapping[ErpRecordId, str],
+        moves: Mapping[int, dict[str, Any]] | None = None,
     ) -> list[ErpReceivable]:
-        moves = {
-            row["id"]: row
-            for row in self.search_read_all(
-                "account.move",
-                [["move_type", "in", INVOICE_TYPES], ["state", "=", "posted"]],
-                [
-                    "name",
-                    "invoice_date",
-                    "invoice_date_due",
-                    "amount_untaxed_signed",
-                    "amount_total_signed",
-                    "amount_residual_signed",
-                    "payment_state",
-                ],
-            )
-        }
+        """Every posted customer invoice's share per project, or only those of `moves` when given."""
+        if moves is None:
+            moves = {row["id"]: row for row in self.search_read_all("account.move", MOVE_DOMAIN, MOVE_FIELDS)}
+            line_domain = MOVE_LINE_DOMAIN
+        elif moves:
+            line_domain = [*MOVE_LINE_DOMAIN, ["move_id", "in", sorted(moves)]]
+        else:
+            return []
         lines = self.search_read_all(
-            "account.move.line",
-            [
-                ["move_type", "in", INVOICE_TYPES],
-                ["parent_state", "=", "posted"],
-                ["display_type", "=", "product"],
-                ["analytic_distribution", "!=", False],
-            ],
-            ["move_id", "analytic_distribution", "price_subtotal"],
+            "account.move.line", line_domain, ["move_id", "analytic_distribution", "price_subtotal"]
         )
-        # share of each move per project: Σ line subtotal × distribution % (pro-rating split invoices)
-        weights: dict[int, dict[ErpRecordId, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for line in lines:
-            move_id = _m2o_id(line.get("move_id"))
-            distribution = _distribution(line.get("analytic_distribution"))
-            subtotal = abs(Decimal(str(line.get("price_subtotal") or 0)))
-            for account_id, percent in distribution.items():
-                project = project_of_account.get(account_id)
-                if move_id is not None and move_id in moves and project is not None:
-                    weights[move_id][project] += subtotal * percent / 100
-        receivables: list[ErpReceivable] = []
-        for move_id, shares in weights.items():
-            move = moves[move_id]
-            total_weight = sum(shares.values()) or Decimal(1)
-            for project, weight in shares.items():
-                share = weight / total_weight
-                receivables.append(
-                    ErpReceivable(
-                        erp_record_id=project,
-                        document=str(move.get("name") or move_id),
-                        invoice_date=_day(move.get("invoice_date")),
-                        due_date=_day(move.get("invoice_date_due")),
-                        amount_untaxed=_cents(Decimal(str(move.get("amount_untaxed_signed") or 0)) * share),
-                        amount_total=_cents(Decimal(str(move.get("amount_total_signed") or 0)) * share),
-                        amount_residual=_cents(Decimal(str(move.get("amount_residual_signed") or 0)) * share),
-                        currency=currency_of[project],
-                        payment_state=move.get("payment_state") or None,
-                    )
-                )
-        return receivables
+        return _receivable_rows(moves, lines, project_of_account, currency_of)
 
     # -- one project ---------------------------------------------------------------------------------
 
@@ -448,6 +577,131 @@ class OdooClient:
             )
         documents.sort(key=lambda d: d.date or date.min, reverse=True)
         return documents
+
+
+def _line_sums(
+    groups: Iterable[Mapping[str, Any]],
+    project_of_account: Mapping[int, ErpRecordId],
+    currency_of: Mapping[ErpRecordId, str],
+) -> dict[ErpRecordId, dict[str, Decimal]]:
+    """Per project: labor (timesheet lines), vendor cost and other cost, from `read_group` groups."""
+    sums: dict[ErpRecordId, dict[str, Decimal]] = {pid: defaultdict(Decimal) for pid in currency_of}
+    for group in groups:
+        account_id = _m2o_id(group.get("account_id"))
+        project = project_of_account.get(account_id or 0)
+        if project is None:
+            continue
+        amount = Decimal(str(group.get("amount") or 0))
+        hours = Decimal(str(group.get("unit_amount") or 0))
+        target = sums[project]
+        if group.get("project_id"):
+            target["labor_cost"] -= amount
+            target["labor_hours"] += hours
+        elif group.get("category") == "vendor_bill":
+            target["vendor_cost"] -= amount
+        elif group.get("category") == "other" and amount < 0:
+            target["other_cost"] -= amount
+    return sums
+
+
+def _receivable_rows(
+    moves: Mapping[int, Mapping[str, Any]],
+    lines: Iterable[Mapping[str, Any]],
+    project_of_account: Mapping[int, ErpRecordId],
+    currency_of: Mapping[ErpRecordId, str],
+) -> list[ErpReceivable]:
+    """Each move's share per project: Σ line subtotal × distribution % (pro-rating split invoices)."""
+    weights: dict[int, dict[ErpRecordId, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for line in lines:
+        move_id = _m2o_id(line.get("move_id"))
+        distribution = _distribution(line.get("analytic_distribution"))
+        subtotal = abs(Decimal(str(line.get("price_subtotal") or 0)))
+        for account_id, percent in distribution.items():
+            project = project_of_account.get(account_id)
+            if move_id is not None and move_id in moves and project is not None:
+                weights[move_id][project] += subtotal * percent / 100
+    receivables: list[ErpReceivable] = []
+    for move_id, shares in weights.items():
+        move = moves[move_id]
+        total_weight = sum(shares.values()) or Decimal(1)
+        for project, weight in shares.items():
+            share = weight / total_weight
+            receivables.append(
+                ErpReceivable(
+                    erp_record_id=project,
+                    document=_document(move_id, move),
+                    invoice_date=_day(move.get("invoice_date")),
+                    due_date=_day(move.get("invoice_date_due")),
+                    amount_untaxed=_cents(Decimal(str(move.get("amount_untaxed_signed") or 0)) * share),
+                    amount_total=_cents(Decimal(str(move.get("amount_total_signed") or 0)) * share),
+                    amount_residual=_cents(Decimal(str(move.get("amount_residual_signed") or 0)) * share),
+                    currency=currency_of[project],
+                    payment_state=move.get("payment_state") or None,
+                )
+            )
+    return receivables
+
+
+def _document(move_id: int, move: Mapping[str, Any]) -> str:
+    return str(move.get("name") or move_id)
+
+
+def _account_lines(groups: Iterable[Mapping[str, Any]]) -> dict[int, tuple[int, float, float]]:
+    """Per analytic account: its lines' count, Σ amount and Σ hours, from `read_group` groups."""
+    out: dict[int, tuple[int, float, float]] = {}
+    for group in groups:
+        account_id = _m2o_id(group.get("account_id"))
+        if account_id is None:
+            continue
+        count, amount, hours = out.get(account_id, (0, 0.0, 0.0))
+        out[account_id] = (
+            count + int(group.get("__count") or 0),
+            amount + float(group.get("amount") or 0),
+            hours + float(group.get("unit_amount") or 0),
+        )
+    return out
+
+
+def _previous_part(previous: ErpSnapshot, marks: OdooMarks) -> _Projects:
+    """The projects part of the previous read, when no project or account changed since."""
+    currency_of = {p.erp_record_id: p.currency for p in previous.projects}
+    return _Projects(previous.projects, marks.project_of_account, currency_of, previous.notes)
+
+
+def _merged_line_sums(
+    previous: ErpSnapshot,
+    fresh: Mapping[ErpRecordId, Mapping[str, Decimal]],
+    recount: set[ErpRecordId],
+    part: _Projects,
+) -> dict[ErpRecordId, dict[str, Decimal]]:
+    """Per project: the line figures summed again for `recount`, the previous ones for the rest."""
+    before = {a.erp_record_id: a for a in previous.actuals}
+    sums: dict[ErpRecordId, dict[str, Decimal]] = {}
+    for pid in part.currency_of:
+        target: dict[str, Decimal] = defaultdict(Decimal)
+        if pid in recount:
+            target.update(fresh.get(pid, {}))
+        elif pid in before:
+            target.update({name: getattr(before[pid], name) for name in LINE_FIGURES})
+        sums[pid] = target
+    return sums
+
+
+def _adds_up(account_lines: Mapping[int, tuple[int, float, float]], totals: tuple[int, float, float]) -> bool:
+    """Whether the per-account marks add up to the server's totals (count exactly, sums to the cent)."""
+    count = sum(v[0] for v in account_lines.values())
+    amount = sum(v[1] for v in account_lines.values())
+    hours = sum(v[2] for v in account_lines.values())
+    return (
+        count == totals[0]
+        and abs(amount - totals[1]) < SUM_TOLERANCE
+        and abs(hours - totals[2]) < SUM_TOLERANCE
+    )
+
+
+def _odoo_time(moment: datetime) -> str:
+    """A UTC instant as Odoo's domains take datetimes: 'YYYY-MM-DD HH:MM:SS'."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _add_receivables(
