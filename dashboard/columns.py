@@ -169,8 +169,6 @@ UNNORMALIZABLE = "unnormalizable"
 CANONICAL_SHARE = "canonical_share"
 
 # --- deal-to-project fit (matching) ------------------------------------------------------------------------
-DEAL_POS = "deal_pos"
-PROJECT_POS = "project_pos"
 FIT_CUSTOMER = "fit_customer"
 FIT_NAME = "fit_name"
 FIT_AMOUNT = "fit_amount"

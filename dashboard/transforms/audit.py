@@ -10,13 +10,20 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from dashboard import columns as c
-from dashboard.transforms.matching import candidate_scores, company_similarity, fit_reasons
+from dashboard.transforms.matching import (
+    DEAL_NEEDS,
+    PROJECT_NEEDS,
+    Signals,
+    company_similarity,
+    fit_matrix,
+    fit_reasons,
+)
 from dashboard.transforms.thresholds import Thresholds
 from services.models import CrmDealId, ErpProjectId, ErpRecordId
 
@@ -24,12 +31,41 @@ FindingKind = Literal["missing", "malformed", "dangling", "duplicate", "orphan",
 Severity = Literal["high", "medium", "low"]
 Band = Literal["apply", "review", "none"]
 Row = Mapping[str, object]
-CandidateMaker = Callable[[Row, pd.Series], "Candidate"]
+RowsByKey = Mapping[str, list[Row]]
+CandidateMaker = Callable[[Row, Mapping[str, float]], "Candidate"]
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 KIND_ORDER = {"missing": 0, "dangling": 1, "duplicate": 2, "conflict": 3, "orphan": 4, "malformed": 5}
 TOP_CANDIDATES = 3
 _SEEKERS = ("missing", "unnormalizable", "dangling", "misfit")
+# The columns the findings read; only these are turned into Python rows, once.
+_ROW_COLUMNS = [
+    c.CRM_DEAL_ID,
+    c.DEAL_NAME,
+    c.DEAL_STAGE,
+    c.DEAL_IS_WON,
+    c.DEAL_AMOUNT,
+    c.DEAL_CURRENCY,
+    c.CUSTOMER_NAME,
+    c.DEAL_RAW_PROJECT_ID,
+    c.DEAL_PROJECT_ID,
+    c.DEAL_ID_REASON,
+    c.DEAL_ID_IS_CANONICAL,
+    c.DEAL_ID_SHARED,
+    c.MATCH,
+    c.LINK_FIT,
+    c.FINANCIAL_OWNER,
+    c.ERP_NAME,
+    c.ERP_RECORD_ID,
+    c.ERP_RAW_PROJECT_ID,
+    c.ERP_PROJECT_ID,
+    c.ERP_ID_REASON,
+    c.ERP_ID_DUPLICATED,
+    c.ERP_PROJECT_NAME,
+    c.ERP_CUSTOMER_NAME,
+    c.ERP_CURRENCY,
+    c.INVOICED_AMOUNT,
+]
 
 
 @dataclass(frozen=True)
@@ -76,25 +112,35 @@ def audit_findings(
     joined: pd.DataFrame, thresholds: Thresholds, accepted_keys: frozenset[str] = frozenset()
 ) -> list[Finding]:
     """Open findings on `join_projects` output, most severe first, accepted keys left out."""
-    deals = joined[joined[c.CRM_DEAL_ID].notna()]
-    deal_rows = _records(deals)
+    rows = _records(joined)
+    is_deal = joined[c.CRM_DEAL_ID].notna().to_numpy()
+    deals = joined.loc[is_deal, [*DEAL_NEEDS, c.DEAL_IS_WON]]
+    deal_rows = [row for row, deal in zip(rows, is_deal, strict=True) if deal]
+    sharing = _rows_by(deal_rows, c.DEAL_PROJECT_ID)
     problems = [_deal_problem(row) for row in deal_rows]
     seeking = [pos for pos, problem in enumerate(problems) if problem in _SEEKERS]
-    unlinked = joined[joined[c.MATCH] == c.MATCH_ERP_ONLY]
-    for_deals, for_projects = _candidates(deals.iloc[seeking], [deal_rows[pos] for pos in seeking], unlinked)
+    unlinked = np.flatnonzero((joined[c.MATCH] == c.MATCH_ERP_ONLY).to_numpy())
+    unlinked_rows = [rows[pos] for pos in unlinked]
+    for_deals, for_projects = _candidates(
+        deals.iloc[seeking],
+        [deal_rows[pos] for pos in seeking],
+        joined.iloc[unlinked][list(PROJECT_NEEDS)],
+        unlinked_rows,
+    )
     findings = [
-        _seeker_finding(deal_rows[pos], str(problems[pos]), for_deals.get(rank, ()), deals, thresholds)
+        _seeker_finding(deal_rows[pos], str(problems[pos]), for_deals.get(rank, ()), sharing, thresholds)
         for rank, pos in enumerate(seeking)
     ]
     for row, problem in zip(deal_rows, problems, strict=True):
-        findings.extend(_linked_findings(row, problem, deals, thresholds))
+        findings.extend(_linked_findings(row, problem, sharing, thresholds))
     claimed = {f.candidates[0].erp_record_id for f in findings if f.band == "apply" and f.candidates}
-    for pos, row in enumerate(_records(unlinked)):
-        findings.extend(_unlinked_findings(row, for_projects.get(pos, ()), claimed, joined, thresholds))
+    coded = _rows_by(rows, c.ERP_PROJECT_ID)
+    for pos, row in enumerate(unlinked_rows):
+        findings.extend(_unlinked_findings(row, for_projects.get(pos, ()), claimed, coded, thresholds))
     fixable = (
         joined[c.ERP_RECORD_ID].notna() & joined[c.ERP_PROJECT_ID].notna() & ~joined[c.ERP_ID_IS_CANONICAL]
-    )
-    findings.extend(_erp_malformed(row) for row in _records(joined[fixable]))
+    ).to_numpy()
+    findings.extend(_erp_malformed(row) for row, fix in zip(rows, fixable, strict=True) if fix)
     return _open_in_order(findings, joined, accepted_keys)
 
 
@@ -133,35 +179,53 @@ def _deal_problem(row: Row) -> str | None:
 
 
 def _candidates(
-    seekers: pd.DataFrame, seeker_rows: list[Row], unlinked: pd.DataFrame
+    seekers: pd.DataFrame, seeker_rows: list[Row], unlinked: pd.DataFrame, unlinked_rows: list[Row]
 ) -> tuple[dict[int, tuple[Candidate, ...]], dict[int, tuple[Candidate, ...]]]:
     """Unlinked ERP projects ranked for each seeking deal, and won seeking deals ranked for each project."""
-    scores = candidate_scores(seekers, unlinked)
-    for_deals = _ranked(scores, c.DEAL_POS, c.PROJECT_POS, _records(unlinked), _project_candidate)
+    fit = fit_matrix(seekers, unlinked)
+    for_deals = _ranked(fit, np.arange(len(unlinked_rows)), unlinked_rows, _project_candidate)
     won = np.flatnonzero(seekers[c.DEAL_IS_WON].to_numpy(dtype=bool))
-    for_projects = _ranked(
-        scores[scores[c.DEAL_POS].isin(won)], c.PROJECT_POS, c.DEAL_POS, seeker_rows, _deal_candidate
-    )
+    transposed = {key: grid.T for key, grid in fit.items()}
+    for_projects = _ranked(transposed, won, seeker_rows, _deal_candidate)
     return for_deals, for_projects
 
 
 def _ranked(
-    scores: pd.DataFrame, by: str, other: str, rows: list[Row], make: CandidateMaker
+    fit: Signals, others: np.ndarray, rows: list[Row], make: CandidateMaker
 ) -> dict[int, tuple[Candidate, ...]]:
-    """The best few candidates (score > 0) per position of `by`, best first."""
-    best = (
-        scores[scores[c.FIT_SCORE] > 0]
-        .sort_values([by, c.FIT_SCORE, other], ascending=[True, False, True], kind="stable")
-        .groupby(by)
-        .head(TOP_CANDIDATES)
-    )
-    ranked: dict[int, list[Candidate]] = {}
-    for signals in _series(best):
-        ranked.setdefault(int(signals[by]), []).append(make(rows[int(signals[other])], signals))
-    return {pos: tuple(cands) for pos, cands in ranked.items()}
+    """The best few of the `others` columns (score > 0) for each row of `fit`, best first.
+
+    Equal scores keep the column order. `rows` are indexed by column.
+    """
+    score = fit[c.FIT_SCORE][:, others]
+    ranked: dict[int, tuple[Candidate, ...]] = {}
+    for pos, picks in enumerate(_top(score, TOP_CANDIDATES)):
+        candidates = tuple(
+            make(rows[col], {key: float(grid[pos, col]) for key, grid in fit.items()})
+            for col in others[picks]
+            if fit[c.FIT_SCORE][pos, col] > 0
+        )
+        if candidates:
+            ranked[pos] = candidates
+    return ranked
 
 
-def _project_candidate(row: Row, signals: pd.Series) -> Candidate:
+def _top(score: np.ndarray, k: int) -> list[np.ndarray]:
+    """Per row, the columns of the k highest scores, highest first, equal scores in column order."""
+    k = min(k, score.shape[1])
+    if k == 0:
+        return [np.empty(0, dtype="int64")] * len(score)
+    # Partitioning finds each row's k-th highest score in linear time; only the few columns at or above
+    # it need sorting.
+    kth = np.partition(score, score.shape[1] - k, axis=1)[:, score.shape[1] - k]
+    tops = []
+    for row, floor in zip(score, kth, strict=True):
+        cols = np.flatnonzero(row >= floor)
+        tops.append(cols[np.argsort(-row[cols], kind="stable")][:k])
+    return tops
+
+
+def _project_candidate(row: Row, signals: Mapping[str, float]) -> Candidate:
     customer = _text(row[c.ERP_CUSTOMER_NAME])
     name = f"{row[c.ERP_PROJECT_NAME]}" + (f" ({customer})" if customer else "")
     return Candidate(
@@ -173,7 +237,7 @@ def _project_candidate(row: Row, signals: pd.Series) -> Candidate:
     )
 
 
-def _deal_candidate(row: Row, signals: pd.Series) -> Candidate:
+def _deal_candidate(row: Row, signals: Mapping[str, float]) -> Candidate:
     return Candidate(
         score=round(float(signals[c.FIT_SCORE]), 3),
         reasons=fit_reasons(signals),
@@ -193,7 +257,7 @@ def _suggestion(candidates: tuple[Candidate, ...], t: Thresholds) -> tuple[float
 
 
 def _seeker_finding(
-    row: Row, problem: str, candidates: tuple[Candidate, ...], deals: pd.DataFrame, t: Thresholds
+    row: Row, problem: str, candidates: tuple[Candidate, ...], sharing: RowsByKey, t: Thresholds
 ) -> Finding:
     """A deal with no valid link (missing, unusable, dangling, or sharing an ID it fits worse)."""
     confidence, band = _suggestion(candidates, t)
@@ -219,7 +283,7 @@ def _seeker_finding(
             evidence += (("also malformed", f'"{raw}" is not written {normalized}'),)
     else:
         kind = "duplicate"
-        owner = _owner_of(deals, normalized)
+        owner = _owner_of(sharing, normalized)
         message = (
             f"Deal {label} shares {normalized} with {owner}, which fits that ERP project better; {hint}."
         )
@@ -241,11 +305,11 @@ def _seeker_finding(
     )
 
 
-def _linked_findings(row: Row, problem: str | None, deals: pd.DataFrame, t: Thresholds) -> list[Finding]:
+def _linked_findings(row: Row, problem: str | None, sharing: RowsByKey, t: Thresholds) -> list[Finding]:
     """Findings on a deal that does reach its ERP project: shared best fit, malformed spelling, conflict."""
     findings = []
     if problem == "owner":
-        findings.append(_best_fit_duplicate(row, deals))
+        findings.append(_best_fit_duplicate(row, sharing))
     if problem in ("owner", "malformed") and not row[c.DEAL_ID_IS_CANONICAL]:
         findings.append(_malformed(row))
     if row[c.MATCH] == c.MATCH_LINKED and row[c.FINANCIAL_OWNER]:
@@ -255,10 +319,10 @@ def _linked_findings(row: Row, problem: str | None, deals: pd.DataFrame, t: Thre
     return findings
 
 
-def _best_fit_duplicate(row: Row, deals: pd.DataFrame) -> Finding:
+def _best_fit_duplicate(row: Row, sharing: RowsByKey) -> Finding:
     shared = str(row[c.DEAL_PROJECT_ID])
-    others = deals[(deals[c.DEAL_PROJECT_ID] == shared) & (deals[c.CRM_DEAL_ID] != row[c.CRM_DEAL_ID])]
-    names = ", ".join(_deal_label(r) for r in _records(others))
+    others = [r for r in sharing.get(shared, []) if r[c.CRM_DEAL_ID] != row[c.CRM_DEAL_ID]]
+    names = ", ".join(_deal_label(r) for r in others)
     fit = _number(row[c.LINK_FIT])
     label = _deal_label(row)
     return Finding(
@@ -347,15 +411,15 @@ def _unlinked_findings(
     row: Row,
     candidates: tuple[Candidate, ...],
     claimed: set[ErpRecordId | None],
-    joined: pd.DataFrame,
+    coded: RowsByKey,
     t: Thresholds,
 ) -> list[Finding]:
     """An ERP project no deal reaches: a duplicate code, or an orphan unless a deal's finding claims it."""
     record = ErpRecordId(str(row[c.ERP_RECORD_ID]))
     code = _erp_id(row)
     if row[c.ERP_ID_DUPLICATED]:
-        same = joined[(joined[c.ERP_PROJECT_ID] == code) & (joined[c.ERP_RECORD_ID] != record)]
-        holder = ", ".join(f"record {r}" for r in dict.fromkeys(same[c.ERP_RECORD_ID]))
+        same = [r[c.ERP_RECORD_ID] for r in coded.get(code or "", []) if r[c.ERP_RECORD_ID] != record]
+        holder = ", ".join(f"record {r}" for r in dict.fromkeys(same))
         message = f"ERP project {_project_label(row)} (record {record}) has code {code}, as does {holder}."
         return [
             Finding(
@@ -419,9 +483,9 @@ def _erp_malformed(row: Row) -> Finding:
 # --- small helpers -----------------------------------------------------------------------------------------
 
 
-def _owner_of(deals: pd.DataFrame, shared: str | None) -> str:
-    owners = deals[(deals[c.DEAL_PROJECT_ID] == shared) & deals[c.FINANCIAL_OWNER]]
-    return _deal_label(_records(owners)[0]) if len(owners) else "another deal"
+def _owner_of(sharing: RowsByKey, shared: str | None) -> str:
+    owner = next((r for r in sharing.get(shared or "", []) if r[c.FINANCIAL_OWNER]), None)
+    return _deal_label(owner) if owner is not None else "another deal"
 
 
 def _candidate_label(candidate: Candidate) -> str:
@@ -479,11 +543,18 @@ def _erp_id(row: Row) -> ErpProjectId | None:
 
 def _records(frame: pd.DataFrame) -> list[Row]:
     # Object dtype first: iterating Arrow-backed string columns value by value is several times slower.
-    return cast(list[Row], frame.astype(object).to_dict("records"))
+    # Zipping whole columns beats DataFrame.to_dict, which boxes every cell on its own.
+    columns = [frame[column].astype(object).tolist() for column in _ROW_COLUMNS]
+    return [dict(zip(_ROW_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def _series(frame: pd.DataFrame) -> list[pd.Series]:
-    return [row for _, row in frame.iterrows()]
+def _rows_by(rows: list[Row], column: str) -> RowsByKey:
+    """The rows with a text value in `column`, grouped by it, in their order."""
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        if isinstance(key := row[column], str):
+            grouped.setdefault(key, []).append(row)
+    return grouped
 
 
 def _text(value: object) -> str | None:
@@ -491,6 +562,8 @@ def _text(value: object) -> str | None:
 
 
 def _number(value: object) -> float | None:
+    if type(value) is float:  # the common case, without the slower abstract-class check below
+        return None if math.isnan(value) else value
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         number = float(value)
         return None if math.isnan(number) else number

@@ -7,7 +7,7 @@ become midnight timestamps without a zone. A frame with no records still has all
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -132,9 +132,9 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
                 c.DEAL_IS_CLOSED: deal.is_closed,
                 c.DEAL_AMOUNT: _money(deal.amount),
                 c.DEAL_CURRENCY: deal.currency,
-                c.CLOSE_DATE: _day(deal.close_date),
-                c.DEAL_CREATED_AT: _instant(deal.created_at),
-                c.DEAL_UPDATED_AT: _instant(deal.updated_at),
+                c.CLOSE_DATE: deal.close_date,
+                c.DEAL_CREATED_AT: deal.created_at,
+                c.DEAL_UPDATED_AT: deal.updated_at,
                 c.OWNER_ID: deal.owner_id,
                 c.OWNER_NAME: owner.name if owner else None,
                 c.OWNER_TEAM: owner.team if owner else None,
@@ -178,8 +178,8 @@ def crm_projects_frame(crm: CrmSnapshot) -> pd.DataFrame:
                     c.MILESTONES_TOTAL: record.milestones_total,
                     c.MILESTONES_DONE: record.milestones_done,
                     c.NEXT_MILESTONE: record.next_milestone,
-                    c.NEXT_MILESTONE_DATE: _day(record.next_milestone_date),
-                    c.PROJECT_UPDATED_AT: _instant(record.updated_at),
+                    c.NEXT_MILESTONE_DATE: record.next_milestone_date,
+                    c.PROJECT_UPDATED_AT: record.updated_at,
                 }
             )
     return _frame(rows, CRM_PROJECT_COLUMNS)
@@ -203,12 +203,12 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
                 c.ERP_PROJECT_NAME: p.name,
                 c.ERP_CUSTOMER_NAME: p.customer_name,
                 c.ERP_STATUS: p.status,
-                c.ERP_START_DATE: _day(p.start_date),
-                c.ERP_END_DATE: _day(p.end_date),
+                c.ERP_START_DATE: p.start_date,
+                c.ERP_END_DATE: p.end_date,
                 c.ERP_CURRENCY: p.currency,
                 c.ERP_COMPANY: p.company,
                 c.PLANNED_REVENUE_AMOUNT: _money(p.planned_revenue),
-                c.ERP_UPDATED_AT: _instant(p.updated_at),
+                c.ERP_UPDATED_AT: p.updated_at,
                 c.HAS_ACTUALS: summed is not None,
                 **{column: _money(summed[column]) if summed else None for column in _ACTUALS_FIELDS},
             }
@@ -222,8 +222,8 @@ def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
         {
             c.ERP_RECORD_ID: r.erp_record_id,
             c.DOCUMENT: r.document,
-            c.INVOICE_DATE: _day(r.invoice_date),
-            c.DUE_DATE: _day(r.due_date),
+            c.INVOICE_DATE: r.invoice_date,
+            c.DUE_DATE: r.due_date,
             c.UNTAXED_AMOUNT: _money(r.amount_untaxed),
             c.TOTAL_AMOUNT: _money(r.amount_total),
             c.RESIDUAL_AMOUNT: _money(r.amount_residual),
@@ -237,6 +237,11 @@ def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
 
 def _frame(rows: Sequence[Mapping[str, object]], dtypes: Mapping[str, str]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(dtypes))
+    # Dates and instants arrive as Python objects and are converted a column at a time: a day becomes
+    # midnight without a zone, an instant UTC (a naive one read as UTC).
+    for col, dtype in dtypes.items():
+        if dtype.startswith("datetime64"):
+            df[col] = pd.to_datetime(df[col], utc="UTC" in dtype)
     return df.astype({col: dtype for col, dtype in dtypes.items() if dtype != "object"})
 
 
@@ -264,21 +269,13 @@ def _first_name(ids: Iterable[CrmRecordId], names: Mapping[CrmRecordId, str | No
     return next((name for i in ids if (name := names.get(i))), None)
 
 
-def _latest(times: Iterable[datetime | None]) -> pd.Timestamp | None:
-    stamps = [_instant(t) for t in times if t is not None]
-    return max((s for s in stamps if s is not None), default=None)
+def _latest(times: Iterable[datetime | None]) -> datetime | None:
+    return max((_utc(t) for t in times if t is not None), default=None)
 
 
 def _money(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _day(value: date | None) -> pd.Timestamp | None:
-    return None if value is None else pd.Timestamp(value)
-
-
-def _instant(value: datetime | None) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from dashboard import columns as c
@@ -45,9 +46,7 @@ def handover_status(joined: pd.DataFrame, as_of: date, thresholds: Thresholds) -
         },
         index=won.index,
     )
-    missing = [
-        tuple(HANDOVER_ITEMS[item] for item in HANDOVER_ITEMS if not ok[item]) for _, ok in checks.iterrows()
-    ]
+    missing = _missing_items(checks)
     days = (pd.Timestamp(as_of) - won[c.CLOSE_DATE]).dt.days
     score = checks.mean(axis=1)
     out = won[[c.ROW_KEY, c.CRM_DEAL_ID, c.DEAL_NAME, c.CUSTOMER_NAME, c.OWNER_NAME, c.CLOSE_DATE]].join(
@@ -56,12 +55,27 @@ def handover_status(joined: pd.DataFrame, as_of: date, thresholds: Thresholds) -
     return out.assign(
         **{
             c.HANDOVER_SCORE: score,
-            c.MISSING_ITEMS: pd.Series(missing, index=won.index, dtype="object"),
+            c.MISSING_ITEMS: missing,
             c.DAYS_SINCE_CLOSE: days.astype("Int64"),
             c.HANDOVER_OVERDUE: (score < 1) & (days > thresholds.handover_overdue_days),
         }
     ).reset_index(drop=True)
 
 
+def _missing_items(checks: pd.DataFrame) -> pd.Series:
+    """Per row, the words of the HANDOVER_ITEMS it fails, in their order."""
+    # Rows share few patterns of failed checks: spell each pattern out once, as a bit mask.
+    failed = ~checks[list(HANDOVER_ITEMS)].to_numpy(dtype=bool)
+    masks = failed @ (1 << np.arange(len(HANDOVER_ITEMS)))
+    words = list(HANDOVER_ITEMS.values())
+    spelled = {
+        mask: tuple(word for bit, word in enumerate(words) if mask >> bit & 1)
+        for mask in np.unique(masks).tolist()
+    }
+    return pd.Series([spelled[mask] for mask in masks.tolist()], index=checks.index, dtype="object")
+
+
 def _filled(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: isinstance(v, str) and bool(v.strip())).astype(bool)
+    return pd.Series(
+        [isinstance(v, str) and bool(v.strip()) for v in values.tolist()], index=values.index, dtype=bool
+    )

@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -114,6 +115,9 @@ def normalize_id(raw: str | None, convention: IdConvention) -> NormalizedId:
     if not isinstance(raw, str) or not raw.strip():
         # A frame hands over NaN for an empty cell; it is as empty as None.
         return NormalizedId(raw if isinstance(raw, str) else None, None, "empty", False)
+    if _canonical_pattern(convention).fullmatch(raw) and raw[-convention.digits :].strip("0"):
+        # Most IDs are already canonical; this shortcut gives what the full normalization would.
+        return NormalizedId(raw, raw, None, True)
     text = unicodedata.normalize("NFKC", raw).upper()
     odd = [
         ch for ch in text if not (ch.isascii() and ch.isalnum()) and ch not in SEPARATORS and not ch.isspace()
@@ -125,6 +129,11 @@ def normalize_id(raw: str | None, convention: IdConvention) -> NormalizedId:
         return NormalizedId(raw, None, reason, False)
     canonical = convention.format(number)
     return NormalizedId(raw, canonical, None, raw == canonical)
+
+
+@lru_cache(maxsize=64)
+def _canonical_pattern(convention: IdConvention) -> re.Pattern[str]:
+    return re.compile(re.escape(convention.prefix + convention.separator) + f"[0-9]{{{convention.digits}}}")
 
 
 def _number(tokens: list[str], convention: IdConvention) -> tuple[str | None, int | None]:

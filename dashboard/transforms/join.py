@@ -11,7 +11,7 @@ import pandas as pd
 
 from dashboard import columns as c
 from dashboard.transforms.ids import IdConvention, normalize_id
-from dashboard.transforms.matching import pair_scores
+from dashboard.transforms.matching import DEAL_NEEDS, PROJECT_NEEDS, pair_scores
 
 _KEY = "_join_key"
 _ORDER = "_order"
@@ -75,7 +75,9 @@ def _normalized(
     frame: pd.DataFrame, raw: str, canonical: str, reason: str, is_canonical: str, convention: IdConvention
 ) -> pd.DataFrame:
     """A copy of `frame` with the canonical form of its `raw` ID column, the reason, and is-canonical."""
-    ids = [normalize_id(value if isinstance(value, str) else None, convention) for value in frame[raw]]
+    ids = [
+        normalize_id(value if isinstance(value, str) else None, convention) for value in frame[raw].tolist()
+    ]
     out = frame.copy()
     out[canonical] = pd.Series([n.canonical for n in ids], index=frame.index, dtype="object")
     out[reason] = pd.Series([n.reason for n in ids], index=frame.index, dtype="object")
@@ -128,7 +130,7 @@ def _with_financial_owner(joined: pd.DataFrame) -> pd.DataFrame:
     linked = joined[c.MATCH] == c.MATCH_LINKED
     fit = pd.Series(float("nan"), index=joined.index)
     if linked.any():
-        rows = joined[linked]
+        rows = joined.loc[linked, [*DEAL_NEEDS, *PROJECT_NEEDS]]
         fit[linked] = pair_scores(rows, rows, compare_ids=False)[c.FIT_SCORE].to_numpy()
     out = joined.assign(**{c.LINK_FIT: fit})
     out[_ORDER] = out[_ORDER].fillna(out["_erp_order"])

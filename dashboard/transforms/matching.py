@@ -2,16 +2,20 @@
 
 Each signal is a fraction 0..1 or NaN when a side lacks the data; the score is the weighted mean of the
 signals present, and 0 when neither the customer nor the project name can be compared (amount and dates
-alone are too common to suggest a link).
+alone are too common to suggest a link). `pair_scores` scores row i against row i; `fit_matrix` scores
+every deal against every project, comparing each distinct pair of names once (rapidfuzz `cdist`).
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.utils import default_process
 
@@ -35,12 +39,19 @@ PROJECT_NEEDS = (
     c.ERP_START_DATE,
     c.ERP_PROJECT_ID,
 )
+_DAY_NS = 86_400_000_000_000
+
+Signals = dict[str, np.ndarray]
 
 
 def company_key(name: object) -> str:
     """A customer name lower-cased, without punctuation and legal forms (GmbH, Ltd, Inc, plc, ...)."""
-    if not isinstance(name, str):
-        return ""
+    return _company_key(name) if isinstance(name, str) else ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _company_key(name: str) -> str:
+    # Cached: the same few thousand customer names come back for every pair and every read.
     text = default_process(unicodedata.normalize("NFKC", name).replace(".", ""))
     return " ".join(word for word in text.split() if word not in LEGAL_FORMS)
 
@@ -60,43 +71,43 @@ def pair_scores(deals: pd.DataFrame, projects: pd.DataFrame, *, compare_ids: boo
     """
     d = deals.reset_index(drop=True)
     p = projects.reset_index(drop=True)
-    signals = pd.DataFrame(
-        {
-            c.FIT_CUSTOMER: [
-                company_similarity(x, y)
-                for x, y in zip(d[c.CUSTOMER_NAME], p[c.ERP_CUSTOMER_NAME], strict=True)
-            ],
-            c.FIT_NAME: [
-                _name_similarity(x, y) for x, y in zip(d[c.DEAL_NAME], p[c.ERP_PROJECT_NAME], strict=True)
-            ],
-            c.FIT_AMOUNT: _amount_fit(d, p),
-            c.FIT_DATE: _date_fit(d[c.CLOSE_DATE], p[c.ERP_START_DATE]),
-            c.FIT_ID: [_id_fit(x, y) for x, y in zip(d[c.DEAL_PROJECT_ID], p[c.ERP_PROJECT_ID], strict=True)],
-        },
-        dtype="float64",
-    )
-    if not compare_ids:
-        signals[c.FIT_ID] = float("nan")
-    present = signals.notna()
-    weights = pd.Series(WEIGHTS)
-    numerator = signals.fillna(0).mul(weights).sum(axis=1)
-    denominator = present.mul(weights).sum(axis=1)
-    comparable = present[c.FIT_CUSTOMER] | present[c.FIT_NAME]
-    signals[c.FIT_SCORE] = (numerator / denominator).where(comparable, 0.0).clip(0, 1)
+    customers = zip(_keys(d[c.CUSTOMER_NAME]), _keys(p[c.ERP_CUSTOMER_NAME]), strict=True)
+    names = zip(d[c.DEAL_NAME].tolist(), p[c.ERP_PROJECT_NAME].tolist(), strict=True)
+    ids = zip(d[c.DEAL_PROJECT_ID].tolist(), p[c.ERP_PROJECT_ID].tolist(), strict=True)
+    signals: Signals = {
+        c.FIT_CUSTOMER: np.array([_key_similarity(x, y) for x, y in customers], dtype="float64"),
+        c.FIT_NAME: np.array([_name_similarity(x, y) for x, y in names], dtype="float64"),
+        c.FIT_AMOUNT: _amount_fit(*_amounts(d, p)),
+        c.FIT_DATE: _date_fit(_dates(d[c.CLOSE_DATE]), _dates(p[c.ERP_START_DATE])),
+        c.FIT_ID: np.array([_id_fit(x, y) for x, y in ids] if compare_ids else [np.nan] * len(d), "float64"),
+    }
+    signals[c.FIT_SCORE] = _score(signals)
+    return pd.DataFrame(signals, columns=[*WEIGHTS, c.FIT_SCORE])
+
+
+def fit_matrix(deals: pd.DataFrame, projects: pd.DataFrame) -> Signals:
+    """Every deal against every project: each signal and fit_score as a (deals x projects) array.
+
+    Needs DEAL_NEEDS and PROJECT_NEEDS columns; row i, column j scores deal row i against project row j
+    exactly as `pair_scores` would.
+    """
+    d = deals.reset_index(drop=True)
+    p = projects.reset_index(drop=True)
+    amount, planned, invoiced, same_currency = _amounts(d, p, grid=True)
+    signals: Signals = {
+        c.FIT_CUSTOMER: _similarity_grid(_keys(d[c.CUSTOMER_NAME]), _keys(p[c.ERP_CUSTOMER_NAME]), None),
+        c.FIT_NAME: _similarity_grid(
+            d[c.DEAL_NAME].tolist(), p[c.ERP_PROJECT_NAME].tolist(), default_process
+        ),
+        c.FIT_AMOUNT: _amount_fit(amount, planned, invoiced, same_currency),
+        c.FIT_DATE: _date_fit(_dates(d[c.CLOSE_DATE])[:, None], _dates(p[c.ERP_START_DATE])[None, :]),
+        c.FIT_ID: _id_grid(d[c.DEAL_PROJECT_ID].tolist(), p[c.ERP_PROJECT_ID].tolist()),
+    }
+    signals[c.FIT_SCORE] = _score(signals)
     return signals
 
 
-def candidate_scores(deals: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
-    """Every deal against every project: deal_pos, project_pos (row positions), signals and fit score."""
-    deal_pos = np.repeat(np.arange(len(deals)), len(projects))
-    project_pos = np.tile(np.arange(len(projects)), len(deals))
-    scores = pair_scores(deals.iloc[deal_pos], projects.iloc[project_pos])
-    scores.insert(0, c.PROJECT_POS, project_pos)
-    scores.insert(0, c.DEAL_POS, deal_pos)
-    return scores
-
-
-def fit_reasons(signals: pd.Series) -> tuple[str, ...]:
+def fit_reasons(signals: Mapping[str, float]) -> tuple[str, ...]:
     """The signals behind one fit score, in words ("customer 92 % similar", ...)."""
     words = {
         c.FIT_CUSTOMER: "customer {:.0%} similar",
@@ -105,13 +116,66 @@ def fit_reasons(signals: pd.Series) -> tuple[str, ...]:
         c.FIT_DATE: "dates {:.0%} close",
         c.FIT_ID: "ID with two digits swapped",
     }
-    return tuple(text.format(signals[key]) for key, text in words.items() if pd.notna(signals[key]))
+    return tuple(text.format(signals[key]) for key, text in words.items() if not math.isnan(signals[key]))
+
+
+def _score(signals: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The weighted mean of the signals present; 0 when neither name can be compared."""
+    numerator: np.ndarray | float = 0.0
+    denominator: np.ndarray | float = 0.0
+    for key, weight in WEIGHTS.items():
+        present = ~np.isnan(signals[key])
+        numerator = numerator + np.where(present, signals[key], 0.0) * weight
+        denominator = denominator + present * weight
+    comparable = ~np.isnan(signals[c.FIT_CUSTOMER]) | ~np.isnan(signals[c.FIT_NAME])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.asarray(numerator) / denominator
+    return np.clip(np.where(comparable, score, 0.0), 0, 1)
+
+
+def _keys(names: pd.Series) -> list[str]:
+    return [company_key(name) for name in names.tolist()]
+
+
+def _no_text(value: object) -> bool:
+    return not isinstance(value, str) or not value.strip()
+
+
+def _key_similarity(left: str, right: str) -> float:
+    if not left or not right:
+        return float("nan")
+    return float(fuzz.token_set_ratio(left, right)) / 100
 
 
 def _name_similarity(a: object, b: object) -> float:
     if not isinstance(a, str) or not isinstance(b, str) or not a.strip() or not b.strip():
         return float("nan")
     return float(fuzz.token_set_ratio(a, b, processor=default_process)) / 100
+
+
+def _similarity_grid(
+    left: Sequence[object], right: Sequence[object], processor: Callable[[str], str] | None
+) -> np.ndarray:
+    """token_set_ratio / 100 of every left text against every right one (NaN for no text), each distinct
+    pair of texts scored once."""
+    grid = np.full((len(left), len(right)), np.nan)
+    rows = [i for i, value in enumerate(left) if not _no_text(value)]
+    cols = [j for j, value in enumerate(right) if not _no_text(value)]
+    if rows and cols:
+        left_texts, left_at = np.unique(np.array([left[i] for i in rows], dtype=object), return_inverse=True)
+        right_texts, right_at = np.unique(
+            np.array([right[j] for j in cols], dtype=object), return_inverse=True
+        )
+        distinct = process.cdist(
+            list(left_texts),
+            list(right_texts),
+            scorer=fuzz.token_set_ratio,
+            processor=processor,
+            dtype=np.float64,
+            workers=-1,
+        )
+        grid[np.ix_(rows, cols)] = distinct[np.ix_(left_at, right_at)] / 100
+    return grid
 
 
 def _id_fit(a: object, b: object) -> float:
@@ -122,11 +186,37 @@ def _id_fit(a: object, b: object) -> float:
     return 1.0 if DamerauLevenshtein.distance(a, b) <= 1 else float("nan")
 
 
-def _amount_fit(d: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
+def _id_grid(deal_ids: Sequence[object], project_ids: Sequence[object]) -> np.ndarray:
+    """`_id_fit` of every deal ID against every project ID; only IDs with the same characters can fit."""
+    grid = np.full((len(deal_ids), len(project_ids)), np.nan)
+    by_letters: dict[str, list[int]] = {}
+    for j, code in enumerate(project_ids):
+        if isinstance(code, str):
+            by_letters.setdefault("".join(sorted(code)), []).append(j)
+    for i, code in enumerate(deal_ids):
+        if isinstance(code, str):
+            for j in by_letters.get("".join(sorted(code)), []):
+                grid[i, j] = _id_fit(code, project_ids[j])
+    return grid
+
+
+def _amounts(
+    d: pd.DataFrame, p: pd.DataFrame, *, grid: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Deal amount, planned revenue, invoiced amount and same-currency-and-positive, pairwise or as a grid."""
     amount = d[c.DEAL_AMOUNT].to_numpy(dtype="float64", na_value=np.nan)
     planned = p[c.PLANNED_REVENUE_AMOUNT].to_numpy(dtype="float64", na_value=np.nan)
     invoiced = p[c.INVOICED_AMOUNT].to_numpy(dtype="float64", na_value=np.nan)
-    same_currency = (d[c.DEAL_CURRENCY].to_numpy() == p[c.ERP_CURRENCY].to_numpy()) & (amount > 0)
+    deal_ccy, erp_ccy = d[c.DEAL_CURRENCY].to_numpy(), p[c.ERP_CURRENCY].to_numpy()
+    if grid:
+        amount, deal_ccy = amount[:, None], deal_ccy[:, None]
+        planned, invoiced, erp_ccy = planned[None, :], invoiced[None, :], erp_ccy[None, :]
+    return amount, planned, invoiced, (deal_ccy == erp_ccy) & (amount > 0)
+
+
+def _amount_fit(
+    amount: np.ndarray, planned: np.ndarray, invoiced: np.ndarray, same_currency: np.ndarray
+) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         to_plan = 1 - np.abs(amount - planned) / np.maximum(amount, planned)
         # Invoiced is only a lower bound (billing may be partial): below the amount it proves nothing,
@@ -136,7 +226,12 @@ def _amount_fit(d: pd.DataFrame, p: pd.DataFrame) -> np.ndarray:
     return np.where(same_currency, fit, np.nan)
 
 
-def _date_fit(close: pd.Series, start: pd.Series) -> np.ndarray:
-    days = (start.reset_index(drop=True) - close.reset_index(drop=True)).dt.days.abs()
-    fit = (1 - days / DATE_HORIZON_DAYS).clip(lower=0)
-    return fit.to_numpy(dtype="float64", na_value=np.nan)
+def _dates(stamps: pd.Series) -> np.ndarray:
+    return stamps.to_numpy(dtype="datetime64[ns]")
+
+
+def _date_fit(close: np.ndarray, start: np.ndarray) -> np.ndarray:
+    apart = start - close  # NaT when either date is missing
+    days = np.abs(apart.view("int64") // _DAY_NS).astype("float64")
+    fit = np.clip(1 - days / DATE_HORIZON_DAYS, 0, None)
+    return np.where(np.isnat(apart), np.nan, fit)
