@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +47,18 @@ def running_dashboard(folder: Path, **env: str) -> Iterator[str]:
         "THROUGHLINE_STORE__DATABASE_URL": f"sqlite:///{folder / 'store.sqlite'}",
         **env,
     }
+    with streamlit_server(folder, port, settings) as (url, _process):
+        yield url
+
+
+@contextmanager
+def streamlit_server(
+    folder: Path, port: int, env: Mapping[str, str]
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`streamlit run dashboard/app.py` as `make run` starts it, with `env` added; its URL and process.
+
+    The log goes to `folder/streamlit.log`; the server (and any sandbox it started) is stopped afterwards.
+    """
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -55,7 +67,7 @@ def running_dashboard(folder: Path, **env: str) -> Iterator[str]:
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, **settings},
+            env={**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -63,7 +75,7 @@ def running_dashboard(folder: Path, **env: str) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process, folder / "streamlit.log")
-        yield url
+        yield url, process
     finally:
         _stop(process)
 
