@@ -1,20 +1,60 @@
-"""The ERP adapter contract: every ERP client (Odoo, Tryton, later QuickBooks, NetSuite, SAP) fills it."""
+"""The ERP adapter contract: every ERP client (Odoo, Tryton, QuickBooks; later NetSuite, SAP) fills it whole.
+
+An adapter reads its ERP into the common model of `services.models` (projects, per-project actuals and
+receivables, costs positive) and maps every name of its ERP (fields, versions, plans) inside itself, so that
+nothing outside the composition root (`dashboard/wiring.py`) knows which ERP it holds.
+
+Incremental reads: a full read returns the snapshot and the adapter's own `marks` (whatever it needs to tell
+later what changed: Odoo keeps per-account sums, QuickBooks a change-data-capture time). `fetch_changes`
+brings a previous read up to date from those marks, or returns None when the ERP cannot say what changed
+(Tryton keeps no change log a client can read): the caller then reads everything.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from services.models import ErpDocumentLine, ErpSnapshot
+from services.models import ErpDocumentLine, ErpSnapshot, utcnow
+
+
+@dataclass(frozen=True)
+class ErpRead:
+    """One read of the ERP: the snapshot, and the adapter's marks for the next incremental read."""
+
+    snapshot: ErpSnapshot
+    marks: object | None = None
+    """Opaque to callers; None when the adapter keeps none (its `fetch_changes` then reads nothing)."""
 
 
 class ErpClient(Protocol):
-    """What the dashboard needs from an ERP: the portfolio's projects and actuals, one project's lines."""
+    """What the dashboard needs from an ERP: the portfolio's projects and actuals, what changed, one project's
+    lines."""
 
-    requests: int
+    label: str
+    """The ERP's name for messages and freshness ("Odoo", "Tryton", "QuickBooks")."""
 
-    def fetch_snapshot(self) -> ErpSnapshot:
-        """Projects, per-project actuals and receivables, read now."""
+    @property
+    def requests(self) -> int:
+        """HTTP exchanges made so far."""
         ...
+
+    def fetch_read(self, *, now: Callable[[], datetime] = utcnow) -> ErpRead:
+        """Projects, per-project actuals and receivables, read now, with the marks for `fetch_changes`."""
+        ...
+
+    def fetch_changes(
+        self, previous: ErpRead, since: datetime, *, now: Callable[[], datetime] = utcnow
+    ) -> ErpRead | None:
+        """`previous` brought up to date with what changed since `since` (when the read that made it began);
+        None when this ERP cannot say what changed, so the caller reads everything."""
+        ...
+
+    def fetch_snapshot(self, *, now: Callable[[], datetime] = utcnow) -> ErpSnapshot:
+        """A full read's snapshot (for reports and scripts that keep no marks)."""
+        return self.fetch_read(now=now).snapshot
 
     def fetch_project_documents(self, erp_record_id: str) -> list[ErpDocumentLine]:
         """The lines behind one project's figures (read on demand)."""

@@ -1,22 +1,36 @@
-"""The project's own errors. Service modules raise only these; pages turn them into messages.
+"""The project's own errors. Service modules raise only these; pages turn them into messages (`explain`).
 
-    ThroughlineError                 anything Throughline itself reports
+    ThroughlineError                 anything Throughline itself reports; str() is safe to show and to log
     ├── ConfigError                  a setting is missing or wrong (names the setting to fix)
     ├── InputError                   a person typed something unusable (names the field and what is allowed)
-    └── ServiceError                 a call to an outside system failed; carries system, operation,
-        │                            status and the system's request id
-        ├── AuthError                401/403, wrong login, API key or token
-        ├── RateLimitError           429 after the retry budget
-        ├── UnavailableError         5xx, connection refused or a timeout after the retry budget
+    ├── AccessDenied                 the signed-in person's role does not allow the action; nothing was done
+    └── ServiceError                 a call to an outside system failed. Fields:
+        │                              system      "HubSpot", "Odoo", "Tryton", "QuickBooks", "store"
+        │                              operation   what was being done ("list deals", "read_group ...")
+        │                              status      the HTTP status, when there was one
+        │                              request_id  the system's request or correlation id, for its support
+        │                              detail      the message without the system and operation
+        │                              retryable   whether the shared retry policy may try again
+        │                              retry_after seconds the system asked to wait (Retry-After), if any
+        │                              policy      which of the system's limits was hit (HubSpot's
+        │                                          policyName: TEN_SECONDLY_ROLLING, SECONDLY, DAILY)
+        │                              outcome_unknown  the request may have reached the system (no answer
+        │                                          in time, or the connection dropped after sending): a
+        │                                          write may have been applied; settle it by reading back
+        │                              hint        what to check, in words (a class attribute)
+        ├── AuthError                401/403, wrong login, API key or token, missing scope
+        ├── RateLimitError           429 after the retry budget (retryable unless the limit is a daily one)
+        ├── UnavailableError         5xx, connection refused or a timeout after the retry budget (retryable)
         ├── NotFoundError            404, or a record that does not exist
         ├── BadResponseError         the system answered something we cannot read (malformed body)
         └── RejectedError            the system refused the request (4xx other than the above)
 
-Every message says what failed and what to check, and never contains a token, key or password:
-`str(error)` is safe to show on a page or write to a log.
+Every message says what failed and what to check, and never contains a token, key or password.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class ThroughlineError(Exception):
@@ -31,10 +45,15 @@ class InputError(ThroughlineError):
     """Input from a person that cannot be used; the message names the field and what is allowed."""
 
 
-class ServiceError(ThroughlineError):
-    """A call to HubSpot, Odoo, Tryton or the store failed."""
+class AccessDenied(ThroughlineError):
+    """The signed-in user's role does not allow this action; nothing was done."""
 
-    hint = "check that the system is reachable and try again"
+
+class ServiceError(ThroughlineError):
+    """A call to HubSpot, an ERP or the store failed; the fields are drawn in the module docstring."""
+
+    hint: ClassVar[str] = "check that the system is reachable and try again"
+    retryable_by_default: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -44,17 +63,24 @@ class ServiceError(ThroughlineError):
         *,
         status: int | None = None,
         request_id: str | None = None,
+        retryable: bool | None = None,
+        retry_after: float | None = None,
+        policy: str | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         self.system = system
         self.operation = operation
         self.status = status
         self.request_id = request_id
         self.detail = message
-        parts = [f"{system} {operation} failed"]
+        self.retryable = self.retryable_by_default if retryable is None else retryable
+        self.retry_after = retry_after
+        self.policy = policy
+        self.outcome_unknown = outcome_unknown
+        text = f"{system} {operation} failed"
         if status is not None:
-            parts[0] += f" ({status})"
-        parts.append(message)
-        text = ": ".join(parts)
+            text += f" ({status})"
+        text += f": {message}"
         if request_id:
             text += f" [request id {request_id}]"
         super().__init__(text)
@@ -66,10 +92,12 @@ class AuthError(ServiceError):
 
 class RateLimitError(ServiceError):
     hint = "the system's rate limit was reached; wait a minute or lower the request rate setting"
+    retryable_by_default = True
 
 
 class UnavailableError(ServiceError):
     hint = "check that the system is up and reachable from this server"
+    retryable_by_default = True
 
 
 class NotFoundError(ServiceError):
@@ -84,5 +112,10 @@ class RejectedError(ServiceError):
     hint = "the system refused the request; see its message"
 
 
-class AccessDenied(ThroughlineError):
-    """The signed-in user's role does not allow this action; nothing was done."""
+def explain(error: BaseException) -> str:
+    """A message a person can act on: what failed and what to check. Never a traceback or a secret."""
+    if isinstance(error, ServiceError):
+        return f"{error} — {error.hint}."
+    if isinstance(error, ThroughlineError):
+        return str(error)
+    return f"unexpected {type(error).__name__}; the details are in the server log (event 'unexpected')"

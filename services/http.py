@@ -1,18 +1,21 @@
-"""The one transport seam and retry policy shared by the service clients.
+"""The one transport seam, request loop and retry policy every HTTP client shares (`ApiClient`).
 
 Retry policy (written down once, used by every client):
-- retried: 429, 500, 502, 503, 504, connection errors and timeouts; nothing else.
-- wait: the server's `Retry-After` when it sends one; otherwise what the client's `policy_wait` says for
-  the 429's policy (HubSpot's `policyName`); otherwise exponential backoff with jitter, 0.5 s to 20 s.
+- retried: errors whose `retryable` is set: 429 (unless the limit is a daily one), 500, 502, 503, 504,
+  connection errors and timeouts; nothing else.
+- wait: the server's `Retry-After` when it sends one; otherwise what the client's policy waits say for the
+  429's `policy` (HubSpot's `policyName`); otherwise exponential backoff with jitter, 0.5 s to 20 s.
 - budget: `max_retries` retries, then the last error is raised as the project's own error type.
+Each retry and each final failure is logged (`service.retry`, `service.failure`, see services/log.py) with the
+system's request id, so a message that points at the server log finds its line there.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 from limits import RateLimitItemPerSecond
@@ -20,9 +23,10 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from services.errors import RateLimitError, ServiceError, UnavailableError
+from services import log
+from services.errors import ServiceError, UnavailableError
 
-RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
 
 
 class RequestBudget:
@@ -45,19 +49,22 @@ class RequestBudget:
 
 
 def _is_retryable(error: BaseException) -> bool:
-    return isinstance(error, RateLimitError | UnavailableError) and getattr(error, "retryable", True)
+    return isinstance(error, ServiceError) and error.retryable
 
 
-def retrying(max_retries: int, policy_wait: Callable[[ServiceError], float | None]) -> Retrying:
+def retrying(
+    max_retries: int,
+    policy_wait: Callable[[ServiceError], float | None],
+    before_sleep: Callable[[RetryCallState], None] | None = None,
+) -> Retrying:
     """A tenacity policy as described in the module docstring."""
     backoff = wait_random_exponential(multiplier=0.5, max=20)
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, ServiceError):
-            retry_after = getattr(error, "retry_after", None)
-            if retry_after is not None:
-                return float(retry_after)
+            if error.retry_after is not None:
+                return float(error.retry_after)
             policy = policy_wait(error)
             if policy is not None:
                 return policy
@@ -68,6 +75,7 @@ def retrying(max_retries: int, policy_wait: Callable[[ServiceError], float | Non
         wait=wait,
         stop=stop_after_attempt(max_retries + 1),
         reraise=True,
+        before_sleep=before_sleep,
     )
 
 
@@ -100,15 +108,112 @@ def build_client(
     )
 
 
-def transport_error(system: str, operation: str, error: httpx.TransportError, url: str) -> ServiceError:
-    """Map a connection failure or timeout to UnavailableError with what to check."""
-    if isinstance(error, httpx.TimeoutException):
+def transport_error(
+    system: str, operation: str, error: httpx.TransportError, url: str, *, idempotent: bool = True
+) -> ServiceError:
+    """Map a connection failure or timeout to UnavailableError with what to check.
+
+    A failure before the request left (no connection) changed nothing. After it left (no answer in time, a
+    connection dropped mid-exchange), the system may have acted on it: `outcome_unknown` says so, and a call
+    that must not run twice (`idempotent=False`, a create) is then not retried."""
+    not_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    if isinstance(error, httpx.TimeoutException) and not not_sent:
         message = f"no answer from {url} within the timeout; check the system's status or raise the timeout"
-    else:
+    elif not_sent:
         message = f"cannot reach {url}; check the URL setting and that the system is up"
-    return UnavailableError(system, operation, message)
+    else:
+        message = f"the connection to {url} dropped before the answer came; check the system's status"
+    unknown = not not_sent
+    return UnavailableError(
+        system, operation, message, outcome_unknown=unknown, retryable=idempotent or not unknown
+    )
 
 
-def json_body(response: httpx.Response) -> Any:
-    """The response's JSON, or raise ValueError when it is not JSON."""
-    return response.json()
+class ApiClient:
+    """Base of the HTTP clients: the connection pool, the request count, one request loop, the log.
+
+    A subclass sends each exchange with `_send` inside the function it hands to `_with_retries`, and maps
+    the response to data or to one of the project's errors; this class owns everything around that.
+    """
+
+    system: ClassVar[str] = "service"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        max_retries: int,
+        headers: dict[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        policy_waits: Mapping[str, float] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = build_client(self.base_url, headers=headers, timeout=timeout, transport=transport)
+        self._max_retries = max_retries
+        self._policy_waits = dict(policy_waits or {})
+        self._count_lock = threading.Lock()
+        self._requests = 0
+        self._log = log.get(f"services.{self.system.lower()}")
+
+    @property
+    def requests(self) -> int:
+        """HTTP exchanges made so far (retries included): what a read costs, for freshness and benchmarks."""
+        return self._requests
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _send(
+        self, operation: str, method: str, path: str, *, idempotent: bool = True, **kwargs: Any
+    ) -> httpx.Response:
+        """One counted HTTP exchange; a connection failure or timeout becomes UnavailableError (not to be
+        retried when the call is not idempotent and may have reached the system)."""
+        with self._count_lock:
+            self._requests += 1
+        try:
+            return self._http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise transport_error(
+                self.system, operation, error, self.base_url, idempotent=idempotent
+            ) from None
+
+    def _policy_wait(self, error: ServiceError) -> float | None:
+        return self._policy_waits.get(error.policy) if error.policy else None
+
+    def _with_retries(self, operation: str, attempt: Callable[[], T]) -> T:
+        """`attempt()` under the retry policy; each retry and a final failure are logged."""
+
+        def note_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            self._log.warning(
+                "service.retry",
+                system=self.system,
+                operation=operation,
+                attempt=state.attempt_number,
+                status=getattr(error, "status", None),
+                request_id=getattr(error, "request_id", None),
+                wait_s=round(state.upcoming_sleep, 3),
+                error=str(error),
+            )
+
+        try:
+            return retrying(self._max_retries, self._policy_wait, note_retry)(attempt)
+        except ServiceError as error:
+            self._log.error(
+                "service.failure",
+                system=self.system,
+                operation=operation,
+                status=error.status,
+                request_id=error.request_id,
+                error_type=type(error).__name__,
+                error=str(error),
+            )
+            raise

@@ -12,7 +12,7 @@ and the page can say what to fix.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal, NewType
 
@@ -29,6 +29,21 @@ ErpProjectId = NewType("ErpProjectId", str)
 
 ErpRecordId = NewType("ErpRecordId", str)
 """The ERP's own database key of a project (Odoo `project.project.id`); never shown as the project ID."""
+
+
+Role = Literal["owner", "ops", "sales", "admin"]
+"""Who someone is to Throughline: the pages and actions they get (dashboard/roles.py), kept in the store."""
+ROLES: tuple[Role, ...] = ("owner", "ops", "sales", "admin")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC: the default clock of every read (tests pass their own)."""
+    return datetime.now(UTC)
+
+
+CrmField = Literal["deal.project_id"]
+"""A field of a CRM record that corrections write, in domain terms (the CRM adapter maps it to the portal's
+property): today the deal's project ID."""
 
 
 class Record(BaseModel):
@@ -133,6 +148,23 @@ class CrmProjectRecord(Record):
     updated_at: datetime | None = None
     deal_ids: tuple[CrmDealId, ...] = ()
     problems: tuple[str, ...] = ()
+
+
+class NewProjectRecord(Record):
+    """The project record a won deal hands to delivery, in domain terms (the CRM adapter names its
+    properties): what sales promised at close, stamped with the ERP project ID."""
+
+    crm_deal_id: CrmDealId
+    name: str
+    project_id: str
+    """The canonical ERP project ID."""
+    status: str = "planning"
+    contract_value: Decimal | None = None
+    currency: str | None = None
+    scope: str | None = None
+    proposal_version: str | None = None
+    primary_contact: str | None = None
+    pricing_summary: str | None = None
 
 
 class CrmSnapshot(Record):

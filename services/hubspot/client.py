@@ -1,0 +1,460 @@
+"""HubSpot CRM client: reads the portfolio into typed records and writes corrections back, in batches.
+
+Paths are HubSpot's date-versioned 2026-03 family (`/crm/objects/2026-03/...`,
+`/crm/associations/2026-03/...`): the v3 object paths lose support in Sept 2027 and the v4 associations API
+on 30 Mar 2027. Owners and pipelines stay on v3 here.
+
+Requests: lists page at 100 (HubSpot's maximum), associations are read with batch reads of up to 1,000
+ids, writes go in batches of 100. A moving-window budget keeps the client under the portal's burst limit
+(`requests_per_10s`) and the search API's own per-second limit; 429s and 5xx are retried (services/http.py).
+The incremental refresh is in `services/hubspot/refresh.py`; the portal's names in `names.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from services.crm import CrmClient, CrmField, WriteResult
+from services.errors import ServiceError
+from services.http import ApiClient, RequestBudget
+from services.hubspot import parse, refresh
+from services.hubspot.names import (
+    COMPANY_PROPERTIES,
+    CONTACT_PROPERTIES,
+    DEAL_ASSOCIATIONS,
+    LINE_ITEM_PROPERTIES,
+    NOTE_PROPERTIES,
+    PortalNames,
+)
+from services.hubspot.wire import SYSTEM, error_keys, next_after, read_body, results
+from services.models import CrmDealId, CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, Owner, utcnow
+
+OBJECTS = "/crm/objects/2026-03"
+ASSOCIATIONS = "/crm/associations/2026-03"
+PAGE_SIZE = 100
+BATCH_SIZE = 100
+ASSOCIATION_BATCH = 1000
+SEARCH_PAGE = 200
+SEARCH_CAP = 10_000
+SNAPSHOT_THREADS = 12  # requests in flight at once; the rate budget, not this, sets the pace
+SEARCH_LAG = timedelta(seconds=60)
+"""How far before the last read a refresh looks again (search indexing lag and clock differences)."""
+
+Links = dict[str, list[tuple[str, tuple[str, ...]]]]
+"""For each `from` id: the associated ids with their labels."""
+
+
+class HubSpotClient(ApiClient, CrmClient):
+    """One HubSpot portal. Thread-safe; reuse one instance (it holds the connection pool and rate budget)."""
+
+    system = SYSTEM
+    label = SYSTEM
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        names: PortalNames | None = None,
+        requests_per_10s: int = 100,
+        search_requests_per_s: int = 4,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        policy_waits: Mapping[str, float] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        change_lag: timedelta = SEARCH_LAG,
+    ) -> None:
+        # HubSpot sends no Retry-After; its policyName says which window was hit. Our own moving window
+        # already keeps us under the burst limit, so a TEN_SECONDLY_ROLLING 429 means HubSpot counted a
+        # request a moment later than we did: a second's wait, then the budget again, is enough (the Node
+        # SDK waits the whole 10 s, which stalled a 10,000-deal load by 10 s per edge hit).
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            transport=transport,
+            policy_waits={"TEN_SECONDLY_ROLLING": 1.0, "SECONDLY": 1.0, **(policy_waits or {})},
+        )
+        self.names = names or PortalNames()
+        self.change_lag = change_lag
+        self._budget = RequestBudget(requests_per_10s, 10, "hubspot")
+        self._search_budget = RequestBudget(search_requests_per_s, 1, "hubspot-search")
+
+    # -- transport ---------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        search: bool = False,
+        allow_multi_status: bool = False,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """One HubSpot call under the rate budgets and the retry policy; its JSON body. A call that must
+        not run twice (a create) passes `idempotent=False`: it is not retried once it may have landed."""
+
+        def once() -> dict[str, Any]:
+            (self._search_budget if search else self._budget).acquire()
+            if search:
+                self._budget.acquire()
+            response = self._send(operation, method, path, idempotent=idempotent, params=params, json=json)
+            return read_body(response, operation, allow_multi_status)
+
+        return self._with_retries(operation, once)
+
+    # -- generic reads -------------------------------------------------------------------------------
+
+    def list_objects(
+        self, object_type: str, properties: Sequence[str], *, archived: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of `object_type` (or every archived one), following `paging.next.after`, 100 each."""
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": PAGE_SIZE, "properties": ",".join(properties)}
+            if archived:
+                params["archived"] = "true"
+            if after:
+                params["after"] = after
+            body = self.request("GET", f"{OBJECTS}/{object_type}", f"list {object_type}", params=params)
+            yield from results(body, f"list {object_type}")
+            after = next_after(body)
+            if not after:
+                return
+
+    def read_objects(
+        self, object_type: str, ids: Sequence[str], properties: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Records by id through batch reads of 100; ids HubSpot does not know are left out."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in chunks(list(dict.fromkeys(ids)), BATCH_SIZE):
+            body = self.request(
+                "POST",
+                f"{OBJECTS}/{object_type}/batch/read",
+                f"read {object_type}",
+                json={"inputs": [{"id": i} for i in chunk], "properties": list(properties)},
+                allow_multi_status=True,
+            )
+            for record in results(body, f"read {object_type}"):
+                found[str(record["id"])] = record
+        return found
+
+    def read_associations(self, from_type: str, to_type: str, ids: Sequence[str]) -> Links:
+        """For each `from` id: the associated `to` ids with their labels, batch-read 1,000 ids at a time."""
+        out: Links = {}
+        for chunk in chunks(list(ids), ASSOCIATION_BATCH):
+            operation = f"read {from_type}->{to_type} associations"
+            body = self.request(
+                "POST",
+                f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read",
+                operation,
+                json={"inputs": [{"id": i} for i in chunk]},
+                allow_multi_status=True,
+            )
+            for row in results(body, operation):
+                source = str(row["from"]["id"])
+                targets = out.setdefault(source, [])
+                for target in row.get("to") or []:
+                    labels = tuple(
+                        str(t.get("label") or "").lower() for t in target.get("associationTypes") or []
+                    )
+                    targets.append((str(target["toObjectId"]), labels))
+        return out
+
+    def search(
+        self, object_type: str, filters: list[dict[str, Any]], properties: Sequence[str]
+    ) -> Iterator[dict[str, Any]]:
+        """Records matching one AND-group of filters, 200 per request, within the 10,000-result cap."""
+        after = "0"
+        while True:
+            payload = {
+                "filterGroups": [{"filters": filters}],
+                "properties": list(properties),
+                "limit": SEARCH_PAGE,
+                "after": after,
+                "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            }
+            body = self.request(
+                "POST", f"{OBJECTS}/{object_type}/search", f"search {object_type}", json=payload, search=True
+            )
+            yield from results(body, f"search {object_type}")
+            following = next_after(body)
+            if not following or int(following) >= SEARCH_CAP:
+                return
+            after = following
+
+    def fetch_owners(self) -> list[Owner]:
+        """Every active owner (the v3 path, with the trailing slash HubSpot's SDK uses)."""
+        owners: list[Owner] = []
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": PAGE_SIZE}
+            if after:
+                params["after"] = after
+            body = self.request("GET", "/crm/v3/owners/", "list owners", params=params)
+            owners.extend(parse.owner(row) for row in results(body, "list owners"))
+            after = next_after(body)
+            if not after:
+                return owners
+
+    def fetch_stages(self) -> dict[str, tuple[str, bool, bool]]:
+        """Deal stage id -> (label, is_closed, is_won) across the portal's deal pipelines."""
+        body = self.request("GET", "/crm/v3/pipelines/deals", "list deal pipelines")
+        return parse.deal_stages(results(body, "list deal pipelines"))
+
+    # -- the snapshot ---------------------------------------------------------------------------------
+
+    def fetch_snapshot(self, *, now: Callable[[], datetime] = utcnow) -> CrmSnapshot:
+        """The whole portfolio: deals with their associations, project records, companies, contacts,
+        tickets and owners. Line items and notes are counted through associations here and read in full
+        only for one deal (`fetch_deal_details`)."""
+        start_requests = self.requests
+        n = self.names
+        links = (*DEAL_ASSOCIATIONS, n.project_object_type)
+        with ThreadPoolExecutor(max_workers=SNAPSHOT_THREADS) as pool:
+            projects_f = pool.submit(
+                lambda: list(self.list_objects(n.project_object_type, n.record_properties()))
+            )
+            companies_f = pool.submit(lambda: list(self.list_objects("companies", COMPANY_PROPERTIES)))
+            contacts_f = pool.submit(lambda: list(self.list_objects("contacts", CONTACT_PROPERTIES)))
+            tickets_f = pool.submit(lambda: list(self.list_objects("tickets", n.ticket_properties())))
+            owners_f = pool.submit(self.fetch_owners)
+            stages_f = pool.submit(self.fetch_stages)
+            # Deals are listed here, and each 1,000 deals' associations are read while the listing goes
+            # on: the association reads need the deal ids, so they would otherwise all queue at the end.
+            raw_deals: list[dict[str, Any]] = []
+            pending: list[dict[str, Future[Links]]] = []
+            for raw in self.list_objects("deals", n.deal_properties()):
+                raw_deals.append(raw)
+                if len(raw_deals) % ASSOCIATION_BATCH == 0:
+                    pending.append(self._submit_associations(pool, links, raw_deals[-ASSOCIATION_BATCH:]))
+            if len(raw_deals) % ASSOCIATION_BATCH:
+                rest = raw_deals[len(raw_deals) - len(raw_deals) % ASSOCIATION_BATCH :]
+                pending.append(self._submit_associations(pool, links, rest))
+            associations: dict[str, Links] = {to: {} for to in links}
+            for chunk in pending:
+                for to, future in chunk.items():
+                    associations[to].update(future.result())
+            stages = stages_f.result()
+            deals = tuple(
+                parse.deal(raw, n, stages, {to: a.get(str(raw["id"]), []) for to, a in associations.items()})
+                for raw in raw_deals
+            )
+            project_deals: dict[str, list[CrmDealId]] = {}
+            for deal_id, targets in associations[n.project_object_type].items():
+                for target, _labels in targets:
+                    project_deals.setdefault(target, []).append(CrmDealId(deal_id))
+            return CrmSnapshot(
+                deals=deals,
+                projects=tuple(
+                    parse.project(p, n, project_deals.get(str(p["id"]), [])) for p in projects_f.result()
+                ),
+                companies=tuple(parse.company(c) for c in companies_f.result()),
+                contacts=tuple(parse.contact(c) for c in contacts_f.result()),
+                tickets=tuple(parse.ticket(t, n) for t in tickets_f.result()),
+                owners=tuple(owners_f.result()),
+                read_at=now(),
+                requests=self.requests - start_requests,
+            )
+
+    def _submit_associations(
+        self, pool: ThreadPoolExecutor, links: Sequence[str], deals: Sequence[dict[str, Any]]
+    ) -> dict[str, Future[Links]]:
+        ids = [str(d["id"]) for d in deals]
+        return {to: pool.submit(self.read_associations, "deals", to, ids) for to in links}
+
+    def fetch_changes(
+        self, previous: CrmSnapshot, since: datetime, *, now: Callable[[], datetime] = utcnow
+    ) -> CrmSnapshot | None:
+        """`previous` brought up to date with what changed since `since` (services/hubspot/refresh.py)."""
+        return refresh.changes(self, previous, since, now)
+
+    # -- one deal -------------------------------------------------------------------------------------
+
+    def fetch_deal_details(self, deal: Deal) -> tuple[list[LineItem], list[Note]]:
+        """One deal's line items and notes, for the project page (two batch reads)."""
+        notes = self.read_objects("notes", deal.note_ids, NOTE_PROPERTIES)
+        return self.fetch_line_items(deal.line_item_ids), [parse.note(r) for r in notes.values()]
+
+    def fetch_line_items(self, ids: Sequence[str]) -> list[LineItem]:
+        """Line items by id (batch reads); ids HubSpot does not know are left out."""
+        return [
+            parse.line_item(r) for r in self.read_objects("line_items", ids, LINE_ITEM_PROPERTIES).values()
+        ]
+
+    # -- the domain fields corrections write ------------------------------------------------------------
+
+    def read_field(self, name: CrmField, ids: Sequence[str]) -> dict[str, str | None]:
+        """The current value of one field on some records ("" reads as None); unknown records left out."""
+        object_type, prop = self.names.field(name)
+        found = self.read_objects(object_type, ids, [prop])
+        return {i: ((r.get("properties") or {}).get(prop) or None) for i, r in found.items()}
+
+    def write_field(self, name: CrmField, values: Mapping[str, str | None]) -> WriteResult:
+        """Write one field on many records, 100 per batch; per-record outcomes, never raised."""
+        object_type, prop = self.names.field(name)
+        return self._update(object_type, {i: {prop: v} for i, v in values.items()}, prop)
+
+    def _update(
+        self, object_type: str, updates: Mapping[str, Mapping[str, str | None]], prop: str
+    ) -> WriteResult:
+        """Batch updates. A whole batch that fails (after retries) marks each of its records failed, or
+        unknown when HubSpot may have applied it (no answer in time); the other batches still apply."""
+        result = WriteResult()
+        start = self.requests
+        for chunk in chunks(list(updates.items()), BATCH_SIZE):
+            inputs = [
+                {"id": record_id, "properties": {k: ("" if v is None else v) for k, v in props.items()}}
+                for record_id, props in chunk
+            ]
+            keys = [record_id for record_id, _ in chunk]
+            try:
+                body = self.request(
+                    "POST",
+                    f"{OBJECTS}/{object_type}/batch/update",
+                    f"update {object_type}",
+                    json={"inputs": inputs},
+                    allow_multi_status=True,
+                )
+            except ServiceError as error:
+                target = result.unknown if _may_have_landed(error) else result.failed
+                target.update(dict.fromkeys(keys, str(error)))
+                continue
+            for record in body.get("results") or []:
+                written = dict(record.get("properties") or {})
+                result.written[str(record["id"])] = {"value": written.get(prop), **written}
+            for problem in body.get("errors") or []:
+                message = str(problem.get("message") or "rejected")
+                for key in error_keys(problem, keys):
+                    result.failed[key] = message
+        return WriteResult(
+            written=result.written,
+            failed=result.failed,
+            unknown=result.unknown,
+            requests=self.requests - start,
+        )
+
+    # -- project records ---------------------------------------------------------------------------------
+
+    def project_records_of(self, deal_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The project records associated with each deal (deals with none left out)."""
+        links = self.read_associations("deals", self.names.project_object_type, deal_ids)
+        return {deal: [target for target, _ in targets] for deal, targets in links.items() if targets}
+
+    def create_project_records(self, records: Sequence[NewProjectRecord]) -> WriteResult:
+        """Create project records, 100 per batch, each then associated with its deal (default association).
+
+        Each input carries its deal id as `objectWriteTraceId`, which HubSpot echoes, so results (in any
+        order) pair with their inputs; `written` maps deal id -> {"id": new record id}, `failed` deal id ->
+        message.
+        """
+        object_type = self.names.project_object_type
+        result = WriteResult()
+        start = self.requests
+        for chunk in chunks(list(records), BATCH_SIZE):
+            keys = [r.crm_deal_id for r in chunk]
+            inputs = [
+                {"properties": self._record_properties(r), "objectWriteTraceId": r.crm_deal_id} for r in chunk
+            ]
+            try:
+                body = self.request(
+                    "POST",
+                    f"{OBJECTS}/{object_type}/batch/create",
+                    f"create {object_type}",
+                    json={"inputs": inputs},
+                    allow_multi_status=True,
+                    idempotent=False,
+                )
+            except ServiceError as error:
+                target = result.unknown if _may_have_landed(error) else result.failed
+                target.update(dict.fromkeys(keys, str(error)))
+                continue
+            created = {str(r.get("objectWriteTraceId")): str(r["id"]) for r in body.get("results") or []}
+            for problem in body.get("errors") or []:
+                for key in error_keys(problem, keys):
+                    result.failed[key] = str(problem.get("message") or "rejected")
+            for key in keys:
+                if key in created:
+                    result.written[key] = {"id": created[key]}
+                elif key not in result.failed:
+                    result.failed[key] = "HubSpot did not confirm the new record"
+            links = [{"from": {"id": created[key]}, "to": {"id": key}} for key in keys if key in created]
+            if links:
+                self.request(
+                    "POST",
+                    f"{ASSOCIATIONS}/{object_type}/deals/batch/associate/default",
+                    f"associate {object_type} with deals",
+                    json={"inputs": links},
+                    allow_multi_status=True,
+                )
+        return WriteResult(
+            written=result.written,
+            failed=result.failed,
+            unknown=result.unknown,
+            requests=self.requests - start,
+        )
+
+    def archive_project_records(self, record_ids: Sequence[str]) -> WriteResult:
+        """Archive project records, 100 per batch (HubSpot answers 204 and names no record)."""
+        object_type = self.names.project_object_type
+        result = WriteResult()
+        start = self.requests
+        for chunk in chunks(list(record_ids), BATCH_SIZE):
+            try:
+                self.request(
+                    "POST",
+                    f"{OBJECTS}/{object_type}/batch/archive",
+                    f"archive {object_type}",
+                    json={"inputs": [{"id": i} for i in chunk]},
+                )
+            except ServiceError as error:
+                target = result.unknown if _may_have_landed(error) else result.failed
+                target.update(dict.fromkeys(chunk, str(error)))
+                continue
+            result.written.update({i: {"id": i} for i in chunk})
+        return WriteResult(
+            written=result.written,
+            failed=result.failed,
+            unknown=result.unknown,
+            requests=self.requests - start,
+        )
+
+    def _record_properties(self, record: NewProjectRecord) -> dict[str, str]:
+        """The record's domain fields under the portal's property names (empty ones left out: HubSpot
+        drops them, and an empty value would only clear what a default set)."""
+        n = self.names
+        values = {
+            n.record_name_property: record.name,
+            n.record_project_id_property: record.project_id,
+            n.record_status_property: record.status,
+            n.record_contract_value_property: str(record.contract_value)
+            if record.contract_value is not None
+            else None,
+            n.record_currency_property: record.currency,
+            n.record_scope_property: record.scope,
+            n.record_proposal_version_property: record.proposal_version,
+            n.record_primary_contact_property: record.primary_contact,
+            n.record_pricing_summary_property: record.pricing_summary,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _may_have_landed(error: ServiceError) -> bool:
+    """True when HubSpot may have applied a write it did not confirm: no answer came back in time, or the
+    connection dropped after sending. (A 5xx or a refusal is an answer: nothing was written.)"""
+    return error.outcome_unknown
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    """`items` in consecutive lists of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

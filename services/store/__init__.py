@@ -1,0 +1,63 @@
+"""The store: Throughline's own SQL database (SQLite by default, PostgreSQL through the database URL setting).
+
+It keeps the correction log and the accepted findings (corrections.py), and the local user accounts for
+sign-in (accounts.py), in one database (database.py) whose schema only the alembic migrations in
+services/migrations/ make and change (`Store.migrate()`). Tables (tables.py) are kept apart from the frozen
+values callers get back (values.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+
+from services.store.accounts import MIN_PASSWORD_LENGTH, Accounts
+from services.store.corrections import CorrectionLog
+from services.store.database import URL_SETTING
+from services.store.values import (
+    STATUSES,
+    AcceptedFinding,
+    Correction,
+    CorrectionAction,
+    CorrectionFields,
+    CorrectionStatus,
+    NewCorrection,
+    SettledStatus,
+    User,
+)
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "STATUSES",
+    "URL_SETTING",
+    "AcceptedFinding",
+    "Correction",
+    "CorrectionAction",
+    "CorrectionFields",
+    "CorrectionStatus",
+    "NewCorrection",
+    "SettledStatus",
+    "Store",
+    "User",
+]
+
+
+class Store(CorrectionLog, Accounts):
+    """Correction log, accepted findings and local users in one SQL database."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_attempts: int = 5,
+        lockout_minutes: float = 15,
+        hasher: PasswordHasher | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(url, clock=clock)
+        self.max_attempts = max_attempts
+        self.lockout = timedelta(minutes=lockout_minutes)
+        self._hasher = hasher or PasswordHasher()
+        self._dummy_hash = None
