@@ -1,13 +1,31 @@
-"""`python -m dashboard report ...` (see dashboard/report.py); accounts: `python -m dashboard.users`."""
+"""`python -m dashboard report|serve ...`: the numbers for scripts (report.py), the server (serve.py).
+
+Accounts: `python -m dashboard.users`.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from dashboard.report import main
+USAGE = (
+    "usage: python -m dashboard report audit|figures|handover [--format json|csv]\n"
+    "       python -m dashboard serve [--port 8501] [--address 127.0.0.1]"
+)
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch to the subcommand."""
+    if not argv or argv[0] not in ("report", "serve"):
+        print(USAGE, file=sys.stderr)
+        return 2
+    if argv[0] == "serve":
+        from dashboard.serve import main as serve
+
+        return serve(argv[1:])
+    from dashboard.report import main as report
+
+    return report(argv[1:])
+
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or sys.argv[1] != "report":
-        print("usage: python -m dashboard report audit|figures|handover [--format json|csv]", file=sys.stderr)
-        sys.exit(2)
-    sys.exit(main(sys.argv[2:]))
+    sys.exit(main(sys.argv[1:]))

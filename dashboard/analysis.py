@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard import columns as c
 from dashboard.settings import Settings
+from dashboard.snapshot import Snapshot
 from dashboard.transforms.audit import Finding, audit_findings
 from dashboard.transforms.delivery import delivery_status
 from dashboard.transforms.frames import crm_projects_frame, deals_frame, erp_projects_frame, receivables_frame
@@ -30,7 +31,6 @@ from dashboard.transforms.join import join_projects
 from dashboard.transforms.margin import project_figures
 from dashboard.transforms.portfolio import PortfolioFigures, portfolio_figures
 from dashboard.transforms.thresholds import Thresholds
-from dashboard.usecases import Snapshot
 from services.models import CrmSnapshot, ErpSnapshot
 
 DEFAULT_CONVENTION = IdConvention()
@@ -72,7 +72,7 @@ class Analysis:
 def params_from_settings(settings: Settings, as_of: date | None = None) -> AnalysisParams:
     """The analysis parameters the settings define."""
     return AnalysisParams(
-        thresholds=Thresholds(**settings.thresholds.model_dump()),
+        thresholds=settings.thresholds,
         id_pattern=settings.id_pattern,
         reporting_currency=settings.reporting_currency,
         fx_rates=dict(settings.fx_rates),

@@ -1,26 +1,22 @@
 """Throughline's entrypoint: page config, sign-in, the pages each role may open, and nothing else.
 
-Run with `streamlit run dashboard/app.py` (or `make run`). The page scripts live in the top-level `pages/`
-folder, away from this file's folder, so a deep link always runs through this entrypoint and its sign-in.
+Run with `python -m dashboard serve` (or `make run`, which starts the sandbox first); Throughline is
+installed as a package (`pip install -e .`), so the imports below need no path edits. The page scripts live
+in the top-level `pages/` folder, away from this file's folder, so a deep link always runs through this
+entrypoint and its sign-in.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
+from dashboard.roles import ROLE_PAGES, check_allow_list
+from dashboard.ui import auth, cache, chrome
+from services.errors import ThroughlineError, explain
 
-from dashboard.roles import ROLE_PAGES, check_allow_list  # noqa: E402
-from dashboard.ui import auth, cache, chrome  # noqa: E402
-from dashboard.usecases import explain  # noqa: E402
-from services.errors import ThroughlineError  # noqa: E402
-
-PAGES_DIR = ROOT / "pages"
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 PAGES = {
     "overview": ("Overview", ":material/dashboard:"),
     "margin": ("Margin", ":material/trending_up:"),

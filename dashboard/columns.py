@@ -1,7 +1,13 @@
 """Column names of every frame the dashboard builds: one module, so a rename is one edit.
 
-IDs say whose they are (`crm_deal_id`, `erp_project_id`); money columns end in `_amount` and travel with a
-currency column; `_pct` columns are fractions (0.25 for 25 %), `_pp` columns percentage points.
+The naming grammar (keep it: it is what lets a reader tell a column's meaning and unit from its name):
+IDs say whose they are (`crm_deal_id`, `erp_project_id`, `erp_record_id`: the ERP's own key, never shown as
+the project ID); money columns end in `_amount` and travel with a currency column; `_pct` columns are
+fractions (0.25 for 25 %), `_pp` columns percentage points; `_at` columns are instants (UTC), `_date` columns
+days; flags end in `_flag` or start with `has_`/`is_`.
+
+Column groups (a table's or an export's columns, in order) are named at the end of this module and nowhere
+else, so a page, the report command and an export that show the same thing show the same columns.
 """
 
 from __future__ import annotations
@@ -175,3 +181,128 @@ FIT_AMOUNT = "fit_amount"
 FIT_DATE = "fit_date"
 FIT_ID = "fit_id"
 FIT_SCORE = "fit_score"
+
+# --- drill-down and activity (views) -----------------------------------------------------------------------
+SECTION = "section"
+LINE_DATE = "line_date"
+PARTNER = "partner"
+DESCRIPTION = "description"
+HOURS = "hours"
+LINE_AMOUNT = "line_amount"
+ITEM_NAME = "item_name"
+QUANTITY = "quantity"
+UNIT_PRICE_AMOUNT = "unit_price_amount"
+ACTIVITY_AT = "activity_at"
+ACTIVITY_KIND = "activity_kind"
+ACTIVITY_TEXT = "activity_text"
+ACTIVITY_STATE = "activity_state"
+SETTING_SECTION = "setting_section"
+SETTING_NAME = "setting_name"
+SETTING_VALUE = "setting_value"
+SYSTEM_ROLE = "system_role"
+ADDRESS = "address"
+
+# --- audit findings as a table -----------------------------------------------------------------------------
+FINDING_KEY = "key"
+KIND = "kind"
+SEVERITY = "severity"
+BAND = "band"
+DEAL = "deal"
+ERP_PROJECT = "erp_project"
+RAW_ID = "raw_id"
+SUGGESTED_ID = "suggested_id"
+CONFIDENCE = "confidence"
+MESSAGE = "message"
+
+# ===========================================================================================================
+# Column groups
+# ===========================================================================================================
+
+PORTFOLIO_SUMS = (
+    CONTRACT_VALUE_AMOUNT, EST_COST_AMOUNT, LABOR_COST_AMOUNT, VENDOR_COST_AMOUNT, OTHER_COST_AMOUNT,
+    ACTUAL_COST_AMOUNT, INVOICED_AMOUNT, PAID_AMOUNT, OUTSTANDING_AMOUNT, *AR_BUCKETS,
+    REMAINING_TO_INVOICE_AMOUNT, REALIZED_MARGIN_AMOUNT, EAC_AMOUNT, FORECAST_MARGIN_AMOUNT, WIP_AMOUNT,
+)  # fmt: skip
+"""The money figures a portfolio total adds up (per currency)."""
+PORTFOLIO_RATIOS = (
+    EST_MARGIN_PCT, REALIZED_MARGIN_PCT, FORECAST_MARGIN_PCT, EROSION_PP, POC, COST_BURN_PCT,
+    BILLING_BURN_PCT,
+)  # fmt: skip
+"""The percentages a portfolio total weights (never averages)."""
+MARGIN_BY_GROUP = (
+    PROJECT_COUNT, CONTRACT_VALUE_AMOUNT, INVOICED_AMOUNT, ACTUAL_COST_AMOUNT, REALIZED_MARGIN_AMOUNT,
+    REALIZED_MARGIN_PCT, FORECAST_MARGIN_AMOUNT, FORECAST_MARGIN_PCT, EST_MARGIN_PCT, EROSION_PP,
+)  # fmt: skip
+"""Margins per customer or per owner."""
+
+FIGURES_REPORT = (
+    CRM_DEAL_ID, ERP_PROJECT_ID, PROJECT_LABEL, CUSTOMER_NAME, OWNER_NAME, CURRENCY,
+    CONTRACT_VALUE_AMOUNT, EST_MARGIN_PCT, LABOR_COST_AMOUNT, VENDOR_COST_AMOUNT, OTHER_COST_AMOUNT,
+    ACTUAL_COST_AMOUNT, INVOICED_AMOUNT, PAID_AMOUNT, OUTSTANDING_AMOUNT, *AR_BUCKETS,
+    REMAINING_TO_INVOICE_AMOUNT, REALIZED_MARGIN_AMOUNT, REALIZED_MARGIN_PCT, POC, POC_METHOD,
+    EAC_AMOUNT, FORECAST_MARGIN_AMOUNT, FORECAST_MARGIN_PCT, EROSION_PP, COST_BURN_PCT,
+    BILLING_BURN_PCT, WIP_AMOUNT, EROSION_FLAG, OVERRUN_FLAG, OVERDUE_FLAG,
+)  # fmt: skip
+"""`python -m dashboard report figures`: every kpis.md figure per project (and the deal card's names)."""
+HANDOVER_TABLE = (
+    CRM_DEAL_ID, DEAL_NAME, CUSTOMER_NAME, OWNER_NAME, CLOSE_DATE, HANDOVER_SCORE, MISSING_ITEMS,
+    DAYS_SINCE_CLOSE, HANDOVER_OVERDUE,
+)  # fmt: skip
+"""The handover page's table and `report handover`."""
+AT_RISK_TABLE = (
+    PROJECT_LABEL, CUSTOMER_NAME, OWNER_NAME, CURRENCY, CONTRACT_VALUE_AMOUNT, EST_MARGIN_PCT,
+    FORECAST_MARGIN_PCT, EROSION_PP, COST_BURN_PCT, OUTSTANDING_AMOUNT, MAX_DAYS_PAST_DUE,
+    EROSION_FLAG, OVERRUN_FLAG, OVERDUE_FLAG,
+)  # fmt: skip
+"""The overview's projects at risk."""
+MARGIN_TABLE = (
+    PROJECT_LABEL, ERP_PROJECT_ID, CUSTOMER_NAME, OWNER_NAME, ERP_STATUS, CLOSE_DATE, CURRENCY,
+    CONTRACT_VALUE_AMOUNT, EST_MARGIN_PCT, EST_COST_AMOUNT, INVOICED_AMOUNT,
+    REMAINING_TO_INVOICE_AMOUNT, PAID_AMOUNT, OUTSTANDING_AMOUNT, LABOR_COST_AMOUNT,
+    VENDOR_COST_AMOUNT, OTHER_COST_AMOUNT, ACTUAL_COST_AMOUNT, REALIZED_MARGIN_AMOUNT,
+    REALIZED_MARGIN_PCT, POC, POC_METHOD, EAC_AMOUNT, FORECAST_MARGIN_AMOUNT, FORECAST_MARGIN_PCT,
+    EROSION_PP, COST_BURN_PCT, BILLING_BURN_PCT, WIP_AMOUNT, MAX_DAYS_PAST_DUE, EROSION_FLAG,
+    OVERRUN_FLAG, OVERDUE_FLAG,
+)  # fmt: skip
+"""The margin page's table and export: every kpis.md figure per project."""
+DELIVERY_TABLE = (
+    DEAL_NAME, ERP_PROJECT_ID, OPEN_INCIDENTS, OPEN_CHANGE_REQUESTS, PROJECT_STATUS, POC,
+    MILESTONES_DONE, MILESTONES_TOTAL, NEXT_MILESTONE, NEXT_MILESTONE_DATE, CURRENCY,
+    CONTRACT_VALUE_AMOUNT, INVOICED_AMOUNT, BILLING_BURN_PCT, OWNER_NAME, ERP_STATUS, POC_METHOD,
+    LAST_ACTIVITY_AT,
+)  # fmt: skip
+"""The delivery page's table: what sales asks first (incidents, progress) on the left."""
+DELIVERY_FRAME = (
+    ROW_KEY,
+    CRM_DEAL_ID,
+    DEAL_NAME,
+    CUSTOMER_NAME,
+    OWNER_NAME,
+    ERP_PROJECT_ID,
+    PROJECT_STATUS,
+    ERP_STATUS,
+    MILESTONES_DONE,
+    MILESTONES_TOTAL,
+    NEXT_MILESTONE,
+    NEXT_MILESTONE_DATE,
+    POC,
+    POC_METHOD,
+    OPEN_INCIDENTS,
+    OPEN_CHANGE_REQUESTS,
+    CURRENCY,
+    CONTRACT_VALUE_AMOUNT,
+    INVOICED_AMOUNT,
+    BILLING_BURN_PCT,
+    LAST_ACTIVITY_AT,
+)
+"""What `delivery_status` returns, per won deal."""
+FINDINGS_TABLE = (KIND, SEVERITY, BAND, DEAL, ERP_PROJECT, RAW_ID, SUGGESTED_ID, CONFIDENCE, MESSAGE)
+"""The ID audit's findings (each row also carries FINDING_KEY)."""
+DOCUMENTS_TABLE = (SECTION, LINE_DATE, DOCUMENT, PARTNER, DESCRIPTION, HOURS, LINE_AMOUNT, CURRENCY)
+"""The ERP lines behind one project's figures."""
+LINE_ITEMS_TABLE = (ITEM_NAME, QUANTITY, UNIT_PRICE_AMOUNT, LINE_AMOUNT)
+"""A deal's line items as agreed at close."""
+ACTIVITY_TABLE = (ACTIVITY_AT, ACTIVITY_KIND, ACTIVITY_TEXT, ACTIVITY_STATE)
+"""A deal's tickets and notes."""
+SETTINGS_TABLE = (SETTING_SECTION, SETTING_NAME, SETTING_VALUE)
+SYSTEMS_TABLE = (SYSTEM_ROLE, SYSTEM, ADDRESS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dashboard.usecases import Snapshot
+from dashboard.snapshot import Snapshot
 from services.models import CrmSnapshot, Owner
 
 

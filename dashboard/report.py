@@ -1,7 +1,7 @@
 """`python -m dashboard report audit|figures|handover [--format json|csv]`: the numbers for scripts.
 
-Reads the configured systems (or, with nothing configured, starts the same sandbox as the app, with the same
-default seed and size) and prints the audit findings, the per-project figures or the handover list.
+Reads the configured systems (or, with nothing configured, the sandbox `python -m sandbox serve` or
+`make run` started) and prints the audit findings, the per-project figures or the handover list.
 Exit status: 0 when printed, 2 when the settings are wrong or a source could not be read (the message says
 what to check, on stderr).
 """
@@ -21,23 +21,12 @@ from dashboard import columns as c
 from dashboard.analysis import Analysis, analyze, params_from_settings
 from dashboard.export import neutralize
 from dashboard.settings import load_settings
-from dashboard.usecases import explain, load_snapshot
+from dashboard.snapshot import refresh_snapshot
 from dashboard.wiring import build_clients
-from services.errors import ThroughlineError
+from services.errors import ThroughlineError, explain
+from services.store import Store
 
 AUDIT_FIELDS = ("kind", "crm_deal_id", "erp_project_id", "raw_id", "suggested_id", "confidence", "band")
-FIGURE_COLUMNS = (
-    c.CRM_DEAL_ID, c.ERP_PROJECT_ID, c.PROJECT_LABEL, c.CUSTOMER_NAME, c.OWNER_NAME, c.CURRENCY,
-    c.CONTRACT_VALUE_AMOUNT, c.EST_MARGIN_PCT, c.LABOR_COST_AMOUNT, c.VENDOR_COST_AMOUNT, c.OTHER_COST_AMOUNT,
-    c.ACTUAL_COST_AMOUNT, c.INVOICED_AMOUNT, c.PAID_AMOUNT, c.OUTSTANDING_AMOUNT, *c.AR_BUCKETS,
-    c.REMAINING_TO_INVOICE_AMOUNT, c.REALIZED_MARGIN_AMOUNT, c.REALIZED_MARGIN_PCT, c.POC, c.POC_METHOD,
-    c.EAC_AMOUNT, c.FORECAST_MARGIN_AMOUNT, c.FORECAST_MARGIN_PCT, c.EROSION_PP, c.COST_BURN_PCT,
-    c.BILLING_BURN_PCT, c.WIP_AMOUNT, c.EROSION_FLAG, c.OVERRUN_FLAG, c.OVERDUE_FLAG,
-)  # fmt: skip
-HANDOVER_COLUMNS = (
-    c.CRM_DEAL_ID, c.DEAL_NAME, c.CUSTOMER_NAME, c.OWNER_NAME, c.CLOSE_DATE, c.HANDOVER_SCORE,
-    c.MISSING_ITEMS, c.DAYS_SINCE_CLOSE, c.HANDOVER_OVERDUE,
-)  # fmt: skip
 
 
 def audit_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -50,8 +39,8 @@ def table(analysis: Analysis, what: str) -> pd.DataFrame:
     if what == "audit":
         return pd.DataFrame(audit_rows(analysis), columns=list(AUDIT_FIELDS))
     if what == "figures":
-        return analysis.figures[[col for col in FIGURE_COLUMNS if col in analysis.figures.columns]]
-    frame = analysis.handover[[col for col in HANDOVER_COLUMNS if col in analysis.handover.columns]].copy()
+        return analysis.figures[[col for col in c.FIGURES_REPORT if col in analysis.figures.columns]]
+    frame = analysis.handover[[col for col in c.HANDOVER_TABLE if col in analysis.handover.columns]].copy()
     frame[c.MISSING_ITEMS] = frame[c.MISSING_ITEMS].map(lambda items: "; ".join(items) if items else "")
     return frame
 
@@ -90,10 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         clients = build_clients(settings)
         try:
-            snapshot = load_snapshot(
-                clients.crm.fetch_snapshot, clients.erp.fetch_snapshot,
-                crm_label=clients.crm_label, erp_label=clients.erp_label,
-            )  # fmt: skip
+            snapshot = refresh_snapshot(
+                clients.crm, clients.erp, labels=(clients.crm_label, clients.erp_label)
+            )
         finally:
             clients.close()
         for source in (snapshot.crm_source, snapshot.erp_source):
@@ -102,8 +90,6 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
         accepted: frozenset[str] = frozenset()
         if args.what == "audit":
-            from services.store import Store
-
             store = Store(settings.store.database_url.get_secret_value())
             store.migrate()
             accepted = store.accepted_keys()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Literal
 
 from services.errors import AccessDenied, ConfigError
+from services.models import Role
 
-Role = Literal["owner", "ops", "sales", "admin"]
+__all__ = ["Action", "Actor", "Role", "may", "require", "role_for"]
+
 Action = Literal["correct_ids", "accept_findings", "create_project_records", "undo", "view_settings"]
 
 ROLE_PAGES: dict[str, tuple[str, ...]] = {

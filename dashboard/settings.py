@@ -1,8 +1,10 @@
-"""Throughline's settings: one pydantic-settings model with a sub-model per system.
+"""Throughline's settings: one pydantic-settings model with a sub-model per system, built by `load_settings`.
 
 Sources, highest first: environment variables (`THROUGHLINE_HUBSPOT__TOKEN=...`), a `.env` file, then
 `.streamlit/secrets.toml` (tables `[hubspot]`, `[odoo]`, `[tryton]`, `[store]`, ...). `.env.example` lists
-every setting. With no CRM and no ERP configured, Throughline runs on its built-in sandbox.
+every setting. With no CRM and no ERP configured, Throughline reads its built-in sandbox (which `make run`,
+`python -m sandbox demo`, starts). Every secret is a `SecretStr`, registered with the log's redaction when the
+settings load; a bad value stops start-up with a message naming the environment variable to fix.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from dashboard.transforms.thresholds import Thresholds
+from services import log
 from services.errors import ConfigError
+from services.hubspot.names import PortalNames
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRETS_TOML = ROOT / ".streamlit" / "secrets.toml"
@@ -30,18 +35,13 @@ PLACEHOLDERS = {
 }
 
 
-class HubSpotSettings(BaseModel):
-    token: SecretStr | None = Field(None, description="private-app or service-key access token")
+class HubSpotSettings(PortalNames):
+    """The portal: its token, its address, its limits, and (inherited from PortalNames) its property names."""
+
+    token: SecretStr | None = Field(None, description="service key or private-app access token")
     base_url: str = "https://api.hubapi.com"
-    project_id_property: str = Field("erp_project_id", description="deal property holding the ERP project ID")
-    estimated_margin_property: str = Field(
-        "estimated_margin_at_close", description="deal property holding the estimated margin at close, in %"
-    )
-    scope_property: str = Field("scope_summary", description="deal property holding the scope summary")
-    proposal_version_property: str = Field(
-        "signed_proposal_version", description="deal property holding the signed proposal version"
-    )
-    project_object_type: str = Field("p_projects", description="the custom project object's type")
+    portal_id: str | None = Field(None, description="the portal (hub) id, for links to records in HubSpot")
+    ui_domain: str = Field("app.hubspot.com", description="app.hubspot.com, or app-eu1.hubspot.com in the EU")
     requests_per_10s: int = Field(100, ge=1, description="private-app burst limit: 100 Starter, 190 Pro")
     search_requests_per_s: int = Field(4, ge=1, description="search API limit (HubSpot allows 5/s)")
     timeout_s: float = Field(30.0, gt=0)
@@ -73,17 +73,15 @@ class StoreSettings(BaseModel):
 
 
 class SandboxSettings(BaseModel):
+    """Where the built-in sandbox answers (`python -m sandbox demo` starts it and sets these)."""
+
     host: str = "127.0.0.1"
     crm_port: int = 8601
     erp_port: int = 8602
-    deals: int = Field(300, ge=1)
-    seed: int = 7
-    db_path: Path = ROOT / "data" / "sandbox.sqlite"
     token: str = "sandbox-token"
     odoo_database: str = "sandbox"
     odoo_login: str = "admin"
     odoo_api_key: str = "sandbox-key"
-    start: bool = Field(True, description="start the sandbox servers if they are not already running")
     erp: Literal["odoo", "tryton"] = Field(
         "odoo", description="tryton: read a local seeded Tryton server instead (make run-tryton sets this)"
     )
@@ -91,6 +89,25 @@ class SandboxSettings(BaseModel):
     tryton_database: str | None = None
     tryton_user: str | None = None
     tryton_password: str | None = None
+
+    @property
+    def crm_url(self) -> str:
+        """The HubSpot-compatible server's base URL."""
+        return f"http://{self.host}:{self.crm_port}"
+
+    @property
+    def erp_url(self) -> str:
+        """The Odoo-compatible server's base URL."""
+        return f"http://{self.host}:{self.erp_port}"
+
+
+class LogSettings(BaseModel):
+    """The server log (services/log.py)."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: JSON lines, or readable columns when stderr is a terminal"
+    )
 
 
 class AccessSettings(BaseModel):
@@ -104,18 +121,6 @@ class AccessSettings(BaseModel):
         description='allow-list: {"alice@acme.com": "admin", "@acme.com": "sales"}; others get nothing',
     )
     idle_timeout_min: float = Field(30, gt=0, description="sign out after this many idle minutes")
-
-
-class ThresholdSettings(BaseModel):
-    erosion_alert_pp: float = 5.0
-    cost_burn_warn: float = 0.75
-    cost_burn_alert: float = 1.0
-    overdue_receivable_days: int = 30
-    handover_overdue_days: int = 14
-    match_apply: float = 0.85
-    match_review: float = 0.60
-    conflict_name_similarity: float = 0.80
-    conflict_amount_tolerance: float = 0.10
 
 
 class Settings(BaseSettings):
@@ -133,7 +138,8 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     sandbox: SandboxSettings = SandboxSettings()
     access: AccessSettings = AccessSettings()
-    thresholds: ThresholdSettings = ThresholdSettings()
+    log: LogSettings = LogSettings()
+    thresholds: Thresholds = Thresholds()
     cache_ttl_s: int = Field(60, ge=0, description="how long a snapshot is reused before a re-read")
     id_pattern: str | None = Field(
         None, description="canonical project ID pattern, e.g. PRJ-##### (default: inferred from the ERP)"
@@ -236,14 +242,61 @@ class _SecretsTomlSource(PydanticBaseSettingsSource):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings from the environment, `.env` and secrets; raise ConfigError naming what to fix."""
+    """Build the settings from the environment, `.env` and secrets; raise ConfigError naming what to fix.
+
+    Every secret is registered with the log's redaction, and the log is configured from the settings."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValueError as error:
         # pydantic's message lists each bad field; keep it, but never echo input values (they may be secrets)
-        lines = []
-        for item in getattr(error, "errors", lambda: [])() or []:
-            where = ".".join(str(part) for part in item.get("loc", ()))
-            message = str(item.get("msg", "")).removeprefix("Value error, ")
-            lines.append(f"{where}: {message}" if where else message)
-        raise ConfigError("; ".join(lines) or "the settings are invalid") from None
+        lines = [_problem(item) for item in getattr(error, "errors", lambda: [])() or []]
+        message = "; ".join(lines) or "the settings are invalid"
+        log.get("dashboard.settings").error("settings.invalid", message=message)
+        raise ConfigError(message) from None
+    log.register_secret(*_secrets(settings))
+    log.configure(settings.log.level, settings.log.format)
+    return settings
+
+
+def _problem(item: Any) -> str:
+    """One validation error as "THROUGHLINE_X__Y: what is wrong" (the variable a person sets)."""
+    loc = [str(part) for part in item.get("loc", ()) if not isinstance(part, int)]
+    message = str(item.get("msg", "")).removeprefix("Value error, ")
+    fields, sep, rest = message.partition(": ")
+    if sep and fields and all(f.isidentifier() for f in fields.split("/")):
+        # a model validator names the fields it is about: "match_review/match_apply: ..."
+        names = " and ".join(_variable([*loc, f]) for f in fields.split("/"))
+        return f"{names}: {rest}"
+    return f"{_variable(loc)}: {message}" if loc else message
+
+
+def _variable(loc: list[str]) -> str:
+    return "THROUGHLINE_" + "__".join(part.upper() for part in loc)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """Every secret value the settings hold, and every password inside a URL setting."""
+    found: list[str] = []
+
+    def walk(model: BaseModel) -> None:
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, SecretStr):
+                found.append(value.get_secret_value())
+                _url_password(value.get_secret_value(), found)
+            elif isinstance(value, BaseModel):
+                walk(value)
+            elif isinstance(value, str):
+                _url_password(value, found)
+                if any(word in name for word in ("token", "key", "password", "secret")):
+                    found.append(value)
+
+    walk(settings)
+    return found
+
+
+def _url_password(value: str, found: list[str]) -> None:
+    if "://" in value and "@" in value:
+        userinfo = value.split("://", 1)[1].split("@", 1)[0]
+        if ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])

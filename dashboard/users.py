@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import cast
 
 from services.errors import ThroughlineError
-from services.store import ROLES, Role, Store
+from services.models import ROLES, Role
+from services.store import Store
 
 URL_VARIABLE = "THROUGHLINE_STORE__DATABASE_URL"
 DEFAULT_URL = "sqlite:///data/throughline.sqlite"

@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
-from dashboard import usecases
 from dashboard.ui import chrome, corrections
 
 KINDS = {
@@ -17,15 +16,15 @@ KINDS = {
     "conflict": "Conflict",
 }
 FINDING_CONFIG = {
-    "kind": st.column_config.Column("Kind"),
-    "severity": st.column_config.Column("Severity"),
-    "band": st.column_config.Column("Band", help="apply: confident enough to apply in bulk"),
-    "deal": st.column_config.Column("Deal"),
-    "erp_project": st.column_config.Column("ERP project"),
-    "raw_id": st.column_config.Column("ID now"),
-    "suggested_id": st.column_config.Column("Suggested ID"),
-    "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
-    "message": st.column_config.Column("Finding", width="large"),
+    c.KIND: st.column_config.Column("Kind"),
+    c.SEVERITY: st.column_config.Column("Severity"),
+    c.BAND: st.column_config.Column("Band", help="apply: confident enough to apply in bulk"),
+    c.DEAL: st.column_config.Column("Deal"),
+    c.ERP_PROJECT: st.column_config.Column("ERP project"),
+    c.RAW_ID: st.column_config.Column("ID now"),
+    c.SUGGESTED_ID: st.column_config.Column("Suggested ID"),
+    c.CONFIDENCE: st.column_config.NumberColumn("Confidence", format="%.2f"),
+    c.MESSAGE: st.column_config.Column("Finding", width="large"),
 }
 
 snap, analysis = chrome.load(
@@ -73,7 +72,7 @@ tiles = st.columns(len(KINDS))
 for tile, (kind, label) in zip(tiles, KINDS.items(), strict=True):
     tile.metric(label, int(counts.get(kind, 0)), border=True)
 
-band = usecases.propose_apply_band(analysis, corrections.property_name())
+band = corrections.apply_band(analysis)
 if band and may_correct:
     if st.button(f"Apply all {len(band)} suggestions in the apply band…", key="apply_band", type="primary"):
         corrections.preview_ids(band, f"Write {len(band)} suggested project IDs to their deals")
@@ -129,11 +128,11 @@ if shown:
             hide_index=True,
             key="candidates",
         )
-        fix = usecases.propose_fixes(analysis, [finding], corrections.property_name())
+        fix = corrections.fixes(analysis, [finding])
         if fix:
             one = fix[0]
             st.markdown(
-                f"**Suggested fix:** write `{one.after}` to {one.label} (HubSpot deal {one.object_id}), "
+                f"**Suggested fix:** write `{one.after}` to {one.label} (HubSpot deal {one.record_id}), "
                 f"which holds `{one.before or corrections.EMPTY}` now."
             )
         elif finding.suggested_id and finding.suggested_id == finding.raw_id:

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from dashboard import columns as c
 from dashboard.owners import my_owner_name
 from dashboard.ui import auth, chrome, widgets
 from dashboard.ui.format import count
-from dashboard.ui.tables import DELIVERY_COLUMNS, show
+from dashboard.ui.tables import show
 from dashboard.views import delivery_rows, delivery_summary
 
 snap, analysis = chrome.load(
@@ -26,17 +27,17 @@ tiles[2].metric("Open incidents", count(summary.open_incidents), border=True)
 tiles[3].metric("Open change requests", count(summary.open_change_requests), border=True)
 
 if summary.with_incidents:
-    count = len(summary.with_incidents)
-    names = ", ".join(summary.with_incidents[:5]) + (f" and {count - 5} more" if count > 5 else "")
-    deals = "deals" if count > 1 else "deal"
+    n = len(summary.with_incidents)
+    names = ", ".join(summary.with_incidents[:5]) + (f" and {n - 5} more" if n > 5 else "")
+    deals = "deals" if n > 1 else "deal"
     st.warning(
-        f"**{count} {deals} with open incidents**: {names}. They are at the top below.",
+        f"**{n} {deals} with open incidents**: {names}. They are at the top below.",
         icon=":material/report:",
     )
 if rows.empty:
     st.info("No won deal matches. Pick another owner or switch off the incident filter.")
 else:
-    show(rows, DELIVERY_COLUMNS, key="delivery_table", height=560)
+    show(rows, c.DELIVERY_TABLE, key="delivery_table", height=560)
     st.caption(
         "Complete: the percent complete the project record reports, or cost to date against the estimated "
         "cost (cost-to-cost) when it reports none. Billing burn: invoiced against contract value."

@@ -7,7 +7,7 @@ from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.ui import chrome, widgets
 from dashboard.ui.charts import estimate_vs_forecast
 from dashboard.ui.format import count, money, pct, pp
-from dashboard.ui.tables import MARGIN_COLUMNS, labelled, show
+from dashboard.ui.tables import labelled, show
 from dashboard.views import filter_margin, margin_rows, margin_totals
 
 snap, analysis = chrome.load(
@@ -55,8 +55,8 @@ st.caption("Each dot is a project; below the dotted line its margin is eroding."
 st.plotly_chart(estimate_vs_forecast(shown), key="estimate_vs_forecast")
 
 st.subheader(f"Projects ({count(len(shown))})")
-show(shown, MARGIN_COLUMNS, key="margin_table", height=560)
-export = labelled(shown, MARGIN_COLUMNS)
+show(shown, c.MARGIN_TABLE, key="margin_table", height=560)
+export = labelled(shown, c.MARGIN_TABLE)
 downloads = st.container(horizontal=True)
 downloads.download_button(
     "CSV",

@@ -40,7 +40,7 @@ def header(row: pd.Series, ccy: str) -> None:
         )
 
 
-def agreed_at_close(joined: pd.Series, details: cache.OnDemand | None) -> None:
+def agreed_at_close(joined: pd.Series, details: cache.DealDetails | None) -> None:
     st.subheader("Agreed at close")
     if details is None:
         st.caption("No HubSpot deal is linked to this project, so there is no scope, pricing or contact.")
@@ -63,7 +63,7 @@ def agreed_at_close(joined: pd.Series, details: cache.OnDemand | None) -> None:
         )
     items = v.line_items_frame(details.value[0])
     if len(items):
-        show(items, [v.ITEM_NAME, v.QUANTITY, v.UNIT_PRICE_AMOUNT, v.LINE_AMOUNT], key="line_items")
+        show(items, [c.ITEM_NAME, c.QUANTITY, c.UNIT_PRICE_AMOUNT, c.LINE_AMOUNT], key="line_items")
         st.caption(f"{len(items)} line items, in {text(joined[c.DEAL_CURRENCY])}.")
     elif not details.error:
         st.caption("The deal has no line items.")
@@ -106,7 +106,7 @@ def margin(row: pd.Series, ccy: str) -> None:
                 if docs.empty:
                     st.caption(line.empty_note)
                 else:
-                    show(docs, v.DOCUMENT_COLUMNS[1:], key=f"docs_{line.label}")
+                    show(docs, c.DOCUMENTS_TABLE[1:], key=f"docs_{line.label}")
     tiles = st.columns(4)
     tiles[0].metric("Estimated cost at close", money(row[c.EST_COST_AMOUNT], ccy), border=True)
     tiles[1].metric(
@@ -141,7 +141,7 @@ def activity(activity_rows: pd.DataFrame | None) -> None:
         st.caption("No tickets or notes on this deal.")
     else:
         show(
-            activity_rows, [v.ACTIVITY_AT, v.ACTIVITY_KIND, v.ACTIVITY_TEXT, v.ACTIVITY_STATE], key="activity"
+            activity_rows, [c.ACTIVITY_AT, c.ACTIVITY_KIND, c.ACTIVITY_TEXT, c.ACTIVITY_STATE], key="activity"
         )
         st.caption("Tickets and notes, oldest first.")
 

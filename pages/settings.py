@@ -10,11 +10,6 @@ from dashboard.roles import may
 from dashboard.ui import auth, cache, chrome
 from dashboard.ui.tables import show
 from dashboard.views import (
-    ADDRESS,
-    SETTING_NAME,
-    SETTING_SECTION,
-    SETTING_VALUE,
-    SYSTEM_ROLE,
     connected_systems,
     property_rows,
     section_rows,
@@ -35,17 +30,17 @@ clients = cache.clients()
 st.subheader("Connected systems")
 mode = "the built-in sandbox (demo data)" if clients.mode == "sandbox" else "live systems"
 st.markdown(f"Throughline reads **{mode}**. Sign-in: **{settings.sign_in_mode}**.")
-show(connected_systems(settings), [SYSTEM_ROLE, c.SYSTEM, ADDRESS], key="systems")
+show(connected_systems(settings), [c.SYSTEM_ROLE, c.SYSTEM, c.ADDRESS], key="systems")
 st.caption(
     f"ID convention: {analysis.convention.pattern} (e.g. {analysis.convention.example()}), "
     f"{analysis.convention_source}. Snapshots are reused for {settings.cache_ttl_s} s."
 )
 
 rows = settings_rows(settings)
-columns = [SETTING_NAME, SETTING_VALUE]
+columns = [c.SETTING_NAME, c.SETTING_VALUE]
 st.subheader("HubSpot property names")
 show(property_rows(rows), columns, key="settings_properties")
 st.subheader("Thresholds")
 show(section_rows(rows, "thresholds"), columns, key="settings_thresholds")
 with st.expander("Every setting", icon=":material/tune:"):
-    show(rows, [SETTING_SECTION, *columns], key="settings_all")
+    show(rows, [c.SETTING_SECTION, *columns], key="settings_all")

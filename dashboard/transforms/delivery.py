@@ -6,29 +6,6 @@ import pandas as pd
 
 from dashboard import columns as c
 
-DELIVERY_COLUMNS = [
-    c.ROW_KEY,
-    c.CRM_DEAL_ID,
-    c.DEAL_NAME,
-    c.CUSTOMER_NAME,
-    c.OWNER_NAME,
-    c.ERP_PROJECT_ID,
-    c.PROJECT_STATUS,
-    c.ERP_STATUS,
-    c.MILESTONES_DONE,
-    c.MILESTONES_TOTAL,
-    c.NEXT_MILESTONE,
-    c.NEXT_MILESTONE_DATE,
-    c.POC,
-    c.POC_METHOD,
-    c.OPEN_INCIDENTS,
-    c.OPEN_CHANGE_REQUESTS,
-    c.CURRENCY,
-    c.CONTRACT_VALUE_AMOUNT,
-    c.INVOICED_AMOUNT,
-    c.BILLING_BURN_PCT,
-    c.LAST_ACTIVITY_AT,
-]
 _ACTIVITY = (c.LAST_NOTE_AT, c.LAST_TICKET_AT, c.DEAL_UPDATED_AT, c.PROJECT_UPDATED_AT)
 _FROM_FIGURES = [
     c.ROW_KEY,
@@ -42,7 +19,7 @@ _FROM_FIGURES = [
 
 
 def delivery_status(joined: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
-    """One row per won deal (DELIVERY_COLUMNS): status, milestones, progress, open tickets, billing, activity.
+    """One row per won deal (c.DELIVERY_FRAME): status, milestones, progress, open tickets, billing, activity.
 
     Takes `join_projects` and `project_figures` output. Last activity is the latest of the deal's notes,
     tickets, the deal's and its project record's last update.
@@ -54,4 +31,4 @@ def delivery_status(joined: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame
     # Counts come back as floats from the outer join (ERP-only rows have none); these rows all have them.
     counts = [c.OPEN_INCIDENTS, c.OPEN_CHANGE_REQUESTS]
     out[counts] = out[counts].astype("Int64")
-    return out[DELIVERY_COLUMNS].reset_index(drop=True)
+    return out[list(c.DELIVERY_FRAME)].reset_index(drop=True)

@@ -1,48 +1,47 @@
-"""The alert and matching thresholds every transform takes as an argument (settings fill them)."""
+"""The alert and matching thresholds every transform takes as an argument.
+
+One model, used twice: the settings load it from THROUGHLINE_THRESHOLDS__* (and refuse to start on values
+out of order, naming the settings), and the transforms take it as an argument (they never read settings).
+A validation message starts with the fields it is about ("match_review/match_apply: ..."), so the settings
+loader can name the environment variables to fix.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(BaseModel):
     """Alert levels and match cut-offs; fractions unless the name says otherwise."""
 
-    erosion_alert_pp: float = 5.0
+    model_config = ConfigDict(frozen=True)
+
+    erosion_alert_pp: float = Field(5.0, ge=0)
     """Flag a project whose forecast margin is this many percentage points below its margin at close."""
-    cost_burn_warn: float = 0.75
-    cost_burn_alert: float = 1.0
-    overdue_receivable_days: int = 30
+    cost_burn_warn: float = Field(0.75, gt=0)
+    cost_burn_alert: float = Field(1.0, gt=0)
+    overdue_receivable_days: int = Field(30, ge=0)
     """Flag a project with any receivable more than this many days past its due date."""
-    handover_overdue_days: int = 14
-    match_apply: float = 0.85
+    handover_overdue_days: int = Field(14, ge=0)
+    match_apply: float = Field(0.85, ge=0, le=1)
     """A suggested match scoring at least this is offered to apply."""
-    match_review: float = 0.60
+    match_review: float = Field(0.60, ge=0, le=1)
     """A suggested match scoring at least this (and below `match_apply`) is offered for review."""
-    conflict_name_similarity: float = 0.80
+    conflict_name_similarity: float = Field(0.80, ge=0, le=1)
     """Linked customer names less similar than this disagree."""
-    conflict_amount_tolerance: float = 0.10
+    conflict_amount_tolerance: float = Field(0.10, ge=0)
     """Invoiced above contract value x (1 + this) disagrees with the deal."""
 
-    def __post_init__(self) -> None:
-        if not 0 <= self.match_review <= self.match_apply <= 1:
+    @model_validator(mode="after")
+    def _in_order(self) -> Thresholds:
+        if self.match_review > self.match_apply:
             raise ValueError(
-                f"match thresholds must satisfy 0 <= review ({self.match_review}) <= apply "
-                f"({self.match_apply}) <= 1"
+                f"match_review/match_apply: the review cut-off ({self.match_review}) must not be above the "
+                f"apply cut-off ({self.match_apply})"
             )
-        if not 0 < self.cost_burn_warn <= self.cost_burn_alert:
+        if self.cost_burn_warn > self.cost_burn_alert:
             raise ValueError(
-                f"cost burn thresholds must satisfy 0 < warn ({self.cost_burn_warn}) <= alert "
-                f"({self.cost_burn_alert})"
+                f"cost_burn_warn/cost_burn_alert: the warning level ({self.cost_burn_warn}) must not be "
+                f"above the alert level ({self.cost_burn_alert})"
             )
-        if not 0 <= self.conflict_name_similarity <= 1:
-            raise ValueError(
-                f"conflict_name_similarity must be within 0..1, not {self.conflict_name_similarity}"
-            )
-        if (
-            self.conflict_amount_tolerance < 0
-            or self.overdue_receivable_days < 0
-            or self.handover_overdue_days < 0
-        ):
-            raise ValueError("tolerances and day counts must not be negative")
+        return self

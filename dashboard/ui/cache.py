@@ -18,9 +18,10 @@ import streamlit as st
 
 from dashboard.analysis import Analysis, AnalysisParams, analyze, params_from_settings
 from dashboard.settings import Settings, load_settings
-from dashboard.usecases import Snapshot, explain, refresh_snapshot, settle_pending
+from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.wiring import Clients, build_clients
-from services.errors import ThroughlineError
+from dashboard.writeback import settle_pending
+from services.errors import ThroughlineError, explain
 from services.models import ErpDocumentLine, LineItem, Note
 from services.store import Store
 
@@ -77,7 +78,7 @@ def snapshot(*, force: bool = False) -> Snapshot:
         with st.spinner(f"Reading {c.crm_label} and {c.erp_label}…", show_time=True):
             # after the first read, only what changed since (and a full read every half hour)
             holder.snapshot = refresh_snapshot(
-                c.crm, c.erp, holder.snapshot, crm_label=c.crm_label, erp_label=c.erp_label
+                c.crm, c.erp, holder.snapshot, labels=(c.crm_label, c.erp_label)
             )
         holder.loaded_at = time.monotonic()
         holder.analyses.clear()
@@ -105,6 +106,10 @@ class OnDemand(Generic[T]):
     error: str | None = None
 
 
+DealDetails = OnDemand[tuple[list[LineItem], list[Note]]]
+"""One deal's line items and notes, or why they could not be read."""
+
+
 def _on_demand(kind: str, key: str, read: Callable[[], T], empty: T) -> OnDemand[T]:
     """`read()`'s result, reused for the snapshot's TTL per (kind, key); a failure is reported, not cached."""
     holder = _holder()
@@ -125,7 +130,7 @@ def _on_demand(kind: str, key: str, read: Callable[[], T], empty: T) -> OnDemand
     return OnDemand(value)
 
 
-def deal_details(snap: Snapshot, crm_deal_id: str) -> OnDemand[tuple[list[LineItem], list[Note]]]:
+def deal_details(snap: Snapshot, crm_deal_id: str) -> DealDetails:
     """One deal's line items and notes, read from the CRM the first time a page asks for them."""
     deal = next((d for d in (snap.crm.deals if snap.crm else ()) if d.crm_deal_id == crm_deal_id), None)
     if deal is None:

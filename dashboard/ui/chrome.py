@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard.analysis import Analysis
+from dashboard.snapshot import Snapshot
 from dashboard.ui import cache
 from dashboard.ui.format import age
-from dashboard.usecases import Snapshot, explain
-from services.errors import ThroughlineError
+from services.errors import ThroughlineError, explain
 
 
 def load(title: str, caption: str | None = None) -> tuple[Snapshot, Analysis]:

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
-from dashboard import views as v
 
 LABELS = {
     c.PROJECT_LABEL: "Project",
@@ -68,25 +67,25 @@ LABELS = {
     c.PROPOSAL_VERSION: "Proposal",
     c.PRIMARY_CONTACT_NAME: "Primary contact",
     c.DOCUMENT: "Document",
-    v.SECTION: "Section",
-    v.LINE_DATE: "Date",
-    v.PARTNER: "Employee or partner",
-    v.DESCRIPTION: "Description",
-    v.HOURS: "Hours",
-    v.LINE_AMOUNT: "Amount",
-    v.ITEM_NAME: "Line item",
-    v.QUANTITY: "Quantity",
-    v.UNIT_PRICE_AMOUNT: "Unit price",
-    v.ACTIVITY_AT: "When",
-    v.ACTIVITY_KIND: "What",
-    v.ACTIVITY_TEXT: "Subject or note",
-    v.ACTIVITY_STATE: "State",
-    v.SETTING_SECTION: "Section",
-    v.SETTING_NAME: "Setting",
-    v.SETTING_VALUE: "Value",
-    v.SYSTEM_ROLE: "Role",
+    c.SECTION: "Section",
+    c.LINE_DATE: "Date",
+    c.PARTNER: "Employee or partner",
+    c.DESCRIPTION: "Description",
+    c.HOURS: "Hours",
+    c.LINE_AMOUNT: "Amount",
+    c.ITEM_NAME: "Line item",
+    c.QUANTITY: "Quantity",
+    c.UNIT_PRICE_AMOUNT: "Unit price",
+    c.ACTIVITY_AT: "When",
+    c.ACTIVITY_KIND: "What",
+    c.ACTIVITY_TEXT: "Subject or note",
+    c.ACTIVITY_STATE: "State",
+    c.SETTING_SECTION: "Section",
+    c.SETTING_NAME: "Setting",
+    c.SETTING_VALUE: "Value",
+    c.SYSTEM_ROLE: "Role",
     c.SYSTEM: "System",
-    v.ADDRESS: "Address",
+    c.ADDRESS: "Address",
 }
 PINNED = (c.PROJECT_LABEL, c.DEAL_NAME)
 """Wide tables keep the row's name in view while scrolling sideways."""
@@ -124,13 +123,6 @@ def show(frame: pd.DataFrame, columns: Sequence[str], *, key: str, height: int |
     )
 
 
-AT_RISK_COLUMNS = (
-    c.PROJECT_LABEL, c.CUSTOMER_NAME, c.OWNER_NAME, c.CURRENCY, c.CONTRACT_VALUE_AMOUNT, c.EST_MARGIN_PCT,
-    c.FORECAST_MARGIN_PCT, c.EROSION_PP, c.COST_BURN_PCT, c.OUTSTANDING_AMOUNT, c.MAX_DAYS_PAST_DUE,
-    c.EROSION_FLAG, c.OVERRUN_FLAG, c.OVERDUE_FLAG,
-)  # fmt: skip
-
-
 def at_risk(figures: pd.DataFrame) -> pd.DataFrame:
     """Projects with any risk flag, the most eroded first."""
     flagged = figures[figures[c.EROSION_FLAG] | figures[c.OVERRUN_FLAG] | figures[c.OVERDUE_FLAG]]
@@ -139,27 +131,7 @@ def at_risk(figures: pd.DataFrame) -> pd.DataFrame:
 
 def at_risk_table(figures: pd.DataFrame, *, key: str) -> None:
     """The at-risk projects as a table."""
-    show(at_risk(figures), AT_RISK_COLUMNS, key=key)
-
-
-MARGIN_COLUMNS = (
-    c.PROJECT_LABEL, c.ERP_PROJECT_ID, c.CUSTOMER_NAME, c.OWNER_NAME, c.ERP_STATUS, c.CLOSE_DATE, c.CURRENCY,
-    c.CONTRACT_VALUE_AMOUNT, c.EST_MARGIN_PCT, c.EST_COST_AMOUNT, c.INVOICED_AMOUNT,
-    c.REMAINING_TO_INVOICE_AMOUNT, c.PAID_AMOUNT, c.OUTSTANDING_AMOUNT, c.LABOR_COST_AMOUNT,
-    c.VENDOR_COST_AMOUNT, c.OTHER_COST_AMOUNT, c.ACTUAL_COST_AMOUNT, c.REALIZED_MARGIN_AMOUNT,
-    c.REALIZED_MARGIN_PCT, c.POC, c.POC_METHOD, c.EAC_AMOUNT, c.FORECAST_MARGIN_AMOUNT, c.FORECAST_MARGIN_PCT,
-    c.EROSION_PP, c.COST_BURN_PCT, c.BILLING_BURN_PCT, c.WIP_AMOUNT, c.MAX_DAYS_PAST_DUE, c.EROSION_FLAG,
-    c.OVERRUN_FLAG, c.OVERDUE_FLAG,
-)  # fmt: skip
-"""The margin page's table and export: every kpis.md figure per project."""
-
-DELIVERY_COLUMNS = (
-    c.DEAL_NAME, c.ERP_PROJECT_ID, c.OPEN_INCIDENTS, c.OPEN_CHANGE_REQUESTS, c.PROJECT_STATUS, c.POC,
-    c.MILESTONES_DONE, c.MILESTONES_TOTAL, c.NEXT_MILESTONE, c.NEXT_MILESTONE_DATE, c.CURRENCY,
-    c.CONTRACT_VALUE_AMOUNT, c.INVOICED_AMOUNT, c.BILLING_BURN_PCT, c.OWNER_NAME, c.ERP_STATUS, c.POC_METHOD,
-    c.LAST_ACTIVITY_AT,
-)  # fmt: skip
-"""The delivery page's table: what sales asks first (incidents, progress) on the left."""
+    show(at_risk(figures), c.AT_RISK_TABLE, key=key)
 
 
 def labelled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

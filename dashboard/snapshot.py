@@ -1,0 +1,204 @@
+"""The read side: both systems read into one snapshot, with freshness per source and a degraded mode.
+
+A snapshot reads the CRM and the ERP at the same time. When one of them fails, the snapshot keeps the
+other's fresh data and the failed one's last good data (marked stale, with its age and the error in words),
+so the pages can still show what is known and say plainly what failed and what to check.
+
+`refresh_snapshot` is the one reader: the first time (no previous snapshot) it reads everything; after that
+it asks each system only for what changed since its last read (how, in each adapter's `fetch_changes`),
+reads everything again every `full_every`, and reads everything when a system cannot say what changed.
+Every read is logged (`source.read`: system, mode, requests, seconds, outcome).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Generic, Literal, TypeVar
+
+from services import log
+from services.crm import CrmClient
+from services.erp import ErpClient, ErpRead
+from services.errors import ConfigError, ThroughlineError, explain
+from services.models import CrmSnapshot, ErpSnapshot, utcnow
+
+T = TypeVar("T")
+FULL_READ_EVERY = timedelta(minutes=30)
+"""An incremental refresh relies on the systems reporting every change (a moved modification date, a count);
+a full read this often bounds how long anything they do not report can stay unseen."""
+
+_log = log.get("dashboard.snapshot")
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """How one source's data in the snapshot came to be: when it was read, and what failed if anything."""
+
+    label: str
+    read_at: datetime | None
+    error: str | None = None
+    stale: bool = False
+    requests: int = 0
+    mode: Literal["full", "incremental"] = "full"
+    """A full read, or only what changed since the previous read."""
+
+    def age_s(self, now: datetime) -> float | None:
+        """Seconds since the data was read (None when never read)."""
+        return (now - self.read_at).total_seconds() if self.read_at else None
+
+
+@dataclass(frozen=True)
+class ReadMarks:
+    """Where each source's last good read began, when its last full read began, and the ERP's own marks."""
+
+    crm_since: datetime | None = None
+    crm_full_at: datetime | None = None
+    erp_since: datetime | None = None
+    erp_full_at: datetime | None = None
+    erp_marks: object | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Both sources' data as last read, how each was read, and what the next refresh starts from."""
+
+    crm: CrmSnapshot | None
+    erp: ErpSnapshot | None
+    crm_source: SourceRead
+    erp_source: SourceRead
+    marks: ReadMarks = ReadMarks()
+
+    @property
+    def complete(self) -> bool:
+        """True when both sources have data (fresh or last good)."""
+        return self.crm is not None and self.erp is not None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever either source's data changes (a cache key for the analysis)."""
+        return f"{self.crm_source.read_at}|{self.erp_source.read_at}"
+
+
+@dataclass(frozen=True)
+class _Result(Generic[T]):
+    data: T
+    since: datetime
+    full_at: datetime
+    mode: Literal["full", "incremental"]
+    requests: int
+    erp_marks: object | None = None
+
+
+def refresh_snapshot(
+    crm: CrmClient,
+    erp: ErpClient,
+    previous: Snapshot | None = None,
+    *,
+    labels: tuple[str, str] | None = None,
+    full_every: timedelta = FULL_READ_EVERY,
+    now: Callable[[], datetime] = utcnow,
+) -> Snapshot:
+    """Both sources brought up to date, concurrently: only what changed since `previous` was read, or
+    everything the first time, every `full_every`, or when a system cannot tell what changed. A failed
+    source keeps its part of `previous`, marked stale. `labels` name the sources for freshness and logs
+    ("HubSpot sandbox"); by default the clients' own."""
+    crm_label, erp_label = labels or (crm.label, erp.label)
+    marks = previous.marks if previous else ReadMarks()
+    old_crm, old_erp = (previous.crm, previous.erp) if previous else (None, None)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        crm_f = pool.submit(
+            _attempt,
+            crm_label,
+            lambda: _read_crm(crm, old_crm, marks, full_every, now),
+            previous.crm_source if previous and old_crm else None,
+        )
+        erp_f = pool.submit(
+            _attempt,
+            erp_label,
+            lambda: _read_erp(erp, old_erp, marks, full_every, now),
+            previous.erp_source if previous and old_erp else None,
+        )
+        crm_read, crm_source = crm_f.result()
+        erp_read, erp_source = erp_f.result()
+    return Snapshot(
+        crm=crm_read.data if crm_read else old_crm,
+        erp=erp_read.data if erp_read else old_erp,
+        crm_source=crm_source,
+        erp_source=erp_source,
+        marks=ReadMarks(
+            crm_since=crm_read.since if crm_read else marks.crm_since,
+            crm_full_at=crm_read.full_at if crm_read else marks.crm_full_at,
+            erp_since=erp_read.since if erp_read else marks.erp_since,
+            erp_full_at=erp_read.full_at if erp_read else marks.erp_full_at,
+            erp_marks=erp_read.erp_marks if erp_read else marks.erp_marks,
+        ),
+    )
+
+
+def _attempt(
+    label: str, read: Callable[[], _Result[T]], previous_source: SourceRead | None
+) -> tuple[_Result[T] | None, SourceRead]:
+    """One source's read, or (None, why it failed) with the previous read's freshness kept as stale."""
+    started = time.perf_counter()
+    try:
+        result = read()
+    except ConfigError:
+        raise
+    except Exception as error:  # any failure of one source must leave the other usable
+        seconds = round(time.perf_counter() - started, 3)
+        if isinstance(error, ThroughlineError):
+            _log.warning("source.read", system=label, outcome="failed", seconds=seconds, error=explain(error))
+        else:
+            _log.exception("unexpected", system=label, operation="read", seconds=seconds)
+        if previous_source is not None:
+            return None, replace(previous_source, error=explain(error), stale=True, requests=0)
+        return None, SourceRead(label=label, read_at=None, error=explain(error), stale=True)
+    read_at = getattr(result.data, "read_at", None)
+    _log.info(
+        "source.read",
+        system=label,
+        operation=result.mode,
+        requests=result.requests,
+        seconds=round(time.perf_counter() - started, 3),
+        outcome="ok",
+    )
+    return result, SourceRead(label=label, read_at=read_at, requests=result.requests, mode=result.mode)
+
+
+def _read_crm(
+    crm: CrmClient,
+    previous: CrmSnapshot | None,
+    marks: ReadMarks,
+    full_every: timedelta,
+    now: Callable[[], datetime],
+) -> _Result[CrmSnapshot]:
+    started, before = now(), crm.requests
+    if previous and marks.crm_since and marks.crm_full_at and started - marks.crm_full_at < full_every:
+        fresh = crm.fetch_changes(previous, marks.crm_since, now=now)
+        if fresh is not None:
+            return _Result(fresh, started, marks.crm_full_at, "incremental", crm.requests - before)
+    snapshot = crm.fetch_snapshot(now=now)
+    return _Result(snapshot, started, started, "full", crm.requests - before)
+
+
+def _read_erp(
+    erp: ErpClient,
+    previous: ErpSnapshot | None,
+    marks: ReadMarks,
+    full_every: timedelta,
+    now: Callable[[], datetime],
+) -> _Result[ErpSnapshot]:
+    started, before = now(), erp.requests
+    recent = marks.erp_full_at is not None and started - marks.erp_full_at < full_every
+    if previous and marks.erp_since and recent:
+        fresh = erp.fetch_changes(ErpRead(previous, marks.erp_marks), marks.erp_since, now=now)
+        if fresh is not None:
+            assert marks.erp_full_at is not None  # recent implies it
+            return _Result(
+                fresh.snapshot, started, marks.erp_full_at, "incremental", erp.requests - before, fresh.marks
+            )
+    full = erp.fetch_read(now=now)
+    return _Result(full.snapshot, started, started, "full", erp.requests - before, full.marks)

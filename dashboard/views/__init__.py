@@ -1,0 +1,71 @@
+"""What the pages show, shaped for them: pure functions over the analysis frames and the typed records.
+
+No Streamlit and no network here, so the pages stay a thin layer of widgets. One module per page family:
+margin, project, delivery, settings. A value the sources left empty groups under "(none)" in filters, as in
+the portfolio totals.
+"""
+
+from dashboard.views.delivery import DeliverySummary, delivery_rows, delivery_summary
+from dashboard.views.margin import FLAGS, MarginFilter, choices, filter_margin, margin_rows, margin_totals
+from dashboard.views.project import (
+    POC_METHODS,
+    PROFIT_LINES,
+    TICKET_KINDS,
+    ProfitLine,
+    activity_frame,
+    documents_frame,
+    find_deal,
+    find_project,
+    line_documents,
+    line_items_frame,
+    note_text,
+    profit_lines,
+    project_choices,
+    project_label,
+    project_param,
+    row_for,
+)
+from dashboard.views.settings import (
+    MASK,
+    connected_systems,
+    property_rows,
+    section_rows,
+    setting_text,
+    settings_rows,
+    without_credentials,
+)
+
+__all__ = [
+    "FLAGS",
+    "MASK",
+    "POC_METHODS",
+    "PROFIT_LINES",
+    "TICKET_KINDS",
+    "DeliverySummary",
+    "MarginFilter",
+    "ProfitLine",
+    "activity_frame",
+    "choices",
+    "connected_systems",
+    "delivery_rows",
+    "delivery_summary",
+    "documents_frame",
+    "filter_margin",
+    "find_deal",
+    "find_project",
+    "line_documents",
+    "line_items_frame",
+    "margin_rows",
+    "margin_totals",
+    "note_text",
+    "profit_lines",
+    "project_choices",
+    "project_label",
+    "project_param",
+    "property_rows",
+    "row_for",
+    "section_rows",
+    "setting_text",
+    "settings_rows",
+    "without_credentials",
+]
