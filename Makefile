@@ -12,23 +12,27 @@ help:
 	@echo "make run         start the dashboard on the built-in sandbox (http://127.0.0.1:8501)"
 	@echo "make run-tryton  the dashboard on the HubSpot sandbox and a local seeded Tryton ERP"
 	@echo "make test        install dev tools, run make check and every test (browser and Tryton included)"
-	@echo "make check       ruff, ruff format --check, mypy"
+	@echo "make check       ruff, ruff format --check, mypy, the import contracts (lint-imports)"
 	@echo "make bench       the speed-at-scale benchmark (writes build/bench.json)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+# Throughline itself installs as a package (editable), so every entrypoint imports it without path edits.
+$(RUNTIME_STAMP): requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(DEV_STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(RUNTIME_STAMP) $@
 
+# The sandbox servers, then the dashboard reading them (python -m sandbox demo; Ctrl-C stops both).
 run: $(RUNTIME_STAMP)
-	$(PY) -m streamlit run dashboard/app.py
+	$(PY) -m sandbox demo
 
 run-tryton: $(RUNTIME_STAMP)
 	$(PY) -m sandbox.tryton run-dashboard
@@ -37,6 +41,7 @@ check: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -1,4 +1,5 @@
-"""`python -m sandbox serve|manifest`: the local HubSpot- and Odoo-compatible servers, their ground truth."""
+"""`python -m sandbox serve|manifest|demo`: the local HubSpot- and Odoo-compatible servers, their ground
+truth, and the demo (`make run`: the servers and the dashboard reading them)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,31 @@ def main(argv: list[str] | None = None) -> None:
     manifest.add_argument("--deals", type=int, default=300)
     manifest.add_argument("--seed", type=int, default=7)
 
-    args = parser.parse_args(argv)
+    demo = commands.add_parser("demo", help="the sandbox and the dashboard reading it (make run)")
+    demo.add_argument("--deals", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--db", type=Path, default=Path("data/sandbox.sqlite"))
+    demo.add_argument("--crm-port", type=int, default=8601)
+    demo.add_argument("--erp-port", type=int, default=8602)
+    demo.add_argument("--port", type=int, default=8501, help="the dashboard's port")
+
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "demo":
+        from sandbox.demo import DemoOptions
+        from sandbox.demo import run as run_demo
+
+        options = DemoOptions(
+            deals=args.deals,
+            seed=args.seed,
+            db=args.db.resolve(),
+            crm_port=args.crm_port,
+            erp_port=args.erp_port,
+            dashboard_port=args.port,
+            serve_args=tuple(extra),
+        )
+        raise SystemExit(run_demo(options))
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "manifest":
         from sandbox.portfolio import manifest as build_manifest
 

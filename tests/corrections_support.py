@@ -14,8 +14,8 @@ import httpx
 
 from dashboard.analysis import Analysis, analyze, params_from_settings
 from dashboard.settings import load_settings
+from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.transforms.audit import Finding
-from dashboard.usecases import Snapshot, load_snapshot
 from services.hubspot import HubSpotClient
 from services.odoo import OdooClient
 from services.store import Store
@@ -42,7 +42,7 @@ def read_analysis(
     crm: HubSpotClient, erp: OdooClient, accepted: frozenset[str] = frozenset()
 ) -> tuple[Snapshot, Analysis]:
     """A fresh snapshot and its analysis, as the dashboard computes them (the oracle of these tests)."""
-    snap = load_snapshot(crm.fetch_snapshot, erp.fetch_snapshot)
+    snap = refresh_snapshot(crm, erp)
     return snap, analyze(snap, params_from_settings(load_settings(), AS_OF), accepted_keys=accepted)
 
 

@@ -64,6 +64,18 @@ class RunningSandbox:
         url = self.crm_url if system == "crm" else self.erp_url
         return dict(httpx.get(f"{url}/__sandbox__/stats", timeout=5).json())
 
+    def patch(self, object_type: str, updates: dict[str, dict[str, str]]) -> None:
+        """Change records in the HubSpot sandbox as someone in HubSpot would (a batch update over plain HTTP,
+        not through the client under test)."""
+        inputs = [{"id": record_id, "properties": props} for record_id, props in updates.items()]
+        response = httpx.post(
+            f"{self.crm_url}/crm/v3/objects/{object_type}/batch/update",
+            json={"inputs": inputs},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+
     def reset_stats(self) -> None:
         for url in (self.crm_url, self.erp_url):
             httpx.post(f"{url}/__sandbox__/stats/reset", timeout=5).raise_for_status()

@@ -99,10 +99,6 @@ def run_dashboard(crm_port: int, erp_port: int, tryton_port: int | None, dashboa
                 "THROUGHLINE_ERP": "tryton",
                 "THROUGHLINE_SANDBOX__CRM_PORT": str(crm_port),
                 "THROUGHLINE_SANDBOX__ERP_PORT": str(erp_port),
-                "THROUGHLINE_SANDBOX__DB_PATH": str(CRM_DB),
-                "THROUGHLINE_SANDBOX__DEALS": str(len(crm_deals())),
-                "THROUGHLINE_SANDBOX__SEED": str(CRM_SEED),
-                "THROUGHLINE_SANDBOX__START": "false",
                 "THROUGHLINE_SANDBOX__ERP": "tryton",
                 "THROUGHLINE_SANDBOX__TRYTON_URL": tryton.url,
                 "THROUGHLINE_SANDBOX__TRYTON_DATABASE": tryton.database,
@@ -110,8 +106,7 @@ def run_dashboard(crm_port: int, erp_port: int, tryton_port: int | None, dashboa
                 "THROUGHLINE_SANDBOX__TRYTON_PASSWORD": tryton.password,
             }
             _say(f"HubSpot sandbox on {crm_url}, Tryton on {tryton.url}; dashboard on port {dashboard_port}")
-            command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py"]
-            command += ["--server.port", str(dashboard_port), "--server.address", "127.0.0.1"]
+            command = [sys.executable, "-m", "dashboard", "serve", "--port", str(dashboard_port)]
             try:
                 return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
             except KeyboardInterrupt:

@@ -20,10 +20,10 @@ import pandas as pd
 from dashboard import columns as c
 from dashboard.analysis import DEFAULT_CONVENTION, AnalysisParams, params_from_settings
 from dashboard.settings import load_settings
+from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.transforms.frames import crm_projects_frame, deals_frame, erp_projects_frame
 from dashboard.transforms.ids import convention_from_pattern, infer_convention
 from dashboard.transforms.join import join_projects
-from dashboard.usecases import Snapshot, refresh_snapshot
 from services.hubspot import HubSpotClient
 from services.models import CrmSnapshot, ErpSnapshot
 from services.odoo import OdooClient

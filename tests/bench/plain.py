@@ -17,7 +17,7 @@ import pandas as pd
 from hubspot import HubSpot
 from urllib3.util.retry import Retry
 
-from services.hubspot import COMPANY_PROPERTIES, CONTACT_PROPERTIES, DEAL_PROPERTIES, TICKET_PROPERTIES
+from services.hubspot.names import COMPANY_PROPERTIES, CONTACT_PROPERTIES, DEAL_PROPERTIES, TICKET_PROPERTIES
 from tests.sandbox_fixture import ODOO, TOKEN
 
 LINE_PAGE = 5_000
@@ -37,7 +37,7 @@ def read_crm(url: str) -> tuple[float, int]:
     projects = api.crm.objects.get_all("p_projects", properties=PROJECT_PROPERTIES)
     companies = api.crm.companies.get_all(properties=list(COMPANY_PROPERTIES))
     contacts = api.crm.contacts.get_all(properties=list(CONTACT_PROPERTIES))
-    tickets = api.crm.tickets.get_all(properties=list(TICKET_PROPERTIES))
+    tickets = api.crm.tickets.get_all(properties=[*TICKET_PROPERTIES, "ticket_kind"])
     owners = api.crm.owners.get_all()
     stages = api.crm.pipelines.pipelines_api.get_all("deals").results
     seconds = time.perf_counter() - started

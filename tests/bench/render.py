@@ -18,8 +18,8 @@ import streamlit as st
 from streamlit.logger import set_log_level
 from streamlit.testing.v1 import AppTest
 
+from dashboard.snapshot import Snapshot
 from dashboard.ui import cache
-from dashboard.usecases import Snapshot
 from tests.sandbox_fixture import ROOT
 from tests.services.test_incremental import crm_view, erp_view
 
@@ -31,7 +31,6 @@ def app_environment(crm_url: str, erp_url: str, store_url: str) -> dict[str, str
     return {
         "THROUGHLINE_SANDBOX__CRM_PORT": crm_url.rsplit(":", 1)[1],
         "THROUGHLINE_SANDBOX__ERP_PORT": erp_url.rsplit(":", 1)[1],
-        "THROUGHLINE_SANDBOX__START": "false",
         "THROUGHLINE_STORE__DATABASE_URL": store_url,
         "THROUGHLINE_ACCESS__MODE": "none",
         "THROUGHLINE_HUBSPOT__REQUESTS_PER_10S": "190",

@@ -19,8 +19,8 @@ import pandas as pd
 
 from sandbox.crm_schema import DEAL_STAGES
 from sandbox.portfolio import Portfolio, plan_portfolio
-from services import hubspot as hs
-from services import odoo
+from services.hubspot import PortalNames
+from services.hubspot import parse as hs
 from services.models import (
     CrmSnapshot,
     ErpActuals,
@@ -30,6 +30,8 @@ from services.models import (
     ErpSnapshot,
     Owner,
 )
+from services.odoo import client as odoo
+from services.odoo import figures as odoo_figures
 from tests.bench.sandboxes import FOLDER, SEED
 
 Links = dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]]
@@ -52,7 +54,7 @@ def snapshots(deals: int) -> tuple[CrmSnapshot, ErpSnapshot]:
 
 def crm_snapshot(plan: Portfolio) -> CrmSnapshot:
     """The CRM side as `HubSpotClient.fetch_snapshot` would parse it."""
-    names = hs.PropertyNames()
+    names = PortalNames()
     raw: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for object_type, record_id, properties, _, _, archived in plan.tables["crm_object"].rows:
         if not archived:
@@ -60,7 +62,7 @@ def crm_snapshot(plan: Portfolio) -> CrmSnapshot:
     links = _deal_links(plan, names)
     stages = {stage: (label, closed, closed and p >= 1) for stage, label, p, closed in DEAL_STAGES}
     deals = tuple(
-        hs._deal(r, names, stages, {to: by_deal.get(r["id"], []) for to, by_deal in links.items()})
+        hs.deal(r, names, stages, {to: by_deal.get(r["id"], []) for to, by_deal in links.items()})
         for r in raw["deals"]
     )
     deals_of: dict[str, list[Any]] = defaultdict(list)
@@ -73,16 +75,16 @@ def crm_snapshot(plan: Portfolio) -> CrmSnapshot:
     )
     return CrmSnapshot(
         deals=deals,
-        projects=tuple(hs._project(r, names, deals_of.get(r["id"], [])) for r in raw["projects"]),
-        companies=tuple(hs._company(r) for r in raw["companies"]),
-        contacts=tuple(hs._contact(r) for r in raw["contacts"]),
-        tickets=tuple(hs._ticket(r) for r in raw["tickets"]),
+        projects=tuple(hs.project(r, names, deals_of.get(r["id"], [])) for r in raw["projects"]),
+        companies=tuple(hs.company(r) for r in raw["companies"]),
+        contacts=tuple(hs.contact(r) for r in raw["contacts"]),
+        tickets=tuple(hs.ticket(r, names) for r in raw["tickets"]),
         owners=owners,
         read_at=datetime.now(UTC),
     )
 
 
-def _deal_links(plan: Portfolio, names: hs.PropertyNames) -> Links:
+def _deal_links(plan: Portfolio, names: PortalNames) -> Links:
     """deal id -> [(target id, labels)] per association type, as the v4 batch read groups them."""
     labels: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for from_type, from_id, to_type, to_id, _, _, label in plan.tables["crm_association"].rows:
@@ -129,12 +131,16 @@ def erp_snapshot(plan: Portfolio) -> ErpSnapshot:
                 updated_at=row.write_date.to_pydatetime().replace(microsecond=0),  # Odoo sends seconds
             )
         )
-    sums = odoo._line_sums(_line_groups(tables["account_analytic_line"]), project_of_account, currency_of)
-    receivables = odoo._receivable_rows(*_invoices(tables), project_of_account, currency_of)
-    odoo._add_receivables(sums, receivables)
+    sums = odoo_figures.line_sums(
+        _line_groups(tables["account_analytic_line"]), project_of_account, currency_of
+    )
+    receivables = odoo_figures.receivable_rows(*_invoices(tables), project_of_account, currency_of)
+    odoo_figures.add_receivables(sums, receivables)
     actuals = tuple(
         ErpActuals(
-            erp_record_id=pid, currency=currency_of[pid], **{k: odoo._cents(v) for k, v in sums[pid].items()}
+            erp_record_id=pid,
+            currency=currency_of[pid],
+            **{k: odoo_figures.cents(v) for k, v in sums[pid].items()},
         )
         for pid in currency_of
     )

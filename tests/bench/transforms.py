@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dashboard.analysis import AnalysisParams, analyze, params_from_settings
 from dashboard.settings import load_settings
-from dashboard.usecases import Snapshot, SourceRead
+from dashboard.snapshot import Snapshot, SourceRead
 from tests.sandbox_fixture import ROOT
 
 

@@ -1,8 +1,9 @@
 """Browser fixtures: the dashboard started as `make run` starts it, and Debian's Chromium under Playwright.
 
-The dashboard runs `streamlit run dashboard/app.py` from the repository root; in sandbox mode the app itself
-starts `python -m sandbox serve` (dashboard/wiring.py), here on free ports with its data in a temp folder.
-Playwright never downloads a browser: it drives /usr/bin/chromium (`make browser-deps` installs it).
+`running_dashboard` runs `python -m sandbox demo` (what `make run` runs: the sandbox servers, then the
+dashboard's launcher) on free ports with its data in a temp folder; `streamlit_server` runs the launcher
+alone (`python -m dashboard serve`), pointed at systems a test started. Playwright never downloads a
+browser: it drives /usr/bin/chromium (`make browser-deps` installs it).
 """
 
 from __future__ import annotations
@@ -38,32 +39,33 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 
 @contextmanager
 def running_dashboard(folder: Path, **env: str) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port with a sandbox on free ports; yields its URL."""
+    """`python -m sandbox demo` (what `make run` runs) on free ports, data in `folder`; yields its URL."""
     port = free_port()
-    settings = {
-        "THROUGHLINE_SANDBOX__CRM_PORT": str(free_port()),
-        "THROUGHLINE_SANDBOX__ERP_PORT": str(free_port()),
-        "THROUGHLINE_SANDBOX__DB_PATH": str(folder / "sandbox.sqlite"),
-        "THROUGHLINE_STORE__DATABASE_URL": f"sqlite:///{folder / 'store.sqlite'}",
-        **env,
-    }
-    with streamlit_server(folder, port, settings) as (url, _process):
+    command = [
+        sys.executable, "-m", "sandbox", "demo", "--port", str(port), "--crm-port", str(free_port()),
+        "--erp-port", str(free_port()), "--db", str(folder / "sandbox.sqlite"),
+    ]  # fmt: skip
+    settings = {"THROUGHLINE_STORE__DATABASE_URL": f"sqlite:///{folder / 'store.sqlite'}", **env}
+    with _server(command, folder / "streamlit.log", port, settings) as (url, _process):
         yield url
 
 
 @contextmanager
 def streamlit_server(
-    folder: Path, port: int, env: Mapping[str, str]
+    folder: Path, port: int, env: Mapping[str, str], *args: str, log_name: str = "streamlit.log"
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`streamlit run dashboard/app.py` as `make run` starts it, with `env` added; its URL and process.
+    """`python -m dashboard serve` (the launcher `make run` ends in) with `env` added and more Streamlit
+    flags `args`; its URL and process. The log goes to `folder/log_name`; the server is stopped afterwards."""
+    command = [sys.executable, "-m", "dashboard", "serve", "--port", str(port), *args]
+    with _server(command, folder / log_name, port, env) as served:
+        yield served
 
-    The log goes to `folder/streamlit.log`; the server (and any sandbox it started) is stopped afterwards.
-    """
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with open(folder / "streamlit.log", "ab") as log:
+
+@contextmanager
+def _server(
+    command: list[str], log_path: Path, port: int, env: Mapping[str, str]
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -74,13 +76,13 @@ def streamlit_server(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process, folder / "streamlit.log")
+        _wait_healthy(url, process, log_path)
         yield url, process
     finally:
         _stop(process)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -95,7 +97,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop streamlit's process group, then any child it started in a session of its own (the sandbox)."""
+    """Stop the process group (the demo runner stops the sandbox it started), then any child left over."""
     try:
         children = psutil.Process(process.pid).children(recursive=True)
     except psutil.NoSuchProcess:
@@ -107,7 +109,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    # The app stops the sandbox it started when it exits; this only catches one it could not stop.
+    # The runner stops the sandbox it started when it exits; this only catches one it could not stop.
     for child in children:
         if child.is_running():
             child.terminate()

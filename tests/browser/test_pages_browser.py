@@ -70,9 +70,7 @@ def test_the_project_deep_link_opens_that_project(page: Page, demo_dashboard: st
 def signed_out_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh server with local sign-in; nothing has loaded its root page before the first deep link."""
     folder = tmp_path_factory.mktemp("signed_out")
-    with running_dashboard(
-        folder, THROUGHLINE_ACCESS__MODE="local", THROUGHLINE_SANDBOX__START="false"
-    ) as url:
+    with running_dashboard(folder, THROUGHLINE_ACCESS__MODE="local") as url:
         yield url
 
 

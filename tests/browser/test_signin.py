@@ -7,20 +7,18 @@ drives Debian's Chromium through Playwright; the OIDC test also starts a small O
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from sandbox.server import free_port
+from tests.browser.conftest import streamlit_server as shared_server
 from tests.browser.fake_idp import running_idp
 from tests.sandbox_fixture import RunningSandbox
 
@@ -56,7 +54,6 @@ def app_env(sandbox: RunningSandbox, store_url: str, **settings: str) -> dict[st
     env.update(
         THROUGHLINE_SANDBOX__CRM_PORT=sandbox.crm_url.rsplit(":", 1)[1],
         THROUGHLINE_SANDBOX__ERP_PORT=sandbox.erp_url.rsplit(":", 1)[1],
-        THROUGHLINE_SANDBOX__START="false",
         THROUGHLINE_STORE__DATABASE_URL=store_url,
         PYTHONUNBUFFERED="1",
     )
@@ -68,40 +65,9 @@ def app_env(sandbox: RunningSandbox, store_url: str, **settings: str) -> dict[st
 def streamlit_server(
     env: Mapping[str, str], log: Path, *args: str, port: int | None = None
 ) -> Iterator[AppServer]:
-    """`streamlit run dashboard/app.py` on a free port until the block ends (stopped by process group)."""
-    port = port or free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        *args,
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not answer within 60 s:\n{log.read_text()}")
-            time.sleep(0.2)
+    """The dashboard's launcher on a free port until the block ends (the shared browser fixture's)."""
+    with shared_server(log.parent, port or free_port(), env, *args, log_name=log.name) as (url, process):
         yield AppServer(url, process, log)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ import signal
 import sys
 
 from dashboard.roles import Actor
-from dashboard.transforms.corrections import DEALS, ProposedCorrection
-from dashboard.usecases import apply_corrections
+from dashboard.transforms.corrections import DEAL_PROJECT_ID, ProposedCorrection
+from dashboard.writeback import apply_corrections
 from services.hubspot import HubSpotClient
 from services.store import Store
 from tests.sandbox_fixture import TOKEN
@@ -31,7 +31,7 @@ def main(argv: list[str]) -> None:
     crm_url, store_url, deal_id, before, after = argv
     store = Store(store_url)
     store.migrate()
-    proposal = ProposedCorrection(DEALS, deal_id, "erp_project_id", before or None, after, None, "crash test")
+    proposal = ProposedCorrection(DEAL_PROJECT_ID, deal_id, before or None, after, None, "crash test")
     with HubSpotClient(crm_url, TOKEN) as crm:
         apply_corrections(crm, store, [proposal], actor=CRASHER, after_write=_die)
     sys.exit("the after_write hook did not kill the process")

@@ -16,7 +16,7 @@ import pytest
 from dashboard import columns as c
 from dashboard.analysis import Analysis, analyze, params_from_settings
 from dashboard.settings import load_settings
-from dashboard.usecases import load_snapshot
+from dashboard.snapshot import refresh_snapshot
 from services.hubspot import HubSpotClient
 from services.odoo import OdooClient
 from tests.sandbox_fixture import AS_OF, ODOO, ROOT, RunningSandbox
@@ -27,7 +27,7 @@ DEAL_KINDS = {"missing", "malformed", "dangling", "duplicate", "conflict"}
 @pytest.fixture(scope="module")
 def analysis(demo: RunningSandbox) -> Analysis:
     with HubSpotClient(demo.crm_url, "sandbox-token") as crm, OdooClient(demo.erp_url, **ODOO) as erp:
-        snapshot = load_snapshot(crm.fetch_snapshot, erp.fetch_snapshot)
+        snapshot = refresh_snapshot(crm, erp)
     return analyze(snapshot, params_from_settings(load_settings(), as_of=AS_OF))
 
 
@@ -176,7 +176,6 @@ def test_the_report_command_prints_the_audit(demo: RunningSandbox, analysis: Ana
         **os.environ,
         "THROUGHLINE_SANDBOX__CRM_PORT": demo.crm_url.rsplit(":", 1)[1],
         "THROUGHLINE_SANDBOX__ERP_PORT": demo.erp_url.rsplit(":", 1)[1],
-        "THROUGHLINE_SANDBOX__START": "false",
         "THROUGHLINE_STORE__DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
     }
     out = subprocess.run(
@@ -212,7 +211,6 @@ def test_the_report_command_says_what_to_check_when_a_source_is_down(tmp_path: A
         **os.environ,
         "THROUGHLINE_SANDBOX__CRM_PORT": "1",
         "THROUGHLINE_SANDBOX__ERP_PORT": "2",
-        "THROUGHLINE_SANDBOX__START": "false",
         "THROUGHLINE_STORE__DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
     }
     out = subprocess.run(

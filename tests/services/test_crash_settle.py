@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.usecases import settle_pending
+from dashboard.writeback import settle_pending
 from services.store import Correction, Store
 from tests.corrections_support import clients, deal_value, first, new_store, read_analysis
 from tests.sandbox_fixture import ROOT, RunningSandbox, running_sandbox
@@ -73,7 +73,6 @@ def test_the_next_dashboard_start_settles_it(
     for name, value in {
         "THROUGHLINE_SANDBOX__CRM_PORT": crm_port,
         "THROUGHLINE_SANDBOX__ERP_PORT": erp_port,
-        "THROUGHLINE_SANDBOX__START": "false",
         "THROUGHLINE_STORE__DATABASE_URL": url,
         "THROUGHLINE_ACCESS__MODE": "none",
     }.items():

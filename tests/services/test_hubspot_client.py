@@ -118,13 +118,18 @@ def test_the_client_stays_under_its_rate_limit(demo: RunningSandbox) -> None:
 def test_batch_update_writes_and_reports_partial_failures(crm: HubSpotClient, demo: RunningSandbox) -> None:
     deals = [d for d in crm.fetch_snapshot().deals if not d.is_won][:3]
     ids = [d.crm_deal_id for d in deals]
+    before = crm.read_field("deal.project_id", ids)
     demo.faults("crm", batch_fail_ids=[ids[1]])
-    result = crm.update_objects("deals", {i: {"description": f"checked {i}"} for i in ids})
+    result = crm.write_field("deal.project_id", {i: f"PRJ-9{n:04d}" for n, i in enumerate(ids)})
     assert set(result.written) == {ids[0], ids[2]}
     assert set(result.failed) == {ids[1]}
-    values = crm.read_values("deals", ids, ["description"])
-    assert values[ids[0]]["description"] == f"checked {ids[0]}"
-    assert values[ids[1]]["description"] != f"checked {ids[1]}"
+    values = crm.read_field("deal.project_id", ids)
+    assert values[ids[0]] == "PRJ-90000"
+    assert values[ids[1]] == before[ids[1]]
+    assert values[ids[2]] == "PRJ-90002"
+    demo.reset()
+    crm.write_field("deal.project_id", before)  # the shared demo sandbox ends as it began
+    assert crm.read_field("deal.project_id", ids) == before
 
 
 @pytest.mark.slow

@@ -18,11 +18,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.ui import cache
-from dashboard.usecases import Snapshot, refresh_snapshot
 from services.hubspot import HubSpotClient
 from services.models import CrmSnapshot, ErpSnapshot
 from services.odoo import OdooClient
+from services.odoo.figures import OdooMarks
 from tests.sandbox_fixture import ODOO, ROOT, TOKEN, RunningSandbox, running_sandbox
 
 FAST_WAITS = {"TEN_SECONDLY_ROLLING": 0.2, "SECONDLY": 0.2}
@@ -104,7 +105,6 @@ def test_the_dashboards_refresh_button_reads_only_what_changed(
     monkeypatch.chdir(ROOT)  # AppTest reads .streamlit/config.toml from the working directory
     monkeypatch.setenv("THROUGHLINE_SANDBOX__CRM_PORT", sandbox.crm_url.rsplit(":", 1)[1])
     monkeypatch.setenv("THROUGHLINE_SANDBOX__ERP_PORT", sandbox.erp_url.rsplit(":", 1)[1])
-    monkeypatch.setenv("THROUGHLINE_SANDBOX__START", "false")
     monkeypatch.setenv("THROUGHLINE_STORE__DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
     monkeypatch.setenv("THROUGHLINE_ACCESS__MODE", "none")
     st.cache_resource.clear()
@@ -122,14 +122,14 @@ def test_the_dashboards_refresh_button_reads_only_what_changed(
 
 
 def test_ten_changed_deals_and_erp_lines_are_read_with_a_few_requests(
-    crm: HubSpotClient, erp: OdooClient
+    sandbox: RunningSandbox, crm: HubSpotClient, erp: OdooClient
 ) -> None:
     first = refresh_snapshot(crm, erp, None)
     assert (first.crm_source.mode, first.erp_source.mode) == ("full", "full")
     assert first.crm is not None
     assert first.erp is not None
     changed = [d for d in first.crm.deals if d.amount is not None][:10]
-    crm.update_objects("deals", {d.crm_deal_id: {"amount": str((d.amount or 0) + 1000)} for d in changed})
+    sandbox.patch("deals", {d.crm_deal_id: {"amount": str((d.amount or 0) + 1000)} for d in changed})
     lines = erp.execute_kw(
         "account.analytic.line",
         "search_read",
@@ -255,7 +255,7 @@ def test_a_failed_refresh_keeps_the_last_good_data_and_the_next_one_catches_up(
     first = refresh_snapshot(crm, erp, None)
     assert first.crm is not None
     deal = next(d for d in first.crm.deals if d.name)
-    crm.update_objects("deals", {deal.crm_deal_id: {"dealname": "Renamed while HubSpot failed"}})
+    sandbox.patch("deals", {deal.crm_deal_id: {"dealname": "Renamed while HubSpot failed"}})
     sandbox.faults("crm", fail_next=5, error_status=401, path_contains="/search")
 
     failed = refresh_snapshot(crm, erp, first)
@@ -288,9 +288,10 @@ def test_everything_is_read_again_once_the_last_full_read_is_too_old(
 
 
 def test_the_marks_make_a_full_read_no_more_expensive(erp: OdooClient) -> None:
-    _, marks = erp.fetch_snapshot_marked()
+    marks = erp.fetch_read().marks
+    assert isinstance(marks, OdooMarks)
     plain = erp.fetch_snapshot()
-    assert plain.requests == erp.fetch_snapshot_marked()[0].requests
+    assert plain.requests == erp.fetch_read().snapshot.requests
     # every analytic line is counted once, under its account
     total = erp.execute_kw("account.analytic.line", "search_count", [[]])
     assert sum(count for count, _, _ in marks.account_lines.values()) == total

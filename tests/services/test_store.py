@@ -21,7 +21,8 @@ from sqlalchemy import create_engine, inspect, text
 
 from dashboard import users
 from services.errors import ConfigError, InputError, NotFoundError, UnavailableError
-from services.store import NewCorrection, Store, metadata
+from services.store import NewCorrection, Store
+from services.store.tables import metadata
 
 REPO = Path(__file__).resolve().parents[2]
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -106,7 +107,7 @@ def test_migrations_from_an_empty_database_create_the_tables_once(database_url: 
     engine.dispose()
     store.close()
     assert tables == {"alembic_version", "correction", "accepted_finding", "local_user"}
-    assert version == "0001"
+    assert version == "0002"
 
 
 def test_migrations_match_the_table_models(store: Store, database_url: str) -> None:

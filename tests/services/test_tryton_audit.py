@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.analysis import analyze, params_from_settings
 from dashboard.settings import load_settings
-from dashboard.usecases import load_snapshot
+from dashboard.snapshot import refresh_snapshot
 from sandbox.tryton import portfolio
 from sandbox.tryton.server import TrytonServer
 from services.hubspot import HubSpotClient
@@ -29,7 +29,7 @@ def test_the_audit_finds_the_seeded_id_problems(tryton_server: TrytonServer, tmp
                 tryton_server.url, tryton_server.database, tryton_server.user, tryton_server.password
             ) as erp,
         ):
-            snapshot = load_snapshot(crm.fetch_snapshot, erp.fetch_snapshot)
+            snapshot = refresh_snapshot(crm, erp)
     assert snapshot.crm_source.error is None
     assert snapshot.erp_source.error is None
     analysis = analyze(snapshot, params_from_settings(load_settings(), as_of=AS_OF))

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.analysis import Analysis, analyze, params_from_settings
 from dashboard.settings import load_settings
-from dashboard.usecases import Snapshot, load_snapshot
+from dashboard.snapshot import Snapshot, refresh_snapshot
 from services.hubspot import HubSpotClient
 from services.odoo import OdooClient
 from tests.sandbox_fixture import ODOO, ROOT, TOKEN, RunningSandbox, running_sandbox
@@ -44,7 +44,6 @@ def app_env(
     monkeypatch.chdir(ROOT)  # AppTest reads .streamlit/config.toml from the working directory
     monkeypatch.setenv("THROUGHLINE_SANDBOX__CRM_PORT", ui_sandbox.crm_url.rsplit(":", 1)[1])
     monkeypatch.setenv("THROUGHLINE_SANDBOX__ERP_PORT", ui_sandbox.erp_url.rsplit(":", 1)[1])
-    monkeypatch.setenv("THROUGHLINE_SANDBOX__START", "false")
     monkeypatch.setenv("THROUGHLINE_STORE__DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
     monkeypatch.setenv("THROUGHLINE_ACCESS__MODE", "none")
     monkeypatch.setenv("THROUGHLINE_HUBSPOT__MAX_RETRIES", "1")  # a failing CRM gives up fast
@@ -78,14 +77,21 @@ def read_snapshot(sandbox: RunningSandbox, *, crm: bool = True, erp: bool = True
         HubSpotClient(sandbox.crm_url, TOKEN) as hubspot,
         OdooClient(sandbox.erp_url, ODOO["database"], ODOO["login"], ODOO["api_key"]) as odoo,
     ):
+        return refresh_snapshot(hubspot if crm else LeftOut("HubSpot"), odoo if erp else LeftOut("Odoo"))
 
-        def no_crm() -> Any:
-            raise RuntimeError("left out")
 
-        return load_snapshot(
-            hubspot.fetch_snapshot if crm else no_crm,
-            odoo.fetch_snapshot if erp else no_crm,
-        )
+class LeftOut:
+    """A source a test leaves out of the snapshot: every read fails."""
+
+    requests = 0
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def fetch_snapshot(self, **_: Any) -> Any:
+        raise RuntimeError("left out")
+
+    fetch_read = fetch_snapshot
 
 
 def oracle_of(snap: Snapshot) -> Analysis:

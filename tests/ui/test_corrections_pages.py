@@ -19,10 +19,10 @@ from dashboard import columns as c
 from dashboard.analysis import Analysis
 from dashboard.roles import Actor
 from dashboard.transforms.audit import Finding
-from dashboard.ui.corrections import PENDING
-from dashboard.usecases import apply_corrections, erp_codes, propose_apply_band, propose_fixes
+from dashboard.transforms.corrections import erp_codes, propose_apply_band, propose_fixes, raw_ids
+from dashboard.ui.preview import PENDING
+from dashboard.writeback import apply_corrections
 from tests.corrections_support import (
-    PROPERTY,
     clients,
     deal_projects,
     deal_value,
@@ -50,7 +50,6 @@ def store_url(sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(ROOT)  # AppTest reads .streamlit/config.toml from the working directory
     monkeypatch.setenv("THROUGHLINE_SANDBOX__CRM_PORT", sandbox.crm_url.rsplit(":", 1)[1])
     monkeypatch.setenv("THROUGHLINE_SANDBOX__ERP_PORT", sandbox.erp_url.rsplit(":", 1)[1])
-    monkeypatch.setenv("THROUGHLINE_SANDBOX__START", "false")
     monkeypatch.setenv("THROUGHLINE_STORE__DATABASE_URL", url)
     monkeypatch.setenv("THROUGHLINE_ACCESS__MODE", "none")
     st.cache_resource.clear()
@@ -155,7 +154,8 @@ def test_the_preview_shows_before_and_after_and_only_confirm_writes(
 
 
 def test_cancel_closes_the_bulk_preview_and_writes_nothing(sandbox: RunningSandbox, store_url: str) -> None:
-    proposals = propose_apply_band(oracle(sandbox), PROPERTY)
+    expected = oracle(sandbox)
+    proposals = propose_apply_band(expected.findings, raw_ids(expected.deals))
     at = open_page("audit")
     assert at.button(key="apply_band").label == f"Apply all {len(proposals)} suggestions in the apply band…"
 
@@ -163,12 +163,12 @@ def test_cancel_closes_the_bulk_preview_and_writes_nothing(sandbox: RunningSandb
 
     table = preview(at)
     assert table[["HubSpot ID", "Current value", "New value"]].to_numpy().tolist() == [
-        [p.object_id, p.before or "(empty)", p.after] for p in proposals
+        [p.record_id, p.before or "(empty)", p.after] for p in proposals
     ]
     click(at, "cancel_corrections")
     assert pending(at) is None
     assert "confirm_corrections" not in {b.key for b in at.button}
-    assert [deal_value(sandbox, p.object_id) for p in proposals] == [p.before for p in proposals]
+    assert [deal_value(sandbox, p.record_id) for p in proposals] == [p.before for p in proposals]
     store = new_store(store_url)
     assert store.corrections() == []
     store.close()
@@ -177,7 +177,7 @@ def test_cancel_closes_the_bulk_preview_and_writes_nothing(sandbox: RunningSandb
 def test_a_typed_id_is_checked_before_any_preview(sandbox: RunningSandbox, store_url: str) -> None:
     expected = oracle(sandbox)
     finding = next(f for f in expected.findings if f.kind == "conflict")
-    code = max(erp_codes(expected))  # e.g. PRJ-00436, typed as "prj 436"
+    code = max(erp_codes(expected.joined))  # e.g. PRJ-00436, typed as "prj 436"
     at = pick(open_page("audit"), finding)
 
     at.text_input(key="manual_id").input("ABC-12")
@@ -234,7 +234,7 @@ def test_handover_creates_the_project_record_after_its_preview(
     click(at, "create_preview")
 
     table = preview(at)
-    assert table[["Deal ID", "Current", "erp_project_id", "project_status"]].to_numpy().tolist() == [
+    assert table[["Deal ID", "Current", "Project ID", "Status"]].to_numpy().tolist() == [
         [deal_id, "(no project record)", code, "planning"]
     ]
     assert deal_projects(sandbox, deal_id) == []
@@ -249,7 +249,7 @@ def test_handover_creates_the_project_record_after_its_preview(
 def test_the_log_page_undoes_a_correction_after_its_preview(sandbox: RunningSandbox, store_url: str) -> None:
     expected = oracle(sandbox)
     finding = first(expected.findings, "dangling")
-    [proposal] = propose_fixes(expected, [finding], PROPERTY)
+    [proposal] = propose_fixes([finding], raw_ids(expected.deals))
     store = new_store(store_url)
     with clients(sandbox) as (crm, _):
         report = apply_corrections(crm, store, [proposal], actor=Actor("olga.ops@example.com", "ops"))
@@ -267,7 +267,7 @@ def test_the_log_page_undoes_a_correction_after_its_preview(sandbox: RunningSand
     ]
     click(at, "confirm_corrections")
 
-    assert deal_value(sandbox, proposal.object_id) == proposal.before
+    assert deal_value(sandbox, proposal.record_id) == proposal.before
     assert store.correction(row.id).status == "undone"
     statuses = dict(at.dataframe[0].value[["id", "status"]].to_numpy().tolist())
     assert statuses[row.id] == "undone"

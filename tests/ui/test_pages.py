@@ -204,7 +204,7 @@ def test_project_deep_link_opens_the_project_with_its_figures(app: AppTest, orac
         ("Cost to date", money(row[c.ACTUAL_COST_AMOUNT], ccy)),
         ("Forecast margin", pct(row[c.FORECAST_MARGIN_PCT])),
     ]
-    assert len(table(at, v.ITEM_NAME)) == deal[c.LINE_ITEM_COUNT]
+    assert len(table(at, c.ITEM_NAME)) == deal[c.LINE_ITEM_COUNT]
     assert any(f"**Scope:** {deal[c.SCOPE_SUMMARY]}" == m.value for m in at.markdown)
     # Each profitability line opens the ERP lines behind it, and they add up to the figure.
     expanders = {e.label.split(":")[0]: e for e in at.expander}
@@ -214,12 +214,12 @@ def test_project_deep_link_opens_the_project_with_its_figures(app: AppTest, orac
         ("Vendor bills", c.VENDOR_COST_AMOUNT),
         ("Other costs", c.OTHER_COST_AMOUNT),
     ):
-        docs = table(at, v.LINE_AMOUNT, expanders[label])
-        assert round(docs[v.LINE_AMOUNT].sum(), 2) == pytest.approx(row[figure], abs=0.005), label
+        docs = table(at, c.LINE_AMOUNT, expanders[label])
+        assert round(docs[c.LINE_AMOUNT].sum(), 2) == pytest.approx(row[figure], abs=0.005), label
         assert money(row[figure], ccy) in expanders[label].label
-    activity = table(at, v.ACTIVITY_TEXT)
-    assert (activity[v.ACTIVITY_KIND] == "Note").sum() == deal[c.NOTE_COUNT]
-    assert activity[v.ACTIVITY_AT].dropna().is_monotonic_increasing
+    activity = table(at, c.ACTIVITY_TEXT)
+    assert (activity[c.ACTIVITY_KIND] == "Note").sum() == deal[c.NOTE_COUNT]
+    assert activity[c.ACTIVITY_AT].dropna().is_monotonic_increasing
 
 
 def test_project_details_are_read_once_then_reused_until_refresh(
@@ -321,11 +321,11 @@ def test_settings_show_the_systems_and_mask_every_secret(
     monkeypatch.setenv("THROUGHLINE_ODOO__API_KEY", "odoo-secret-4711")
     monkeypatch.setenv("THROUGHLINE_TRYTON__PASSWORD", "tryton-secret-0815")
     at = open_page(app, "settings")
-    systems = table(at, v.ADDRESS)
-    assert systems[v.ADDRESS].tolist()[:2] == [app_env.crm_url, app_env.erp_url]
-    everything = table(at, v.SETTING_SECTION).set_index([v.SETTING_SECTION, v.SETTING_NAME])
-    assert everything.loc[("odoo", "api_key"), v.SETTING_VALUE] == v.MASK
-    assert everything.loc[("thresholds", "erosion_alert_pp"), v.SETTING_VALUE] == "5.0"
+    systems = table(at, c.ADDRESS)
+    assert systems[c.ADDRESS].tolist()[:2] == [app_env.crm_url, app_env.erp_url]
+    everything = table(at, c.SETTING_SECTION).set_index([c.SETTING_SECTION, c.SETTING_NAME])
+    assert everything.loc[("odoo", "api_key"), c.SETTING_VALUE] == v.MASK
+    assert everything.loc[("thresholds", "erosion_alert_pp"), c.SETTING_VALUE] == "5.0"
     shown = " ".join(
         [m.value for m in at.markdown]
         + [cap.value for cap in at.caption]
@@ -334,15 +334,17 @@ def test_settings_show_the_systems_and_mask_every_secret(
     )
     for secret in ("odoo-secret-4711", "tryton-secret-0815", "sandbox-token", "sandbox-key"):
         assert secret not in shown
-    named = [d.value.set_index(v.SETTING_NAME) for d in at.dataframe if v.SETTING_NAME in d.value]
+    named = [d.value.set_index(c.SETTING_NAME) for d in at.dataframe if c.SETTING_NAME in d.value]
     properties = named[0]  # the first settings table: the portal's property names
-    assert properties[v.SETTING_VALUE].to_dict() == {
+    names = properties[c.SETTING_VALUE].to_dict()
+    assert {k: names[k] for k in list(names)[:4]} == {
         "project_id_property": "erp_project_id",
         "estimated_margin_property": "estimated_margin_at_close",
         "scope_property": "scope_summary",
         "proposal_version_property": "signed_proposal_version",
-        "project_object_type": "p_projects",
     }
+    assert (names["project_object_type"], names["record_status_property"]) == ("p_projects", "project_status")
+    assert len(names) == 20  # every property and object name a portal may call its own
 
 
 # -- freshness and degraded mode ----------------------------------------------------------------------------

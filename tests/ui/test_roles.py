@@ -21,9 +21,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.owners import my_owner_name, owner_for_email
 from dashboard.roles import Actor, role_for
 from dashboard.transforms.corrections import ProposedCorrection
+from dashboard.transforms.project_records import ProjectRecordDraft
 from dashboard.ui import auth, cache
-from dashboard.usecases import (
-    ProjectRecordDraft,
+from dashboard.writeback import (
     accept_finding,
     apply_corrections,
     create_project_records,
@@ -33,7 +33,7 @@ from dashboard.usecases import (
 )
 from services.errors import AccessDenied
 from services.hubspot import HubSpotClient
-from services.models import CrmSnapshot
+from services.models import CrmSnapshot, NewProjectRecord
 from services.store import Correction, Store
 from tests.sandbox_fixture import TOKEN, RunningSandbox, running_sandbox
 
@@ -49,7 +49,6 @@ EXPECTED_PAGES = {
     "admin": EVERY_PAGE,
 }
 ALLOW_LIST = {"sam@acme.test": "sales", "@acme.test": "owner", "root@corp.test": "Admin"}
-DEAL_ID_PROPERTY = "erp_project_id"
 # The cheapest argon2 parameters, so that making the accounts takes milliseconds (the app verifies any).
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
@@ -92,7 +91,6 @@ def app_env(
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("THROUGHLINE_SANDBOX__CRM_PORT", sandbox.crm_url.rsplit(":", 1)[1])
     monkeypatch.setenv("THROUGHLINE_SANDBOX__ERP_PORT", sandbox.erp_url.rsplit(":", 1)[1])
-    monkeypatch.setenv("THROUGHLINE_SANDBOX__START", "false")
     monkeypatch.setenv("THROUGHLINE_STORE__DATABASE_URL", store_url)
     monkeypatch.setenv("THROUGHLINE_ACCESS__ROLES", json.dumps(ALLOW_LIST))
     # Each test sets its own access settings; the clients and the snapshot (same sandbox) stay warm.
@@ -384,9 +382,8 @@ def _proposal(snapshot: CrmSnapshot, index: int, after: str) -> ProposedCorrecti
     deals = [d for d in snapshot.deals if d.raw_project_id]
     deal = deals[index]
     return ProposedCorrection(
-        object_type="deals",
-        object_id=deal.crm_deal_id,
-        field=DEAL_ID_PROPERTY,
+        field="deal.project_id",
+        record_id=deal.crm_deal_id,
         before=deal.raw_project_id,
         after=after,
         finding_key=None,
@@ -395,7 +392,7 @@ def _proposal(snapshot: CrmSnapshot, index: int, after: str) -> ProposedCorrecti
 
 
 def _value(crm: HubSpotClient, deal_id: str) -> str | None:
-    return crm.read_values("deals", [deal_id], [DEAL_ID_PROPERTY])[deal_id].get(DEAL_ID_PROPERTY)
+    return crm.read_field("deal.project_id", [deal_id])[deal_id]
 
 
 @pytest.fixture(scope="module")
@@ -403,13 +400,13 @@ def ops_correction(crm: HubSpotClient, crm_snapshot: CrmSnapshot, log: Store) ->
     """One correction ops applied (undone again by ops at the end, so the sandbox ends as it began)."""
     proposal = _proposal(crm_snapshot, 0, "PRJ-99999")
     report = apply_corrections(crm, log, [proposal], actor=Actor("ops@example.com", "ops"))
-    assert report.applied == (proposal.object_id,)
+    assert report.applied == (proposal.record_id,)
     (row,) = log.corrections(batch_id=report.batch_id)
     accept_finding(log, "finding-accepted-by-ops", "known exception", actor=Actor("ops@example.com", "ops"))
     yield row
     undo = undo_corrections(crm, log, [row.id], actor=Actor("ops@example.com", "ops"))
-    assert undo.applied == (proposal.object_id,)
-    assert _value(crm, proposal.object_id) == proposal.before
+    assert undo.applied == (proposal.record_id,)
+    assert _value(crm, proposal.record_id) == proposal.before
 
 
 def test_each_correction_in_the_log_carries_the_signed_in_user(
@@ -429,7 +426,8 @@ def test_a_role_that_may_not_write_is_refused_and_nothing_is_written(
     other = _proposal(crm_snapshot, 1, "PRJ-88888")
     rows_before, accepted_before = log.corrections(), log.accepted()
     requests_before = crm.requests
-    draft = ProjectRecordDraft(other.object_id, other.label, (("project_name", other.label),))
+    record = NewProjectRecord(crm_deal_id=other.record_id, name=other.label, project_id="PRJ-88888")
+    draft = ProjectRecordDraft(other.record_id, other.label, record=record)
 
     with pytest.raises(AccessDenied, match=rf"your role \({role or 'none'}\) may not correct project IDs"):
         apply_corrections(crm, log, [other], actor=actor)
@@ -448,7 +446,7 @@ def test_a_role_that_may_not_write_is_refused_and_nothing_is_written(
     assert log.corrections() == rows_before  # and not one row reached the log
     assert log.accepted() == accepted_before
     assert [a.finding_key for a in accepted_before] == ["finding-accepted-by-ops"]
-    assert _value(crm, other.object_id) == other.before
+    assert _value(crm, other.record_id) == other.before
     assert _value(crm, ops_correction.object_id) == "PRJ-99999"  # ops's correction still stands
     assert log.correction(ops_correction.id).status == "applied"
 

@@ -13,7 +13,8 @@ from dashboard import views as v
 from dashboard.export import to_csv_bytes
 from dashboard.settings import load_settings
 from dashboard.transforms.ids import IdConvention
-from dashboard.ui.tables import MARGIN_COLUMNS, labelled
+from dashboard.ui.tables import labelled
+from services.hubspot import PortalNames
 from services.models import (
     CrmDealId,
     CrmRecordId,
@@ -170,7 +171,7 @@ def test_profit_lines_take_the_figures_and_list_their_documents() -> None:
             line("vendor", "80", 4),
         ]
     )
-    assert list(docs[v.LINE_DATE].dt.day) == [9, 5, 4, 3]  # newest first
+    assert list(docs[c.LINE_DATE].dt.day) == [9, 5, 4, 3]  # newest first
     figures_row = pd.Series(
         {
             c.INVOICED_AMOUNT: 1000.0,
@@ -189,8 +190,8 @@ def test_profit_lines_take_the_figures_and_list_their_documents() -> None:
         ("Other costs", 0.0),
     ]  # no other-revenue line: the project has no such document
     labor = v.line_documents(docs, lines[2][0])
-    assert labor[v.LINE_AMOUNT].sum() == pytest.approx(150.75)
-    assert labor[v.HOURS].tolist()[1] == 2.5
+    assert labor[c.LINE_AMOUNT].sum() == pytest.approx(150.75)
+    assert labor[c.HOURS].tolist()[1] == 2.5
 
 
 def test_other_revenue_shows_only_when_documents_exist_and_sums_them() -> None:
@@ -208,10 +209,10 @@ def test_line_items_keep_quantity_price_and_amount() -> None:
     )
     frame = v.line_items_frame([item])
     assert frame.iloc[0].to_dict() == {
-        v.ITEM_NAME: "Workshop",
-        v.QUANTITY: 3.0,
-        v.UNIT_PRICE_AMOUNT: 1400.0,
-        v.LINE_AMOUNT: pytest.approx(NAN, nan_ok=True),
+        c.ITEM_NAME: "Workshop",
+        c.QUANTITY: 3.0,
+        c.UNIT_PRICE_AMOUNT: 1400.0,
+        c.LINE_AMOUNT: pytest.approx(NAN, nan_ok=True),
     }
 
 
@@ -235,7 +236,7 @@ def test_activity_lists_the_deal_tickets_and_notes_oldest_first() -> None:
     crm = CrmSnapshot(deals=(deal,), tickets=tickets, read_at=at(30))
     notes = [Note(note_id=CrmRecordId("n1"), body="<p>Kick-off &amp; <b>plan</b></p>", timestamp=at(5))]
     frame = v.activity_frame(crm, deal, notes)
-    assert frame[[v.ACTIVITY_KIND, v.ACTIVITY_TEXT, v.ACTIVITY_STATE]].to_numpy().tolist() == [
+    assert frame[[c.ACTIVITY_KIND, c.ACTIVITY_TEXT, c.ACTIVITY_STATE]].to_numpy().tolist() == [
         ["Note", "Kick-off & plan", ""],
         ["Incident", "Outage", "open"],
         ["Change request", "(no subject)", "closed"],  # undated: last
@@ -284,20 +285,21 @@ def test_settings_rows_mask_every_secret() -> None:
     text = frame.to_csv()
     for secret in ("odoo-key-123456", "tryton-pass-987", "db-pass-555", "sandbox-token", "sandbox-key"):
         assert secret not in text
-    values = frame.set_index([v.SETTING_SECTION, v.SETTING_NAME])[v.SETTING_VALUE]
+    values = frame.set_index([c.SETTING_SECTION, c.SETTING_NAME])[c.SETTING_VALUE]
     assert values["odoo", "api_key"] == v.MASK
     assert values["store", "database_url"] == v.MASK
     assert values["sandbox", "token"] == v.MASK
     assert values["hubspot", "token"] == "not set"
     assert values["thresholds", "erosion_alert_pp"] == "5.0"
     assert values["general", "cache_ttl_s"] == "60"
-    assert list(v.property_rows(frame)[v.SETTING_NAME]) == [
+    shown = list(v.property_rows(frame)[c.SETTING_NAME])
+    assert shown[:4] == [
         "project_id_property",
         "estimated_margin_property",
         "scope_property",
         "proposal_version_property",
-        "project_object_type",
     ]
+    assert shown == list(PortalNames.model_fields)  # every name the portal may call its own
 
 
 def test_connected_systems_show_addresses_without_credentials() -> None:
@@ -316,7 +318,7 @@ def test_connected_systems_show_addresses_without_credentials() -> None:
 
 def test_the_margin_export_has_the_page_headers_and_no_formula() -> None:
     frame = rows().assign(**{c.PROJECT_LABEL: ["=HYPERLINK(1)", "Acme – Portal phase 2", "+1", "@SUM(A1)"]})
-    export = labelled(v.filter_margin(frame, v.MarginFilter()), MARGIN_COLUMNS)
+    export = labelled(v.filter_margin(frame, v.MarginFilter()), c.MARGIN_TABLE)
     lines = to_csv_bytes(export).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Project,Project ID,Customer,Owner,ERP status,Closed,Ccy")
     assert lines[1].startswith("Acme – Portal phase 2,PRJ-00042,Acme,Ann,closed,2026-03-01")
