@@ -59,7 +59,7 @@ from sandbox.crm_schema import (
     association_category,
 )
 from sandbox.faults import CONTROL_PREFIX, FaultMiddleware, Faults, FaultSettings, add_control_routes
-from sandbox.hubspot_store import (
+from sandbox.hubspot.store import (
     Filter,
     HubSpotStore,
     Link,
