@@ -32,8 +32,8 @@ from sqlalchemy import (
     update,
 )
 
-from sandbox.odoo_domain import and_domains, mentions, order_clauses, where_clause
-from sandbox.odoo_models import (
+from sandbox.odoo.domain import and_domains, mentions, order_clauses, where_clause
+from sandbox.odoo.models import (
     DATES,
     MODELS,
     FieldSpec,
