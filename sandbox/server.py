@@ -86,8 +86,8 @@ async def _serve(servers: list[uvicorn.Server]) -> None:
 
 def serve(options: ServeOptions) -> None:
     """Build or reuse the portfolio, print what is served, and serve both APIs until interrupted."""
-    from sandbox.hubspot_api import HubSpotLimits, create_hubspot_app
-    from sandbox.odoo_api import create_odoo_app
+    from sandbox.hubspot import HubSpotLimits, create_hubspot_app
+    from sandbox.odoo import create_odoo_app
 
     options.db.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(options.db)

@@ -23,7 +23,7 @@ from sandbox.crm_schema import PRIMARY_CONTACT_REVERSE_TYPE_ID as PRIMARY_BACK
 from sandbox.crm_schema import PRIMARY_CONTACT_TYPE_ID as PRIMARY
 from sandbox.db import CrmAssociation, CrmObject, CrmOwner, create_schema, dumps_properties, make_engine
 from sandbox.faults import Faults
-from sandbox.hubspot_api import HubSpotLimits, create_hubspot_app
+from sandbox.hubspot import HubSpotLimits, create_hubspot_app
 from sandbox.server import free_port
 
 TOKEN = "sandbox-token"

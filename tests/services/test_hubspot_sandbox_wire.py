@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import insert
 
 from sandbox.db import CrmObject, create_schema, dumps_properties, make_engine
-from sandbox.hubspot_api import HubSpotLimits, create_hubspot_app
+from sandbox.hubspot import HubSpotLimits, create_hubspot_app
 from tests.hubspot_fixture import TOKEN, hubspot_portal, serving
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

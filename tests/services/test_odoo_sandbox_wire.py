@@ -35,7 +35,7 @@ from sandbox.db import (
     create_schema,
     make_engine,
 )
-from sandbox.odoo_api import create_odoo_app
+from sandbox.odoo import create_odoo_app
 
 DB, LOGIN, KEY = "sandbox", "admin", "sandbox-key"
 STAMP = datetime(2025, 5, 1, 10, 0, 0, tzinfo=UTC)

@@ -27,8 +27,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from sandbox.faults import FaultMiddleware, Faults, FaultSettings, add_control_routes
-from sandbox.odoo_models import OdooError, model_spec
-from sandbox.odoo_orm import Env, call_kw
+from sandbox.odoo.env import Env
+from sandbox.odoo.models import OdooError, model_spec
+from sandbox.odoo.orm import call_kw
 
 log = logging.getLogger(__name__)
 

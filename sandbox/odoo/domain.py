@@ -30,7 +30,7 @@ from sqlalchemy import (
     true,
 )
 
-from sandbox.odoo_models import MODELS, FieldSpec, ModelSpec, field_sql, m2o_display_sql, to_db, value_error
+from sandbox.odoo.models import MODELS, FieldSpec, ModelSpec, field_sql, m2o_display_sql, to_db, value_error
 
 TRUE_LEAF = (1, "=", 1)
 FALSE_LEAF = (0, "=", 1)

@@ -1,0 +1,325 @@
+"""The model methods the sandbox answers over `execute_kw`, with Odoo 17's signatures and result shapes.
+
+`search_read`, `search`, `search_count`, `read`, `read_group`, `fields_get`, `create` and `write`. Each runs
+in the caller's transaction (`Env.conn`), so a call that fails changes nothing. `read_group` is in
+grouping.py, and the Env every method runs with, and the checks on its arguments, in env.py.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
+
+from sandbox.odoo.domain import order_clauses
+from sandbox.odoo.env import Env, chunks, field_names, ids_arg, int_arg, search_clause
+from sandbox.odoo.grouping import read_group
+from sandbox.odoo.models import (
+    MODELS,
+    FieldSpec,
+    OdooError,
+    field_sql,
+    m2o_display_sql,
+    missing_error,
+    to_db,
+    to_wire,
+    utc_now,
+    validation_error,
+    value_error,
+)
+
+MAGIC = frozenset({"id", "create_date", "write_date"})  # Odoo sets these itself and ignores them in vals
+
+# ---------------------------------------------------------------------------------------------------
+# Searching and reading
+# ---------------------------------------------------------------------------------------------------
+
+
+def _records(
+    env: Env,
+    where: ColumnElement[bool],
+    names: Sequence[str],
+    *,
+    order: Any = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Records matching `where` as Odoo's read() formats them: `id` first, then `names` in order."""
+    model, t = env.model, env.table
+    specs = [model.field(name) for name in names]
+    columns: list[ColumnElement[Any]] = [t.c.id.label("id")]
+    for spec in specs:
+        if spec.type == "one2many":
+            continue
+        value = field_sql(model, t, spec.name)
+        columns.append(value.label(spec.name))
+        if spec.type == "many2one":
+            columns.append(m2o_display_sql(spec, value).label(f"{spec.name}__display"))
+    query = select(*columns).where(where).order_by(*order_clauses(model, t, order)).offset(offset)
+    rows = [row._mapping for row in env.conn.execute(query.limit(limit) if limit else query)]
+    ids = [row["id"] for row in rows]
+    many = {spec.name: _one2many_ids(env, spec, ids) for spec in specs if spec.type == "one2many"}
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {"id": row["id"]}
+        for spec in specs:
+            if spec.type == "one2many":
+                record[spec.name] = many[spec.name].get(row["id"], [])
+            else:
+                record[spec.name] = to_wire(spec, row[spec.name], row.get(f"{spec.name}__display"))
+        records.append(record)
+    return records
+
+
+def _one2many_ids(env: Env, spec: FieldSpec, ids: Sequence[int]) -> dict[int, list[int]]:
+    c = MODELS[spec.relation or ""].table
+    owner = c.c[spec.inverse or ""]
+    out: dict[int, list[int]] = {}
+    for chunk in chunks(ids):
+        query = select(owner, c.c.id).where(owner.in_(chunk)).order_by(c.c.id)
+        if spec.inverse_filter:
+            query = query.where(c.c[spec.inverse_filter[0]] == spec.inverse_filter[1])
+        for owner_id, line_id in env.conn.execute(query):
+            out.setdefault(owner_id, []).append(line_id)
+    return out
+
+
+def search_read(
+    env: Env,
+    domain: Any = None,
+    fields: Any = None,
+    offset: Any = 0,
+    limit: Any = None,
+    order: Any = None,
+    load: str = "_classic_read",
+) -> list[dict[str, Any]]:
+    """Records matching the domain, read (Odoo's `search_read`)."""
+    names = field_names(env.model, fields)
+    return _records(
+        env,
+        search_clause(env, domain),
+        names,
+        order=order,
+        offset=int_arg("offset", offset) or 0,
+        limit=int_arg("limit", limit, allow_none=True),
+    )
+
+
+def search(env: Env, domain: Any, offset: Any = 0, limit: Any = None, order: Any = None) -> list[int]:
+    """Ids of the records matching the domain."""
+    t = env.table
+    query = (
+        select(t.c.id)
+        .where(search_clause(env, domain))
+        .order_by(*order_clauses(env.model, t, order))
+        .offset(int_arg("offset", offset) or 0)
+    )
+    limit_value = int_arg("limit", limit, allow_none=True)
+    return list(env.conn.scalars(query.limit(limit_value) if limit_value else query))
+
+
+def search_count(env: Env, domain: Any, limit: Any = None) -> int:
+    """How many records match the domain (at most `limit` when given)."""
+    matching = select(env.table.c.id).where(search_clause(env, domain))
+    limit_value = int_arg("limit", limit, allow_none=True)
+    if limit_value:
+        matching = matching.limit(limit_value)
+    return int(env.conn.scalar(select(func.count()).select_from(matching.subquery())) or 0)
+
+
+def read(env: Env, ids: Any, fields: Any = None, load: str = "_classic_read") -> list[dict[str, Any]]:
+    """The given records, in the given order, archived or not; a MissingError names absent ids."""
+    wanted = ids_arg(ids)
+    names = field_names(env.model, fields)
+    by_id: dict[int, dict[str, Any]] = {}
+    for chunk in chunks(list(dict.fromkeys(wanted))):
+        for record in _records(env, env.table.c.id.in_(chunk), names):
+            by_id[record["id"]] = record
+    missing = [i for i in wanted if i not in by_id]
+    if missing:
+        raise missing_error(env.model.name, missing, env.uid)
+    return [by_id[i] for i in wanted]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------------
+
+
+def _values(env: Env, vals: Any) -> dict[str, Any]:
+    """`vals` checked and converted to column values; nothing is written if any of them is wrong."""
+    if not isinstance(vals, dict):
+        raise value_error(f"Invalid values {vals!r}: use an object of field names and values")
+    model = env.model
+    out: dict[str, Any] = {}
+    for name, value in vals.items():
+        spec = model.field(name)
+        if name in MAGIC:
+            continue
+        if spec.column is None:
+            raise value_error(f"Field {name!r} on model {model.name!r} is computed and cannot be written")
+        converted = to_db(model, spec, value)
+        if spec.selection and converted is not None and converted not in dict(spec.selection):
+            allowed = ", ".join(key for key, _ in spec.selection)
+            raise value_error(f"Wrong value for {model.name}.{name}: {value!r} (allowed: {allowed})")
+        if spec.type == "many2one" and converted is not None:
+            _check_target(env, spec, converted)
+        out[spec.column] = converted
+    return out
+
+
+def _check_target(env: Env, spec: FieldSpec, target: int) -> None:
+    comodel = MODELS.get(spec.relation or "")
+    if comodel is None:
+        return
+    if env.conn.scalar(select(comodel.table.c.id).where(comodel.table.c.id == target)) is None:
+        raise validation_error(
+            f"The operation cannot be completed: {spec.relation}({target},) does not exist "
+            f"(field {spec.name!r} on model {env.model.name!r})"
+        )
+
+
+def _check_required(env: Env, row: Mapping[str, Any]) -> None:
+    for spec in env.model.fields.values():
+        if spec.column and spec.column in row and row[spec.column] is None and _required(env, spec):
+            raise validation_error(
+                "The operation cannot be completed: a mandatory field is not set. "
+                f"Model: {env.model.description} ({env.model.name}), Field: {spec.string} ({spec.name})"
+            )
+
+
+def _required(env: Env, spec: FieldSpec) -> bool:
+    return spec.required or not env.table.c[spec.column or ""].nullable
+
+
+def write(env: Env, ids: Any, vals: Any) -> bool:
+    """Update the given records; Odoo 17 answers true."""
+    wanted = list(dict.fromkeys(ids_arg(ids)))
+    values = _values(env, vals)
+    _check_required(env, values)
+    t = env.table
+    found: set[int] = set()
+    for chunk in chunks(wanted):
+        found.update(env.conn.scalars(select(t.c.id).where(t.c.id.in_(chunk))))
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise missing_error(env.model.name, missing, env.uid)
+    if "write_date" in t.c:
+        values["write_date"] = utc_now()
+    for chunk in chunks(wanted):
+        env.conn.execute(update(t).where(t.c.id.in_(chunk)).values(values))
+    _recompute_timesheets(env, wanted, vals)
+    return True
+
+
+def create(env: Env, vals_list: Any) -> int | list[int]:
+    """Create one record (from an object) or several (from a list); answer the id or the ids."""
+    single = isinstance(vals_list, dict)
+    items = [vals_list] if single else vals_list
+    if not isinstance(items, list) or not items:
+        raise value_error("Invalid values: use an object of field names and values, or a list of them")
+    ids = []
+    for vals in items:
+        row = _values(env, vals)
+        for name, default in env.model.defaults.items():
+            row.setdefault(name, default())
+        for column in env.table.c:
+            default = column.default
+            if (
+                column.name not in row
+                and default is not None
+                and default.is_scalar
+                and not column.primary_key
+            ):
+                row[column.name] = getattr(default, "arg", None)
+        for spec in env.model.fields.values():
+            if spec.column and spec.column != "id" and _required(env, spec):
+                row.setdefault(spec.column, None)
+        _check_required(env, row)
+        new_id = env.conn.execute(insert(env.table).values(row)).inserted_primary_key[0]
+        _recompute_timesheets(env, [new_id], vals)
+        ids.append(int(new_id))
+    return ids[0] if single else ids
+
+
+def _recompute_timesheets(env: Env, ids: Sequence[int], vals: Mapping[str, Any]) -> None:
+    """hr_timesheet: a timesheet's amount is -hours x the employee's hourly cost, whatever vals said."""
+    if env.model.name != "account.analytic.line" or not {"unit_amount", "employee_id", "project_id"} & set(
+        vals
+    ):
+        return
+    t = env.table
+    employee = MODELS["hr.employee"].table
+    cost = select(employee.c.hourly_cost).where(employee.c.id == t.c.employee_id).scalar_subquery()
+    timesheet = and_(t.c.project_id.is_not(None), t.c.employee_id.is_not(None))
+    for chunk in chunks(list(ids)):
+        env.conn.execute(
+            update(t)
+            .where(t.c.id.in_(chunk), timesheet)
+            .values(amount=-func.round(t.c.unit_amount * cost, 2))
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# fields_get and the method table
+# ---------------------------------------------------------------------------------------------------
+
+
+def fields_get(env: Env, allfields: Any = None, attributes: Any = None) -> dict[str, dict[str, Any]]:
+    """Field descriptions as Odoo 17's `fields_get` gives them, optionally limited to some attributes."""
+    out: dict[str, dict[str, Any]] = {}
+    for spec in env.model.fields.values():
+        if allfields and spec.name not in allfields:
+            continue
+        sql_backed = spec.column is not None or spec.related is not None or spec.name == "display_name"
+        description: dict[str, Any] = {
+            "name": spec.name,
+            "type": spec.type,
+            "string": spec.string,
+            "store": spec.stored,
+            "readonly": spec.readonly,
+            "required": spec.required,
+            "searchable": True,
+            "sortable": sql_backed and spec.type not in ("json", "one2many"),
+            "groupable": sql_backed and spec.type not in ("json", "one2many") and spec.name != "display_name",
+        }
+        if spec.relation:
+            description["relation"] = spec.relation
+        if spec.inverse:
+            description["relation_field"] = spec.inverse
+        if spec.selection:
+            description["selection"] = [list(option) for option in spec.selection]
+        if spec.aggregator:
+            description["group_operator"] = spec.aggregator
+        if attributes:
+            description = {key: value for key, value in description.items() if key in attributes}
+        out[spec.name] = description
+    return out
+
+
+METHODS: dict[str, Callable[..., Any]] = {
+    "search_read": search_read,
+    "search": search,
+    "search_count": search_count,
+    "read": read,
+    "read_group": read_group,
+    "fields_get": fields_get,
+    "create": create,
+    "write": write,
+}
+
+
+def call_kw(env: Env, method: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+    """Call a model method with execute_kw's positional and keyword arguments, as Odoo's `call_kw` does."""
+    function = METHODS.get(method)
+    if function is None:
+        raise OdooError(
+            "builtins.AttributeError", f"The method '{method}' does not exist on the model '{env.model.name}'"
+        )
+    try:
+        bound = inspect.signature(function).bind(env, *args, **kwargs)
+    except TypeError as error:
+        raise OdooError("builtins.TypeError", f"{method}() {error}") from None
+    return function(*bound.args, **bound.kwargs)
