@@ -23,6 +23,7 @@ from dashboard.export import neutralize
 from dashboard.settings import load_settings
 from dashboard.snapshot import refresh_snapshot
 from dashboard.wiring import build_clients
+from services import log
 from services.errors import ThroughlineError, explain
 from services.store import Store
 
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        log.configure(settings.log.level, settings.log.format)
         clients = build_clients(settings)
         try:
             snapshot = refresh_snapshot(

@@ -244,7 +244,8 @@ class _SecretsTomlSource(PydanticBaseSettingsSource):
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings from the environment, `.env` and secrets; raise ConfigError naming what to fix.
 
-    Every secret is registered with the log's redaction, and the log is configured from the settings."""
+    Every secret is registered with the log's redaction (the entrypoints then configure the log from the
+    settings' `log` part)."""
     try:
         settings = Settings(**overrides)
     except ValueError as error:
@@ -254,7 +255,6 @@ def load_settings(**overrides: Any) -> Settings:
         log.get("dashboard.settings").error("settings.invalid", message=message)
         raise ConfigError(message) from None
     log.register_secret(*_secrets(settings))
-    log.configure(settings.log.level, settings.log.format)
     return settings
 
 

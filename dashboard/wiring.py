@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.settings import Settings
+from services import log
 from services.crm import CrmClient
 from services.erp import ErpClient
 from services.errors import ConfigError
@@ -38,6 +39,19 @@ class Clients:
 
 def build_clients(settings: Settings) -> Clients:
     """HubSpot and ERP clients for the configured systems, or for the sandbox when none is configured."""
+    clients = _clients(settings)
+    log.get("dashboard.wiring").info(
+        "startup",
+        mode=clients.mode,
+        crm=clients.crm_label,
+        erp=clients.erp_label,
+        sign_in=settings.sign_in_mode,
+        log_level=settings.log.level,
+    )
+    return clients
+
+
+def _clients(settings: Settings) -> Clients:
     if settings.sandbox_mode:
         s = settings.sandbox
         crm = hubspot_client(settings, s.crm_url, s.token)

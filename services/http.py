@@ -116,6 +116,7 @@ def transport_error(
     A failure before the request left (no connection) changed nothing. After it left (no answer in time, a
     connection dropped mid-exchange), the system may have acted on it: `outcome_unknown` says so, and a call
     that must not run twice (`idempotent=False`, a create) is then not retried."""
+    url = log.redact(url)  # a URL setting may carry user:password@
     not_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
     if isinstance(error, httpx.TimeoutException) and not not_sent:
         message = f"no answer from {url} within the timeout; check the system's status or raise the timeout"
@@ -181,9 +182,11 @@ class ApiClient:
         try:
             return self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:
-            raise transport_error(
-                self.system, operation, error, self.base_url, idempotent=idempotent
-            ) from None
+            raise self._transport_error(operation, error, idempotent) from None
+
+    def _transport_error(self, operation: str, error: httpx.TransportError, idempotent: bool) -> ServiceError:
+        """The error for a failed exchange (a client may word what to check its own way)."""
+        return transport_error(self.system, operation, error, self.base_url, idempotent=idempotent)
 
     def _policy_wait(self, error: ServiceError) -> float | None:
         return self._policy_waits.get(error.policy) if error.policy else None

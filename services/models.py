@@ -2,10 +2,12 @@
 
 Every client parses its system's payloads into these (pydantic, frozen), so that the functional core in
 `dashboard/transforms` never sees a wire format. The ERP model is the one every ERP adapter fills:
-Odoo today, Tryton next, QuickBooks, NetSuite and SAP later.
+Odoo, Tryton and QuickBooks today; NetSuite and SAP would fill the same.
 
-Conventions: money is `Decimal` in the record's own currency; costs are positive whatever sign the ERP
-stores; a value the source left empty is `None`; a value the source sent but that could not be read is
+Conventions (keep them: the core relies on each): records are frozen; identifiers are `NewType`s that say
+whose they are (a `CrmDealId` is never an `ErpRecordId`, and the type checker catches the very mix-up the ID
+audit exists for); money is `Decimal` in the record's own currency; costs are positive whatever sign the
+ERP stores; a value the source left empty is `None`; a value the source sent but that could not be read is
 `None` too, and the record's `problems` says which field was unreadable and what it held, so nothing is lost
 and the page can say what to fix.
 """

@@ -21,6 +21,7 @@ from dashboard.settings import Settings, load_settings
 from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.wiring import Clients, build_clients
 from dashboard.writeback import settle_pending
+from services import log
 from services.errors import ThroughlineError, explain
 from services.models import ErpDocumentLine, LineItem, Note
 from services.store import Store
@@ -30,8 +31,11 @@ T = TypeVar("T")
 
 @st.cache_resource(show_spinner=False)
 def settings() -> Settings:
-    """The settings, read once per server process (ConfigError propagates to the entrypoint)."""
-    return load_settings()
+    """The settings, read once per server process (ConfigError propagates to the entrypoint); the server
+    log takes its level and format from them."""
+    loaded = load_settings()
+    log.configure(loaded.log.level, loaded.log.format)
+    return loaded
 
 
 @st.cache_resource(show_spinner="Connecting to the CRM and the ERP…")

@@ -141,6 +141,17 @@ class TrytonTransport(ApiClient):
 
     # -- transport ---------------------------------------------------------------------------------
 
+    def _transport_error(self, operation: str, error: httpx.TransportError, idempotent: bool) -> ServiceError:
+        """Tryton's own words for a failed exchange: what to check is trytond itself."""
+        generic = super()._transport_error(operation, error, idempotent)
+        if isinstance(error, httpx.TimeoutException) and generic.outcome_unknown:
+            message = f"no answer from Tryton at {self._url} in time: check its load or the Tryton timeout"
+        else:
+            message = f"cannot reach Tryton at {self._url}: check that trytond is running and the URL setting"
+        return UnavailableError(
+            SYSTEM, operation, message, outcome_unknown=generic.outcome_unknown, retryable=generic.retryable
+        )
+
     def error_for(
         self,
         operation: str,
