@@ -91,11 +91,31 @@ def _redact_processor(
     return {key: _scrub(value) for key, value in event.items()}
 
 
+class _Stderr:
+    """Whatever `sys.stderr` is when a line is written (a test runner swaps it); a failed write never
+    fails the work that logged."""
+
+    def write(self, text: str) -> int:
+        try:
+            return sys.stderr.write(text)
+        except (OSError, ValueError):
+            return 0
+
+    def flush(self) -> None:
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure(level: str = "INFO", fmt: LogFormat = "auto", stream: TextIO | None = None) -> None:
     """Send Throughline's events to `stream` (stderr): JSON lines, or columns when it is a terminal."""
     global _configured
     _configured = True
-    out = stream or sys.stderr
+    out: Any = stream or _Stderr()
     as_json = fmt == "json" or (fmt == "auto" and not (hasattr(out, "isatty") and out.isatty()))
     renderer: Any = structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
     structlog.configure(
