@@ -59,8 +59,7 @@ class Analysis:
     joined: pd.DataFrame
     findings: list[Finding]
     figures: pd.DataFrame
-    portfolio: PortfolioFigures | None
-    portfolio_error: str | None
+    portfolio: PortfolioFigures
     handover: pd.DataFrame
     delivery: pd.DataFrame
     receivables: pd.DataFrame
@@ -113,12 +112,7 @@ def analyze(
     joined = join_projects(deals, crm_projects_frame(crm), erp_projects, convention)
     receivables = receivables_frame(erp)
     figures = project_figures(joined, receivables, as_of, params.thresholds)
-    portfolio: PortfolioFigures | None = None
-    portfolio_error: str | None = None
-    try:
-        portfolio = portfolio_figures(figures, params.reporting_currency, params.fx_rates)
-    except ValueError as error:
-        portfolio_error = str(error)
+    portfolio = portfolio_figures(figures, params.reporting_currency, params.fx_rates)
     problems = tuple(p for d in crm.deals for p in d.problems) + tuple(
         p for r in crm.projects for p in r.problems
     )
@@ -133,7 +127,6 @@ def analyze(
         findings=audit_findings(joined, params.thresholds, accepted_keys) if snapshot.complete else [],
         figures=figures,
         portfolio=portfolio,
-        portfolio_error=portfolio_error,
         handover=handover_status(joined, as_of, params.thresholds),
         delivery=delivery_status(joined, figures),
         receivables=receivables,

@@ -23,32 +23,29 @@ if shown.empty:
     st.info("No project matches these filters. Clear one to see more.", icon=":material/filter_alt_off:")
     st.stop()
 
-if analysis.portfolio is None:
-    st.error(f"The totals cannot be converted: {analysis.portfolio_error}")
-else:
-    totals = margin_totals(shown, analysis.portfolio)
-    total, ccy = totals.total.iloc[0], totals.reporting_currency
-    tiles = st.columns(5)
-    tiles[0].metric("Projects", count(len(shown)), border=True)
-    for tile, label, column in (
-        (tiles[1], "Contract value", c.CONTRACT_VALUE_AMOUNT),
-        (tiles[2], "Cost to date", c.ACTUAL_COST_AMOUNT),
-        (tiles[3], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
-    ):
-        tile.metric(
-            label, money(total[column], ccy, compact=True), help=money(total[column], ccy), border=True
-        )
-    tiles[4].metric(
-        "Forecast margin %",
-        pct(total[c.FORECAST_MARGIN_PCT]),
-        delta=pp(-total[c.EROSION_PP]) + " vs estimate",
-        border=True,
+totals = margin_totals(shown, analysis.portfolio)
+if totals.unconverted_note:
+    st.warning(totals.unconverted_note, icon=":material/currency_exchange:")
+total, ccy = totals.total.iloc[0], totals.reporting_currency
+tiles = st.columns(5)
+tiles[0].metric("Projects", count(len(shown)), border=True)
+for tile, label, column in (
+    (tiles[1], "Contract value", c.CONTRACT_VALUE_AMOUNT),
+    (tiles[2], "Cost to date", c.ACTUAL_COST_AMOUNT),
+    (tiles[3], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
+):
+    tile.metric(label, money(total[column], ccy, compact=True), help=money(total[column], ccy), border=True)
+tiles[4].metric(
+    "Forecast margin %",
+    pct(total[c.FORECAST_MARGIN_PCT]),
+    delta=pp(-total[c.EROSION_PP]) + " vs estimate",
+    border=True,
+)
+if totals.converted:
+    st.caption(
+        f"Totals in {ccy} at the configured rates of {analysis.fx_rates_date}; percentages weighted by "
+        "value. The table keeps each project's own currency."
     )
-    if totals.converted:
-        st.caption(
-            f"Totals in {ccy} at the configured rates of {analysis.fx_rates_date}; percentages weighted by "
-            "value. The table keeps each project's own currency."
-        )
 
 st.subheader("Forecast against estimate")
 st.caption("Each dot is a project; below the dotted line its margin is eroding.")

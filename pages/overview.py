@@ -11,9 +11,8 @@ from dashboard.ui.tables import at_risk_table, show
 
 snap, analysis = chrome.load("Overview", "Contract value, billing, cost and margin across every project.")
 portfolio = analysis.portfolio
-if portfolio is None:
-    st.error(f"The portfolio totals cannot be converted: {analysis.portfolio_error}")
-    st.stop()
+if portfolio.unconverted_note:
+    st.warning(portfolio.unconverted_note, icon=":material/currency_exchange:")
 
 total = portfolio.total.iloc[0]
 ccy = portfolio.reporting_currency

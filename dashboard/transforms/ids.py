@@ -110,8 +110,10 @@ def infer_convention(erp_ids: Iterable[object], fallback: IdConvention | None = 
     return IdConvention(prefix=best[0], separator=best[1], digits=best[2])
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_id(raw: str | None, convention: IdConvention) -> NormalizedId:
-    """The canonical form of a raw project ID, or the reason it cannot be normalized."""
+    """The canonical form of a raw project ID, or the reason it cannot be normalized (cached: the join, the
+    convention report and the audit normalize the same IDs, and a refresh the same ones again)."""
     if not isinstance(raw, str) or not raw.strip():
         # A frame hands over NaN for an empty cell; it is as empty as None.
         return NormalizedId(raw if isinstance(raw, str) else None, None, "empty", False)

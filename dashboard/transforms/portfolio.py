@@ -6,8 +6,9 @@ exists, so it always lies between the lowest and the highest project value and r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -32,32 +33,56 @@ class PortfolioFigures:
     """True when any amount was converted: the page must say so, with `rates`."""
     rates: Mapping[str, float]
     """Units of the reporting currency per unit of each currency present (the reporting currency is 1)."""
+    unconverted: Mapping[str, int] = field(default_factory=dict)
+    """Currencies present with no exchange rate -> how many projects: left out of `total`, still in
+    `by_currency`, and named on the pages."""
+
+    @property
+    def unconverted_note(self) -> str | None:
+        """What the converted total leaves out and what to set, in words; None when nothing."""
+        if not self.unconverted:
+            return None
+        parts = [f"{n} project{'s' if n != 1 else ''} in {ccy}" for ccy, n in self.unconverted.items()]
+        return (
+            f"Not in the {self.reporting_currency} totals: {', '.join(parts)}, for want of an exchange rate. "
+            "Add it to the fx rates setting (THROUGHLINE_FX_RATES), or correct the currency at its source."
+        )
 
 
 def portfolio_figures(
     figures: pd.DataFrame, reporting_currency: str, rates: Mapping[str, float]
 ) -> PortfolioFigures:
-    """Totals of `project_figures` output per currency and converted; ValueError names a missing rate."""
+    """Totals of `project_figures` output per currency, and converted into the reporting currency.
+
+    A currency with no rate (a deal in "XYZ") stays in `by_currency` and out of `total`, and
+    `unconverted` names it: one bad currency code never takes the whole portfolio's totals down."""
     sums = _sums(figures, [c.CURRENCY])
     currencies = [str(ccy) for ccy in sums.index]
-    missing = [ccy for ccy in currencies if ccy != reporting_currency and ccy not in rates]
-    if missing:
-        raise ValueError(
-            f"no exchange rate for {', '.join(missing)}: add it to the fx rates setting "
-            f"(units of {reporting_currency} per unit)"
-        )
-    used = {ccy: 1.0 if ccy == reporting_currency else float(rates[ccy]) for ccy in currencies}
-    converted = sums.mul(pd.Series(used), axis=0)
-    converted[c.PROJECT_COUNT] = sums[c.PROJECT_COUNT]
+    usable = {ccy: _rate(ccy, reporting_currency, rates) for ccy in currencies}
+    used = {ccy: rate for ccy, rate in usable.items() if rate is not None}
+    counts = sums[c.PROJECT_COUNT].astype("int64")
+    unconverted = {ccy: int(counts[ccy]) for ccy, rate in usable.items() if rate is None}
+    kept = sums.loc[list(used)]
+    converted = kept.mul(pd.Series(used), axis=0)
+    converted[c.PROJECT_COUNT] = kept[c.PROJECT_COUNT]
     total = converted.sum().to_frame(reporting_currency).T.astype("float64")
     total.index.name = c.CURRENCY
     return PortfolioFigures(
         by_currency=_finish(sums),
         total=_finish(total),
         reporting_currency=reporting_currency,
-        converted=any(ccy != reporting_currency for ccy in currencies),
+        converted=any(ccy != reporting_currency for ccy in used),
         rates=used,
+        unconverted=unconverted,
     )
+
+
+def _rate(currency: str, reporting_currency: str, rates: Mapping[str, float]) -> float | None:
+    """Units of the reporting currency per unit of `currency`; None when there is no usable rate."""
+    if currency == reporting_currency:
+        return 1.0
+    rate = rates.get(currency)
+    return float(rate) if rate is not None and math.isfinite(rate) and rate > 0 else None
 
 
 def ar_aging(figures: pd.DataFrame) -> pd.DataFrame:

@@ -70,10 +70,16 @@ def age(seconds: float | None) -> str:
 
 
 def _empty(value: Any) -> bool:
+    """None, "", NaN, NA or NaT. (pd.NA == "" is NA, whose truth is ambiguous: ask isna first.)"""
+    if value is None:
+        return True
     try:
-        return value is None or value == "" or bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list or an array is not empty in this sense
+        missing = pd.isna(value)
+    except (TypeError, ValueError):
         return False
+    if getattr(missing, "ndim", 0) == 0:
+        return bool(missing) or (isinstance(value, str) and value == "")
+    return False  # a list or an array is not empty in this sense
 
 
 def text(value: Any) -> str:

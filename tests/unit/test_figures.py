@@ -232,9 +232,22 @@ def test_portfolio_converts_with_the_configured_rates_and_says_so(figures: pd.Da
     assert total[c.PROJECT_COUNT] == 6
 
 
-def test_portfolio_without_a_rate_names_the_currency(figures: pd.DataFrame) -> None:
-    with pytest.raises(ValueError, match="no exchange rate for EUR"):
-        portfolio_figures(figures.reset_index(), "USD", {})
+def test_portfolio_without_a_rate_leaves_that_currency_out_of_the_total_and_names_it(
+    figures: pd.DataFrame,
+) -> None:
+    portfolio = portfolio_figures(figures.reset_index(), "USD", {})
+    eur_projects = int((figures[c.CURRENCY] == "EUR").sum())
+    assert portfolio.unconverted == {"EUR": eur_projects}
+    assert portfolio.rates == {"USD": 1.0}
+    assert not portfolio.converted
+    # the USD total is the USD projects' own sum; EUR keeps its per-currency row
+    usd = portfolio.by_currency.loc["USD"]
+    assert portfolio.total.loc["USD", c.CONTRACT_VALUE_AMOUNT] == usd[c.CONTRACT_VALUE_AMOUNT]
+    assert portfolio.by_currency.loc["EUR", c.CONTRACT_VALUE_AMOUNT] == 185_000
+    note = portfolio.unconverted_note or ""
+    assert f"{eur_projects} project" in note
+    assert "in EUR" in note
+    assert "THROUGHLINE_FX_RATES" in note
 
 
 def test_single_currency_portfolio_is_not_converted(figures: pd.DataFrame) -> None:
