@@ -65,6 +65,7 @@ NOTE_COUNT = "note_count"
 LAST_NOTE_AT = "last_note_at"
 LAST_TICKET_AT = "last_ticket_at"
 DEAL_PROBLEMS = "deal_problems"
+"""Values the CRM sent for this deal that could not be used, in words ("; "-joined), or None."""
 
 # --- CRM project record (operational) ----------------------------------------------------------------------
 CRM_PROJECT_RECORD_ID = "crm_project_record_id"
@@ -90,6 +91,8 @@ ERP_CURRENCY = "erp_currency"
 ERP_COMPANY = "erp_company"
 PLANNED_REVENUE_AMOUNT = "planned_revenue_amount"
 ERP_UPDATED_AT = "erp_updated_at"
+ERP_PROBLEMS = "erp_problems"
+"""Values the ERP sent for this project that could not be used, in words ("; "-joined), or None."""
 HAS_ACTUALS = "has_actuals"
 LABOR_HOURS = "labor_hours"
 LABOR_COST_AMOUNT = "labor_cost_amount"
@@ -141,6 +144,8 @@ EROSION_FLAG = "erosion_flag"
 OVERRUN_FLAG = "overrun_flag"
 OVERDUE_FLAG = "overdue_flag"
 PROJECT_COUNT = "project_count"
+DATA_PROBLEMS = "data_problems"
+"""A project's unusable values from both systems, in words, or None (the row's figures leave them out)."""
 
 # --- handover ----------------------------------------------------------------------------------------------
 HAS_PROJECT_RECORD = "has_project_record"
@@ -235,13 +240,56 @@ MARGIN_BY_GROUP = (
 )  # fmt: skip
 """Margins per customer or per owner."""
 
+FIGURES_FRAME = (
+    ROW_KEY,
+    CRM_DEAL_ID,
+    ERP_RECORD_ID,
+    ERP_PROJECT_ID,
+    PROJECT_LABEL,
+    CUSTOMER_NAME,
+    OWNER_NAME,
+    MATCH,
+    FINANCIAL_OWNER,
+    CURRENCY,
+    CURRENCY_MISMATCH,
+    CONTRACT_VALUE_AMOUNT,
+    EST_MARGIN_PCT,
+    EST_COST_AMOUNT,
+    LABOR_COST_AMOUNT,
+    VENDOR_COST_AMOUNT,
+    OTHER_COST_AMOUNT,
+    ACTUAL_COST_AMOUNT,
+    INVOICED_AMOUNT,
+    PAID_AMOUNT,
+    OUTSTANDING_AMOUNT,
+    *AR_BUCKETS,
+    MAX_DAYS_PAST_DUE,
+    REMAINING_TO_INVOICE_AMOUNT,
+    REALIZED_MARGIN_AMOUNT,
+    REALIZED_MARGIN_PCT,
+    POC,
+    POC_METHOD,
+    EAC_AMOUNT,
+    FORECAST_MARGIN_AMOUNT,
+    FORECAST_MARGIN_PCT,
+    EROSION_PP,
+    COST_BURN_PCT,
+    COST_BURN_LEVEL,
+    BILLING_BURN_PCT,
+    WIP_AMOUNT,
+    EROSION_FLAG,
+    OVERRUN_FLAG,
+    OVERDUE_FLAG,
+    DATA_PROBLEMS,
+)
+"""What `project_figures` returns, per project (won deal or ERP project)."""
 FIGURES_REPORT = (
     CRM_DEAL_ID, ERP_PROJECT_ID, PROJECT_LABEL, CUSTOMER_NAME, OWNER_NAME, CURRENCY,
     CONTRACT_VALUE_AMOUNT, EST_MARGIN_PCT, LABOR_COST_AMOUNT, VENDOR_COST_AMOUNT, OTHER_COST_AMOUNT,
     ACTUAL_COST_AMOUNT, INVOICED_AMOUNT, PAID_AMOUNT, OUTSTANDING_AMOUNT, *AR_BUCKETS,
     REMAINING_TO_INVOICE_AMOUNT, REALIZED_MARGIN_AMOUNT, REALIZED_MARGIN_PCT, POC, POC_METHOD,
     EAC_AMOUNT, FORECAST_MARGIN_AMOUNT, FORECAST_MARGIN_PCT, EROSION_PP, COST_BURN_PCT,
-    BILLING_BURN_PCT, WIP_AMOUNT, EROSION_FLAG, OVERRUN_FLAG, OVERDUE_FLAG,
+    BILLING_BURN_PCT, WIP_AMOUNT, EROSION_FLAG, OVERRUN_FLAG, OVERDUE_FLAG, DATA_PROBLEMS,
 )  # fmt: skip
 """`python -m dashboard report figures`: every kpis.md figure per project (and the deal card's names)."""
 HANDOVER_TABLE = (

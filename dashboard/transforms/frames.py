@@ -2,10 +2,16 @@
 
 Money becomes float64 (from Decimal), instants become UTC timestamps (a naive one is read as UTC), dates
 become midnight timestamps without a zone. A frame with no records still has all its columns.
+
+Values a page cannot use are caught here, once, for every adapter: an amount that is not finite or beyond
+any real project (`MAX_AMOUNT`) is left empty, and a name's control characters (which break spreadsheets
+and terminals) are removed; each such value is named in the record's problems column (DEAL_PROBLEMS,
+ERP_PROBLEMS) with what to fix, so the row stays, flagged, and the rest of the page stays whole.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -84,6 +90,7 @@ ERP_PROJECT_COLUMNS = {
     c.INVOICED_GROSS_AMOUNT: "float64",
     c.PAID_AMOUNT: "float64",
     c.OUTSTANDING_AMOUNT: "float64",
+    c.ERP_PROBLEMS: "object",
 }
 
 RECEIVABLE_COLUMNS = {
@@ -110,6 +117,12 @@ _ACTUALS_FIELDS = {
 }
 
 
+MAX_AMOUNT = 1e12
+"""No project is worth a trillion: an amount beyond this (or not finite) is a typo or a unit slip."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]+")
+
+
 def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
     """One row per deal with its owner, customer and handover facts (DEAL_COLUMNS)."""
     owners = {o.owner_id: o for o in crm.owners}
@@ -120,6 +133,8 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
     notes = {n.note_id: n for n in crm.notes}
     rows = []
     for deal in crm.deals:
+        problems = list(deal.problems)
+        where = f"deal {deal.crm_deal_id}"
         owner = owners.get(deal.owner_id) if deal.owner_id else None
         deal_tickets = [tickets[t] for t in deal.ticket_ids if t in tickets]
         deal_items = [line_items[i] for i in deal.line_item_ids if i in line_items]
@@ -127,11 +142,11 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
         rows.append(
             {
                 c.CRM_DEAL_ID: deal.crm_deal_id,
-                c.DEAL_NAME: deal.name,
+                c.DEAL_NAME: _clean(deal.name, problems, where, "name"),
                 c.DEAL_STAGE: deal.stage_label or deal.stage,
                 c.DEAL_IS_WON: deal.is_won,
                 c.DEAL_IS_CLOSED: deal.is_closed,
-                c.DEAL_AMOUNT: _money(deal.amount),
+                c.DEAL_AMOUNT: _amount(deal.amount, problems, where, "amount"),
                 c.DEAL_CURRENCY: deal.currency,
                 c.CLOSE_DATE: deal.close_date,
                 c.DEAL_CREATED_AT: deal.created_at,
@@ -139,7 +154,9 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
                 c.OWNER_ID: deal.owner_id,
                 c.OWNER_NAME: owner.name if owner else None,
                 c.OWNER_TEAM: owner.team if owner else None,
-                c.CUSTOMER_NAME: _first_name(deal.company_ids, companies),
+                c.CUSTOMER_NAME: _clean(
+                    _first_name(deal.company_ids, companies), problems, where, "customer"
+                ),
                 c.DEAL_RAW_PROJECT_ID: deal.raw_project_id,
                 c.EST_MARGIN_PCT: _money(deal.estimated_margin_pct),
                 c.SCOPE_SUMMARY: deal.scope_summary,
@@ -151,11 +168,16 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
                 # Counted from the associations: the deal knows its line items and notes even when the
                 # snapshot did not read the records themselves.
                 c.LINE_ITEM_COUNT: len(deal.line_item_ids),
-                c.LINE_ITEMS_AMOUNT: _money(sum((li.amount or Decimal(0) for li in deal_items), Decimal(0))),
+                c.LINE_ITEMS_AMOUNT: _amount(
+                    sum((li.amount or Decimal(0) for li in deal_items), Decimal(0)),
+                    problems,
+                    where,
+                    "line items",
+                ),
                 **_ticket_counts(deal_tickets),
                 c.NOTE_COUNT: len(deal.note_ids),
                 c.LAST_NOTE_AT: _latest(note_times),
-                c.DEAL_PROBLEMS: "; ".join(deal.problems) or None,
+                c.DEAL_PROBLEMS: "; ".join(problems) or None,
             }
         )
     return _frame(rows, DEAL_COLUMNS)
@@ -193,25 +215,47 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
         sums = actuals.setdefault(a.erp_record_id, dict.fromkeys(_ACTUALS_FIELDS, Decimal(0)))
         for column, field in _ACTUALS_FIELDS.items():
             sums[column] += getattr(a, field)
+    receivable_problems: dict[str, list[str]] = {}
+    for r in erp.receivables:
+        for label, value in (
+            ("untaxed", r.amount_untaxed),
+            ("total", r.amount_total),
+            ("open", r.amount_residual),
+        ):
+            if not _plausible(value):
+                receivable_problems.setdefault(r.erp_record_id, []).append(
+                    f"invoice {r.document}: {label} amount {float(value):.6g} is not a plausible amount, so "
+                    f"the invoice is left out; correct it in {erp.erp.capitalize()}"
+                )
     rows = []
     for p in erp.projects:
         summed = actuals.get(p.erp_record_id)
+        problems = list(receivable_problems.get(p.erp_record_id, []))
+        where = f"{erp.erp.capitalize()} project {p.erp_project_id or p.erp_record_id}"
         rows.append(
             {
                 c.ERP_NAME: p.erp,
                 c.ERP_RECORD_ID: p.erp_record_id,
                 c.ERP_RAW_PROJECT_ID: p.erp_project_id,
-                c.ERP_PROJECT_NAME: p.name,
-                c.ERP_CUSTOMER_NAME: p.customer_name,
+                c.ERP_PROJECT_NAME: _clean(p.name, problems, where, "name"),
+                c.ERP_CUSTOMER_NAME: _clean(p.customer_name, problems, where, "customer"),
                 c.ERP_STATUS: p.status,
                 c.ERP_START_DATE: p.start_date,
                 c.ERP_END_DATE: p.end_date,
                 c.ERP_CURRENCY: p.currency,
                 c.ERP_COMPANY: p.company,
-                c.PLANNED_REVENUE_AMOUNT: _money(p.planned_revenue),
+                c.PLANNED_REVENUE_AMOUNT: _amount(p.planned_revenue, problems, where, "planned revenue"),
                 c.ERP_UPDATED_AT: p.updated_at,
                 c.HAS_ACTUALS: summed is not None,
-                **{column: _money(summed[column]) if summed else None for column in _ACTUALS_FIELDS},
+                **{
+                    column: _amount(
+                        summed[column], problems, where, _ACTUALS_FIELDS[column].replace("_", " ")
+                    )
+                    if summed
+                    else None
+                    for column in _ACTUALS_FIELDS
+                },
+                c.ERP_PROBLEMS: "; ".join(problems) or None,
             }
         )
     return _frame(rows, ERP_PROJECT_COLUMNS)
@@ -232,6 +276,7 @@ def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
             c.PAYMENT_STATE: r.payment_state,
         }
         for r in erp.receivables
+        if all(_plausible(v) for v in (r.amount_untaxed, r.amount_total, r.amount_residual))
     ]
     return _frame(rows, RECEIVABLE_COLUMNS)
 
@@ -285,6 +330,33 @@ def _latest(times: Iterable[datetime | None]) -> datetime | None:
 
 def _money(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _plausible(value: Decimal | None) -> bool:
+    return value is None or (value.is_finite() and abs(value) <= MAX_AMOUNT)
+
+
+def _amount(value: Decimal | None, problems: list[str], where: str, what: str) -> float | None:
+    """The amount as a float, or None (and a problem named) when it is not finite or implausibly large."""
+    if value is None or _plausible(value):
+        return _money(value)
+    problems.append(
+        f"{where}: {what} {float(value):.6g} is not a plausible amount, so it is left out; "
+        "correct it at its source"
+    )
+    return None
+
+
+def _clean(text: str | None, problems: list[str], where: str, what: str) -> str | None:
+    """Text without control characters (a line break becomes a space); the removal is named."""
+    if text is None or not (_CONTROL.search(text) or _LINE_BREAKS.search(text)):
+        return text
+    cleaned = _CONTROL.sub("", _LINE_BREAKS.sub(" ", text)).strip()
+    if _CONTROL.search(text):
+        problems.append(
+            f"{where}: the {what} held control characters, removed here; correct it at its source"
+        )
+    return cleaned or None
 
 
 def _utc(value: datetime) -> datetime:

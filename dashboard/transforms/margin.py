@@ -17,53 +17,11 @@ from dashboard import columns as c
 from dashboard.transforms.aging import receivable_aging
 from dashboard.transforms.thresholds import Thresholds
 
-FIGURE_COLUMNS = [
-    c.ROW_KEY,
-    c.CRM_DEAL_ID,
-    c.ERP_RECORD_ID,
-    c.ERP_PROJECT_ID,
-    c.PROJECT_LABEL,
-    c.CUSTOMER_NAME,
-    c.OWNER_NAME,
-    c.MATCH,
-    c.FINANCIAL_OWNER,
-    c.CURRENCY,
-    c.CURRENCY_MISMATCH,
-    c.CONTRACT_VALUE_AMOUNT,
-    c.EST_MARGIN_PCT,
-    c.EST_COST_AMOUNT,
-    c.LABOR_COST_AMOUNT,
-    c.VENDOR_COST_AMOUNT,
-    c.OTHER_COST_AMOUNT,
-    c.ACTUAL_COST_AMOUNT,
-    c.INVOICED_AMOUNT,
-    c.PAID_AMOUNT,
-    c.OUTSTANDING_AMOUNT,
-    *c.AR_BUCKETS,
-    c.MAX_DAYS_PAST_DUE,
-    c.REMAINING_TO_INVOICE_AMOUNT,
-    c.REALIZED_MARGIN_AMOUNT,
-    c.REALIZED_MARGIN_PCT,
-    c.POC,
-    c.POC_METHOD,
-    c.EAC_AMOUNT,
-    c.FORECAST_MARGIN_AMOUNT,
-    c.FORECAST_MARGIN_PCT,
-    c.EROSION_PP,
-    c.COST_BURN_PCT,
-    c.COST_BURN_LEVEL,
-    c.BILLING_BURN_PCT,
-    c.WIP_AMOUNT,
-    c.EROSION_FLAG,
-    c.OVERRUN_FLAG,
-    c.OVERDUE_FLAG,
-]
-
 
 def project_figures(
     joined: pd.DataFrame, receivables: pd.DataFrame, as_of: date, thresholds: Thresholds
 ) -> pd.DataFrame:
-    """kpis.md figures, one row per won deal and per ERP project (FIGURE_COLUMNS), money rounded to cents.
+    """kpis.md figures, one row per won deal and per ERP project (c.FIGURES_FRAME), money rounded to cents.
 
     Takes `join_projects` and `receivables_frame` output. Contract value counts only for won deals. A row
     that is not its ERP project's financial owner (a second deal sharing the ID) shows no ERP money, so
@@ -97,10 +55,20 @@ def project_figures(
         out[column] = rows[column].where(has_erp)
     for column in (c.INVOICED_AMOUNT, c.PAID_AMOUNT, c.OUTSTANDING_AMOUNT):
         out[column] = rows[column].where(has_erp)
+    out[c.DATA_PROBLEMS] = _problems(rows[c.DEAL_PROBLEMS], rows[c.ERP_PROBLEMS].where(has_erp))
     out = _with_aging(out, receivable_aging(receivables, as_of), has_erp)
     out = _with_figures(out)
     out = _with_flags(out, thresholds)
-    return out[FIGURE_COLUMNS].reset_index(drop=True)
+    return out[list(c.FIGURES_FRAME)].reset_index(drop=True)
+
+
+def _problems(deal: pd.Series, erp: pd.Series) -> pd.Series:
+    """Both systems' unusable values of a row, "; "-joined, or None."""
+    joined = [
+        "; ".join(part for part in (d, e) if isinstance(part, str) and part) or None
+        for d, e in zip(deal.tolist(), erp.tolist(), strict=True)
+    ]
+    return pd.Series(joined, index=deal.index, dtype="object")
 
 
 def _with_aging(out: pd.DataFrame, aging: pd.DataFrame, has_erp: pd.Series) -> pd.DataFrame:
