@@ -1,27 +1,44 @@
 """Tables to CSV and Excel for download, with cells that a spreadsheet could run as formulas neutralized.
 
 A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel, LibreOffice and
-Google Sheets (CSV injection, OWASP). Such text cells get a leading apostrophe; numbers stay numbers.
+Google Sheets (CSV injection, OWASP). Line breaks inside a cell are normalized to spaces first (a reader that
+splits rows on a bare CR would otherwise start a new row, and a new formula, mid-cell), control characters
+are removed (openpyxl refuses them, and they mean nothing in a name), and then a text cell whose first
+visible character starts a formula gets a leading apostrophe. Numbers stay numbers.
+
+Streamlit's own "Download as CSV" on data grids exports the raw values, so it is switched off
+(`client.disableDataExport`, in .streamlit/config.toml and the launcher); every table that people export
+gets the app's own download built here.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BREAKS = re.compile(r"\r\n|[\r\n\t\v\f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_cell(value: object) -> object:
+    """One cell as a spreadsheet may read it: text without line breaks or control characters, and never
+    a formula; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub("", _BREAKS.sub(" ", value))
+    return f"'{text}" if text.lstrip().startswith(FORMULA_START) else text
 
 
 def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` whose text cells cannot be read as formulas."""
+    """A copy of `frame` whose text cells (and headers) cannot be read as formulas or break a row."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
-            )
-    return out
+            out[column] = out[column].map(safe_cell)
+    return out.rename(columns=lambda name: safe_cell(name) if isinstance(name, str) else name)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

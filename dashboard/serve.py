@@ -4,7 +4,7 @@ Streamlit reads `.streamlit/config.toml` from the working directory only, so `st
 /elsewhere/dashboard/app.py` would listen on every interface, send usage statistics and show tracebacks. The
 launcher runs Streamlit from the project folder and passes the settings that matter for safety on the command
 line as well (a command-line flag wins over any config file): loopback only, no usage statistics, no error
-details to users, no file watcher.
+details to users, no file watcher, no raw CSV export from data grids (dashboard/export.py says why).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ SAFE_FLAGS = (
     "--browser.gatherUsageStats=false",
     "--client.showErrorDetails=none",
     "--client.toolbarMode=viewer",
+    "--client.disableDataExport=true",
     "--server.fileWatcherType=none",
     "--server.runOnSave=false",
 )

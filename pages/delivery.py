@@ -37,7 +37,7 @@ if summary.with_incidents:
 if rows.empty:
     st.info("No won deal matches. Pick another owner or switch off the incident filter.")
 else:
-    show(rows, c.DELIVERY_TABLE, key="delivery_table", height=560)
+    show(rows, c.DELIVERY_TABLE, key="delivery_table", height=560, download="delivery")
     st.caption(
         "Complete: the percent complete the project record reports, or cost to date against the estimated "
         "cost (cost-to-cost) when it reports none. Billing burn: invoiced against contract value."

@@ -41,7 +41,7 @@ for item in missing:
 shown = handover[keep].sort_values(
     [c.HANDOVER_OVERDUE, c.DAYS_SINCE_CLOSE], ascending=[False, False], na_position="last"
 )
-show(shown, c.HANDOVER_TABLE, key="handover_table")
+show(shown, c.HANDOVER_TABLE, key="handover_table", download="handover")
 st.caption(f"{len(shown)} of {len(handover)} won deals; overdue first, then the longest since close.")
 
 # -- the handover action: create the project record -----------------------------------------------------

@@ -30,7 +30,7 @@ clients = cache.clients()
 st.subheader("Connected systems")
 mode = "the built-in sandbox (demo data)" if clients.mode == "sandbox" else "live systems"
 st.markdown(f"Throughline reads **{mode}**. Sign-in: **{settings.sign_in_mode}**.")
-show(connected_systems(settings), [c.SYSTEM_ROLE, c.SYSTEM, c.ADDRESS], key="systems")
+show(connected_systems(settings), [c.SYSTEM_ROLE, c.SYSTEM, c.ADDRESS], key="systems", download=None)
 st.caption(
     f"ID convention: {analysis.convention.pattern} (e.g. {analysis.convention.example()}), "
     f"{analysis.convention_source}. Snapshots are reused for {settings.cache_ttl_s} s."
@@ -39,8 +39,8 @@ st.caption(
 rows = settings_rows(settings)
 columns = [c.SETTING_NAME, c.SETTING_VALUE]
 st.subheader("HubSpot property names")
-show(property_rows(rows), columns, key="settings_properties")
+show(property_rows(rows), columns, key="settings_properties", download=None)
 st.subheader("Thresholds")
-show(section_rows(rows, "thresholds"), columns, key="settings_thresholds")
+show(section_rows(rows, "thresholds"), columns, key="settings_thresholds", download=None)
 with st.expander("Every setting", icon=":material/tune:"):
-    show(rows, [c.SETTING_SECTION, *columns], key="settings_all")
+    show(rows, [c.SETTING_SECTION, *columns], key="settings_all", download=None)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard.export import to_csv_bytes
 
 LABELS = {
     c.PROJECT_LABEL: "Project",
@@ -111,8 +112,16 @@ def column_config(columns: Sequence[str]) -> dict[str, Any]:
     return config
 
 
-def show(frame: pd.DataFrame, columns: Sequence[str], *, key: str, height: int | None = None) -> None:
-    """A read-only table of `columns` of `frame`, formatted for people."""
+def show(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    key: str,
+    height: int | None = None,
+    download: str | None = "table",
+) -> None:
+    """A read-only table of `columns` of `frame`, formatted for people, with a CSV download of what it
+    shows (the grid's own export is switched off: it would carry formulas; see dashboard/export.py)."""
     present = [name for name in columns if name in frame.columns]
     st.dataframe(
         frame[present],
@@ -121,6 +130,17 @@ def show(frame: pd.DataFrame, columns: Sequence[str], *, key: str, height: int |
         key=key,
         height=height if height is not None else "auto",
     )
+    if download and not frame.empty:
+        st.download_button(
+            "Download CSV",
+            to_csv_bytes(labelled(frame, present)),
+            file_name=f"throughline-{download}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+        )
 
 
 def at_risk(figures: pd.DataFrame) -> pd.DataFrame:
