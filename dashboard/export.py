@@ -35,10 +35,12 @@ def safe_cell(value: object) -> object:
 def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` whose text cells (and headers) cannot be read as formulas or break a row."""
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(safe_cell)
-    return out.rename(columns=lambda name: safe_cell(name) if isinstance(name, str) else name)
+    for position in range(out.shape[1]):  # by position: two columns may share a header
+        column = out.iloc[:, position]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            out.isetitem(position, column.map(safe_cell))
+    out.columns = [safe_cell(name) if isinstance(name, str) else name for name in out.columns]
+    return out
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard.ui import chrome, corrections
+from dashboard.ui.escape import md
 
 KINDS = {
     "missing": "Missing",
@@ -105,7 +106,7 @@ if shown:
     finding = by_key[picked or next(iter(by_key))]
     with st.container(border=True):
         st.markdown(f"**{KINDS[finding.kind]}** · {finding.severity} · band {finding.band}")
-        st.markdown(finding.message)
+        st.markdown(md(finding.message))
         evidence, candidates = st.columns([2, 3])
         evidence.markdown("**Evidence**")
         evidence.dataframe(
@@ -132,13 +133,13 @@ if shown:
         if fix:
             one = fix[0]
             st.markdown(
-                f"**Suggested fix:** write `{one.after}` to {one.label} (HubSpot deal {one.record_id}), "
-                f"which holds `{one.before or corrections.EMPTY}` now."
+                f"**Suggested fix:** write {md(one.after)} to {md(one.label)} (HubSpot deal "
+                f"{md(one.record_id)}), which holds {md(one.before or corrections.EMPTY)} now."
             )
         elif finding.suggested_id and finding.suggested_id == finding.raw_id:
             st.markdown(
-                f"**Suggested fix:** none for this deal: it fits {finding.suggested_id} best and keeps it. "
-                "Correct the other deals, or accept this finding."
+                f"**Suggested fix:** none for this deal: it fits {md(finding.suggested_id)} best and keeps "
+                "it. Correct the other deals, or accept this finding."
             )
         else:
             st.markdown("**Suggested fix:** none confident enough; type the ID, or accept the finding.")

@@ -10,7 +10,8 @@ import streamlit as st
 from dashboard import columns as c
 from dashboard import views as v
 from dashboard.ui import cache, chrome, widgets
-from dashboard.ui.format import count, count_of, day, money, pct, pp, text
+from dashboard.ui.escape import md
+from dashboard.ui.format import count, count_of, day, money, pct, pp
 from dashboard.ui.tables import show
 
 
@@ -49,22 +50,22 @@ def agreed_at_close(joined: pd.Series, details: cache.DealDetails | None) -> Non
     left.markdown(
         f"**Closed:** {day(joined[c.CLOSE_DATE])}  \n"
         f"**Estimated margin at close:** {pct(joined[c.EST_MARGIN_PCT])}  \n"
-        f"**Signed proposal:** {text(joined[c.PROPOSAL_VERSION])}"
+        f"**Signed proposal:** {md(joined[c.PROPOSAL_VERSION])}"
     )
     right.markdown(
-        f"**Owner:** {text(joined[c.OWNER_NAME])}  \n"
-        f"**Primary contact:** {text(joined[c.PRIMARY_CONTACT_NAME])}  \n"
-        f"**Customer:** {text(joined[c.CUSTOMER_NAME])}"
+        f"**Owner:** {md(joined[c.OWNER_NAME])}  \n"
+        f"**Primary contact:** {md(joined[c.PRIMARY_CONTACT_NAME])}  \n"
+        f"**Customer:** {md(joined[c.CUSTOMER_NAME])}"
     )
-    st.markdown(f"**Scope:** {text(joined[c.SCOPE_SUMMARY])}")
+    st.markdown(f"**Scope:** {md(joined[c.SCOPE_SUMMARY])}")
     if details.error:
         st.warning(
-            f"The line items and notes could not be read: {details.error}", icon=":material/cloud_off:"
+            f"The line items and notes could not be read: {md(details.error)}", icon=":material/cloud_off:"
         )
     items = v.line_items_frame(details.value[0])
     if len(items):
         show(items, [c.ITEM_NAME, c.QUANTITY, c.UNIT_PRICE_AMOUNT, c.LINE_AMOUNT], key="line_items")
-        st.caption(f"{len(items)} line items, in {text(joined[c.DEAL_CURRENCY])}.")
+        st.caption(f"{len(items)} line items, in {md(joined[c.DEAL_CURRENCY])}.")
     elif not details.error:
         st.caption("The deal has no line items.")
 
@@ -80,9 +81,9 @@ def delivery(row: pd.Series, joined: pd.Series) -> None:
     tiles[3].metric("Open change requests", count(joined[c.OPEN_CHANGE_REQUESTS]), border=True)
     due = day(joined[c.NEXT_MILESTONE_DATE])
     st.markdown(
-        f"**Status:** {text(joined[c.PROJECT_STATUS])} (HubSpot project record), "
-        f"{text(joined[c.ERP_STATUS])} (ERP)  \n"
-        f"**Next milestone:** {text(joined[c.NEXT_MILESTONE])}" + (f", due {due}" if due != "—" else "")
+        f"**Status:** {md(joined[c.PROJECT_STATUS])} (HubSpot project record), "
+        f"{md(joined[c.ERP_STATUS])} (ERP)  \n"
+        f"**Next milestone:** {md(joined[c.NEXT_MILESTONE])}" + (f", due {due}" if due != "—" else "")
     )
     st.caption(f"Percent complete {v.POC_METHODS.get(row[c.POC_METHOD], row[c.POC_METHOD])}.")
 
@@ -94,7 +95,7 @@ def margin(row: pd.Series, ccy: str) -> None:
         return
     documents = cache.project_documents(row[c.ERP_RECORD_ID])
     if documents.error:
-        st.warning(f"The ERP documents could not be read: {documents.error}", icon=":material/cloud_off:")
+        st.warning(f"The ERP documents could not be read: {md(documents.error)}", icon=":material/cloud_off:")
     frame = v.documents_frame(documents.value)
     lines = v.profit_lines(row, frame)
     revenue, cost = st.columns(2)

@@ -1,4 +1,8 @@
-"""Plotly figures the pages use; one function per chart, frames in, figure out."""
+"""Plotly figures the pages use; one function per chart, frames in, figure out.
+
+Plotly renders HTML tags in labels and hover text, so every name from the systems goes through
+`escape.plot` before it reaches a figure.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from dashboard import columns as c
+from dashboard.ui.escape import plot
 
 AR_LABELS = {
     c.AR_CURRENT_AMOUNT: "Not yet due",
@@ -20,6 +25,7 @@ AR_LABELS = {
 def margin_bars(frame: pd.DataFrame, by: str, currency: str, top: int = 15) -> go.Figure:
     """Forecast margin against the estimate per customer or owner (the `top` largest by contract value)."""
     data = frame.sort_values(c.CONTRACT_VALUE_AMOUNT, ascending=False).head(top).iloc[::-1]
+    data = data.assign(**{by: data[by].map(plot)})
     fig = go.Figure()
     fig.add_bar(y=data[by], x=data[c.EST_MARGIN_PCT] * 100, name="Estimated at close", orientation="h")
     fig.add_bar(y=data[by], x=data[c.FORECAST_MARGIN_PCT] * 100, name="Forecast", orientation="h")
@@ -44,7 +50,14 @@ def aging_bars(aging: pd.DataFrame) -> go.Figure:
 def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
     """Each project's forecast margin % against its estimate at close; below the diagonal is erosion."""
     data = figures.dropna(subset=[c.EST_MARGIN_PCT, c.FORECAST_MARGIN_PCT])
-    data = data.assign(est=data[c.EST_MARGIN_PCT] * 100, forecast=data[c.FORECAST_MARGIN_PCT] * 100)
+    data = data.assign(
+        est=data[c.EST_MARGIN_PCT] * 100,
+        forecast=data[c.FORECAST_MARGIN_PCT] * 100,
+        **{
+            c.PROJECT_LABEL: data[c.PROJECT_LABEL].map(plot),
+            c.ERP_PROJECT_ID: data[c.ERP_PROJECT_ID].map(plot),
+        },
+    )
     fig = px.scatter(
         data, x="est", y="forecast", color=c.EROSION_FLAG, hover_name=c.PROJECT_LABEL,
         hover_data={c.ERP_PROJECT_ID: True, c.EROSION_FLAG: False},

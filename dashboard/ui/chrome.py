@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.analysis import Analysis
 from dashboard.snapshot import Snapshot
 from dashboard.ui import cache
+from dashboard.ui.escape import md
 from dashboard.ui.format import age
 from services.errors import ThroughlineError, explain
 
@@ -24,7 +25,7 @@ def load(title: str, caption: str | None = None) -> tuple[Snapshot, Analysis]:
         snap = cache.snapshot(force=force)
         analysis = cache.analysis(snap, accepted_keys())
     except ThroughlineError as error:
-        st.error(explain(error))
+        st.error(md(explain(error)))
         st.stop()
     freshness(snap)
     return snap, analysis
@@ -35,7 +36,7 @@ def accepted_keys() -> frozenset[str]:
     try:
         return cache.store().accepted_keys()
     except ThroughlineError as error:
-        st.warning(f"The accepted-findings list could not be read, so every finding is shown: {error}")
+        st.warning(f"The accepted-findings list could not be read, so every finding is shown: {md(error)}")
         return frozenset()
 
 
@@ -51,12 +52,12 @@ def freshness(snap: Snapshot) -> None:
         if source.error and source.read_at:
             st.warning(
                 f"**{source.label} could not be read just now**, so this page shows its last good data from "
-                f"{age(source.age_s(now))}. {source.error}",
+                f"{age(source.age_s(now))}. {md(source.error)}",
                 icon=":material/cloud_off:",
             )
         elif source.error:
             st.error(
-                f"**{source.label} could not be read**, so its figures are missing below. {source.error}",
+                f"**{source.label} could not be read**, so its figures are missing below. {md(source.error)}",
                 icon=":material/cloud_off:",
             )
 

@@ -29,6 +29,7 @@ from dashboard.transforms.corrections import (
 )
 from dashboard.transforms.project_records import ProjectRecordDraft
 from dashboard.ui import auth, cache
+from dashboard.ui.escape import md
 from dashboard.ui.preview import EMPTY, Pending, note, open_preview, render
 from services.errors import ThroughlineError, explain
 from services.store import STATUSES
@@ -70,7 +71,7 @@ def preview_creates(drafts: Sequence[ProjectRecordDraft]) -> None:
     notes = tuple(f"{d.deal_name}: not created, {d.blocked}." for d in drafts if d.blocked)
     if not ready:
         for line in notes:
-            st.warning(line)
+            st.warning(md(line))
         return
     title = f"Create {len(ready)} project records in HubSpot, each associated to its deal"
     open_preview(Pending("create", title, drafts=ready, notes=notes))
@@ -90,7 +91,7 @@ def preview_manual(analysis: Analysis, finding: Finding, typed: str) -> None:
             finding, typed, raw_ids(analysis.deals), analysis.convention, erp_codes(analysis.joined)
         )
     except ValueError as error:
-        st.error(f"Project ID: {error}")
+        st.error(f"Project ID: {md(error)}")
         return
     preview_ids([proposal], f"Write the typed ID {proposal.after} to {proposal.label}")
 
@@ -125,7 +126,7 @@ def accepted_frame() -> pd.DataFrame:
     try:
         rows = [a.model_dump() for a in cache.store().accepted()]
     except ThroughlineError as error:
-        st.warning(f"The accepted findings could not be read: {explain(error)}")
+        st.warning(f"The accepted findings could not be read: {md(explain(error))}")
         rows = []
     return pd.DataFrame(rows, columns=["finding_key", "reason", "user", "accepted_at"])
 
@@ -138,7 +139,7 @@ def accept(finding_key: str, reason: str) -> None:
             raise ThroughlineError("you are signed out; sign in again")
         writeback.accept_finding(cache.store(), finding_key, reason, actor=user.actor)
     except ThroughlineError as error:
-        st.error(explain(error))
+        st.error(md(explain(error)))
         return
     note("success", f"Accepted {finding_key}: it leaves the open findings. Withdraw it below if needed.")
 
@@ -151,7 +152,7 @@ def unaccept(finding_key: str) -> None:
             raise ThroughlineError("you are signed out; sign in again")
         writeback.unaccept_finding(cache.store(), finding_key, actor=user.actor)
     except ThroughlineError as error:
-        st.error(explain(error))
+        st.error(md(explain(error)))
         return
     note("success", f"Withdrew the acceptance of {finding_key}: it shows as a finding again.")
 
@@ -166,7 +167,9 @@ def drafts(analysis: Analysis, snap: Snapshot, deal_ids: Sequence[str]) -> list[
             cache.clients().crm, snap.crm, analysis.joined, analysis.convention, deal_ids
         )
     except ThroughlineError as error:
-        st.error(f"The deals' line items could not be read, so nothing can be previewed: {explain(error)}")
+        st.error(
+            f"The deals' line items could not be read, so nothing can be previewed: {md(explain(error))}"
+        )
         return []
 
 

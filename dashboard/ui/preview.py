@@ -19,6 +19,7 @@ from dashboard import writeback
 from dashboard.transforms.corrections import ProposedCorrection
 from dashboard.transforms.project_records import RECORD_FIELDS, ProjectRecordDraft
 from dashboard.ui import auth, cache
+from dashboard.ui.escape import md
 from services.errors import AccessDenied, ThroughlineError, explain
 
 PENDING = "pending_corrections"
@@ -99,7 +100,7 @@ def render() -> None:
     outcome: Outcome | None = st.session_state.pop(OUTCOME, None)
     if outcome is not None:
         show = {"success": st.success, "warning": st.warning, "error": st.error}[outcome.level]
-        show(outcome.summary + "".join(f"\n- {line}" for line in outcome.details))
+        show(md(outcome.summary) + "".join(f"\n- {md(line)}" for line in outcome.details))
     if st.session_state.get(PENDING) is not None:
         _dialog()
 
@@ -113,9 +114,9 @@ def _dialog() -> None:
     pending: Pending | None = st.session_state.get(PENDING)
     if pending is None:
         return
-    st.markdown(f"**{pending.title}**")
+    st.markdown(f"**{md(pending.title)}**")
     for line in pending.notes:
-        st.warning(line)
+        st.warning(md(line))
     frame = preview_frame(pending)
     if frame.empty:
         st.info("There is nothing to write.")

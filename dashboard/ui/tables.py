@@ -16,7 +16,7 @@ LABELS = {
     c.CUSTOMER_NAME: "Customer",
     c.OWNER_NAME: "Owner",
     c.ERP_PROJECT_ID: "Project ID",
-    c.CRM_DEAL_ID: "Deal",
+    c.CRM_DEAL_ID: "Deal ID",
     c.CURRENCY: "Ccy",
     c.CONTRACT_VALUE_AMOUNT: "Contract value",
     c.EST_MARGIN_PCT: "Est. margin",

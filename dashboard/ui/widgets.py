@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard.transforms.ids import IdConvention
+from dashboard.ui.escape import md
 from dashboard.views import FLAGS, MarginFilter, choices, find_project, project_choices, project_param
 
 PROJECT_PARAM = "project"
@@ -74,7 +75,7 @@ def project_picker(figures: pd.DataFrame, convention: IdConvention) -> str | Non
         found = find_project(figures, wanted, convention)
         if found is None:
             st.warning(
-                f"No project matches “{wanted}” in the link: pick one below, or check the project ID "
+                f"No project matches “{md(wanted)}” in the link: pick one below, or check the project ID "
                 f"(e.g. {convention.example()}) or the HubSpot deal id.",
                 icon=":material/link_off:",
             )

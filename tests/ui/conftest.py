@@ -6,6 +6,7 @@ the service clients, with the same settings and the same `as_of` (today) as the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -92,6 +93,11 @@ class LeftOut:
         raise RuntimeError("left out")
 
     fetch_read = fetch_snapshot
+
+
+def plain(shown: str) -> str:
+    """What a person reads in Markdown the page escaped (dashboard/ui/escape.py): the backslashes go."""
+    return re.sub(r"\\(.)", r"\1", shown)
 
 
 def oracle_of(snap: Snapshot) -> Analysis:

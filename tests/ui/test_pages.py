@@ -20,7 +20,7 @@ from dashboard.transforms.portfolio import ar_aging
 from dashboard.ui.format import count, money, pct
 from dashboard.ui.tables import at_risk
 from tests.sandbox_fixture import RunningSandbox
-from tests.ui.conftest import APP, open_page, oracle_of, read_snapshot
+from tests.ui.conftest import APP, open_page, oracle_of, plain, read_snapshot
 
 MY_PAGES = ("overview", "margin", "project", "delivery", "settings")
 
@@ -41,7 +41,7 @@ def table(at: AppTest, column: str, root: Any = None) -> pd.DataFrame:
 
 
 def texts(at: AppTest) -> list[str]:
-    return [e.value for kind in (at.warning, at.error, at.info) for e in kind]
+    return [plain(e.value) for kind in (at.warning, at.error, at.info) for e in kind]
 
 
 def linked_project(oracle: Analysis) -> pd.Series:
@@ -205,7 +205,7 @@ def test_project_deep_link_opens_the_project_with_its_figures(app: AppTest, orac
         ("Forecast margin", pct(row[c.FORECAST_MARGIN_PCT])),
     ]
     assert len(table(at, c.ITEM_NAME)) == deal[c.LINE_ITEM_COUNT]
-    assert any(f"**Scope:** {deal[c.SCOPE_SUMMARY]}" == m.value for m in at.markdown)
+    assert any(f"**Scope:** {deal[c.SCOPE_SUMMARY]}" == plain(m.value) for m in at.markdown)
     # Each profitability line opens the ERP lines behind it, and they add up to the figure.
     expanders = {e.label.split(":")[0]: e for e in at.expander}
     for label, figure in (
