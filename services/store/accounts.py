@@ -1,7 +1,12 @@
 """Local accounts for sign-in: argon2 password hashes, failed attempts counted, a lockout after too many.
 
-The same answer ("wrong e-mail or password") and the same time for an unknown e-mail and a wrong password,
-so the sign-in form does not tell which addresses have accounts.
+One answer (`SIGN_IN_REFUSED`) and about the same time for an unknown e-mail, a wrong password and a locked
+account, so the sign-in form tells no one which addresses have accounts.
+
+Attempts are counted before a password is checked, by one atomic `UPDATE ... SET failed_attempts =
+failed_attempts + 1 WHERE ... failed_attempts < max` (a row lock on PostgreSQL, the database write lock on
+SQLite, where `SELECT ... FOR UPDATE` does nothing): of any number of sign-ins racing at once, at most
+`max_attempts` get a password checked before the account locks.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import CursorResult, or_, update
 from sqlmodel import Session, col, select
 
 from services.errors import InputError, NotFoundError
@@ -21,6 +27,10 @@ from services.store.tables import UserRow, as_utc
 from services.store.values import User
 
 MIN_PASSWORD_LENGTH = 12
+SIGN_IN_REFUSED = (
+    "wrong e-mail or password (after repeated failures an account is locked for a while: wait, or ask an "
+    "admin to reset the password)"
+)
 
 
 class Accounts(Database):
@@ -70,24 +80,32 @@ class Accounts(Database):
             return [_user(row) for row in session.exec(select(UserRow).order_by(col(UserRow.email)))]
 
     def verify_login(self, email: str, password: str, *, now: datetime | None = None) -> User:
-        """Check an e-mail and password; count failures and lock the account after too many."""
+        """Check an e-mail and password; count the attempt first, lock the account after too many."""
         now = as_utc(now) if now is not None else self._now()
+        address = email.strip().lower()
         with self._session("verify sign-in") as session:
-            row = session.exec(
-                select(UserRow).where(UserRow.email == email.strip().lower()).with_for_update()
-            ).first()
-            if row is None:
-                self._spend_a_verify(password)  # so an unknown e-mail takes as long as a wrong password
-                raise InputError("wrong e-mail or password")
-            if row.locked_until is not None and now < row.locked_until:
-                raise _locked(row.locked_until)
-            if not self._password_matches(row.password_hash, password):
-                self._count_failure(row, now)
-                session.add(row)
-                session.commit()
-                raise (
-                    _locked(row.locked_until) if row.locked_until else InputError("wrong e-mail or password")
+            reserved: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # an UPDATE
+                update(UserRow)
+                .where(
+                    col(UserRow.email) == address,
+                    or_(col(UserRow.locked_until).is_(None), col(UserRow.locked_until) <= now),
+                    col(UserRow.failed_attempts) < self.max_attempts,
                 )
+                .values(failed_attempts=UserRow.failed_attempts + 1, locked_until=None)
+            )
+            session.commit()
+            row = session.exec(select(UserRow).where(UserRow.email == address)).first()
+            if not reserved.rowcount or row is None:  # unknown, locked, or out of attempts: no password is checked
+                self._spend_a_verify(password)
+                raise InputError(SIGN_IN_REFUSED)
+            if not self._password_matches(row.password_hash, password):
+                session.execute(
+                    update(UserRow)
+                    .where(col(UserRow.id) == row.id, col(UserRow.failed_attempts) >= self.max_attempts)
+                    .values(failed_attempts=0, locked_until=now + self.lockout)
+                )
+                session.commit()
+                raise InputError(SIGN_IN_REFUSED)
             if self._hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = self._hasher.hash(password)
             row.failed_attempts, row.locked_until, row.last_login_at = 0, None, now
@@ -107,12 +125,6 @@ class Accounts(Database):
         if self._dummy_hash is None:
             self._dummy_hash = self._hasher.hash("not a password anyone has")
         self._password_matches(self._dummy_hash, password)
-
-    def _count_failure(self, row: UserRow, now: datetime) -> None:
-        row.failed_attempts += 1
-        if row.failed_attempts >= self.max_attempts:
-            # The counter restarts so the account gets a full set of tries once the lock ends.
-            row.failed_attempts, row.locked_until = 0, now + self.lockout
 
     def _update_user(self, email: str, operation: str, **changes: Any) -> None:
         with self._session(operation) as session:
@@ -147,13 +159,6 @@ def _role(role: str) -> Role:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"password is too short; use at least {MIN_PASSWORD_LENGTH} characters")
-
-
-def _locked(until: datetime) -> InputError:
-    return InputError(
-        f"this account is locked after repeated failed sign-ins until {until:%Y-%m-%d %H:%M} UTC; "
-        "try again then, or ask an admin to reset the password"
-    )
 
 
 def _user(row: UserRow) -> User:

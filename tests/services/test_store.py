@@ -7,7 +7,9 @@ import os
 import secrets
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from sqlalchemy import create_engine, inspect, text
 from dashboard import users
 from services.errors import ConfigError, InputError, NotFoundError, UnavailableError
 from services.store import NewCorrection, Store
+from services.store.accounts import SIGN_IN_REFUSED
 from services.store.tables import metadata
 
 REPO = Path(__file__).resolve().parents[2]
@@ -290,7 +293,8 @@ def test_sign_in_checks_the_password_without_saying_which_part_was_wrong(store: 
         store.verify_login("ana@example.com", "wrong password here")
     with pytest.raises(InputError) as unknown_email:
         store.verify_login("nobody@example.com", PASSWORD)
-    assert str(wrong_password.value) == str(unknown_email.value) == "wrong e-mail or password"
+    assert str(wrong_password.value) == str(unknown_email.value) == SIGN_IN_REFUSED
+    assert SIGN_IN_REFUSED.startswith("wrong e-mail or password")
 
 
 def test_repeated_failures_lock_the_account_for_a_while(store: Store) -> None:
@@ -302,14 +306,15 @@ def test_repeated_failures_lock_the_account_for_a_while(store: Store) -> None:
     store.verify_login("ana@example.com", PASSWORD, now=START)  # a success resets the count
     assert store.users()[0].failed_attempts == 0
 
-    for _ in range(4):
+    for _ in range(5):
         with pytest.raises(InputError, match="wrong e-mail or password"):
             store.verify_login("ana@example.com", "not the password", now=START)
-    with pytest.raises(InputError, match=r"locked .* until 2026-03-02 09:15 UTC"):
-        store.verify_login("ana@example.com", "not the password", now=START)
-    # Locked: even the right password is refused until the lock ends.
-    with pytest.raises(InputError, match="locked"):
+    assert store.users()[0].locked_until == START + timedelta(minutes=15)
+    # Locked: even the right password is refused until the lock ends, with the same answer as for a
+    # wrong password or an unknown e-mail (the form does not tell that the account exists).
+    with pytest.raises(InputError) as locked:
         store.verify_login("ana@example.com", PASSWORD, now=START + timedelta(minutes=14, seconds=59))
+    assert str(locked.value) == SIGN_IN_REFUSED
     user = store.verify_login("ana@example.com", PASSWORD, now=START + timedelta(minutes=15))
     assert (user.failed_attempts, user.locked_until) == (0, None)
 
@@ -320,10 +325,53 @@ def test_lockout_limits_are_configurable_and_a_reset_lifts_the_lock(database_url
     store.add_user("ana@example.com", PASSWORD, "ops")
     with pytest.raises(InputError, match="wrong"):
         store.verify_login("ana@example.com", "not the password", now=START)
-    with pytest.raises(InputError, match="until 2026-03-02 10:00 UTC"):
+    with pytest.raises(InputError, match="wrong"):
         store.verify_login("ana@example.com", "not the password", now=START)
+    assert store.users()[0].locked_until == START + timedelta(minutes=60)
     store.set_password("ana@example.com", "a brand new password")
     assert store.verify_login("ana@example.com", "a brand new password", now=START).email == "ana@example.com"
+    store.close()
+
+
+class CountingHasher(PasswordHasher):
+    """The fast hasher, remembering which hashes it checked a password against."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.checked: list[str] = []
+        self._lock = threading.Lock()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        with self._lock:
+            self.checked.append(hash if isinstance(hash, str) else hash.decode())
+        return super().verify(hash, password)
+
+
+def test_eight_parallel_guesses_get_at_most_five_checked_and_the_same_answer(database_url: str) -> None:
+    hasher = CountingHasher()
+    store = Store(database_url, hasher=hasher)
+    store.migrate()
+    store.add_user("ana@example.com", PASSWORD, "ops")
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        account_hash = connection.execute(text("SELECT password_hash FROM local_user")).scalar_one()
+    engine.dispose()
+    barrier = threading.Barrier(8)
+
+    def guess(n: int) -> str:
+        barrier.wait()  # the eight sign-ins start together
+        try:
+            store.verify_login("ana@example.com", f"guess number {n}")
+        except InputError as refused:
+            return str(refused)
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(8)))
+    assert answers == [SIGN_IN_REFUSED] * 8
+    guesses_checked = sum(1 for h in hasher.checked if h == account_hash)
+    assert 1 <= guesses_checked <= 5  # the others were refused before their password reached the hash
+    assert store.users()[0].locked_until is not None
     store.close()
 
 

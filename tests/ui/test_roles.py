@@ -35,6 +35,7 @@ from services.errors import AccessDenied
 from services.hubspot import HubSpotClient
 from services.models import CrmSnapshot, NewProjectRecord
 from services.store import Correction, Store
+from services.store.accounts import SIGN_IN_REFUSED
 from tests.sandbox_fixture import TOKEN, RunningSandbox, running_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,7 +150,7 @@ def test_the_sign_in_form_signs_in_with_the_right_password_only(app_env: pytest.
     at.text_input(key="login_email").input("ops@example.com")
     at.text_input(key="login_password").input("not the password")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["Not signed in: wrong e-mail or password."]
+    assert [e.value for e in at.error] == [f"Not signed in: {SIGN_IN_REFUSED}."]
     assert at.text_input(key="login_email").value == "ops@example.com"  # what was typed is kept...
     assert at.text_input(key="login_password").value == ""  # ...except the password
 
