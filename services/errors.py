@@ -113,9 +113,13 @@ class RejectedError(ServiceError):
 
 
 def explain(error: BaseException) -> str:
-    """A message a person can act on: what failed and what to check. Never a traceback or a secret."""
+    """A message a person can act on: what failed and what to check. Never a traceback or a secret: the
+    messages are written without them, and anything credential-like that slipped in (a URL's
+    user:password@, a token) is redacted here as well."""
+    from services.log import redact  # the log's redaction, the same rules for pages as for log lines
+
     if isinstance(error, ServiceError):
-        return f"{error} — {error.hint}."
+        return redact(f"{error} — {error.hint}.")
     if isinstance(error, ThroughlineError):
-        return str(error)
+        return redact(str(error))
     return f"unexpected {type(error).__name__}; the details are in the server log (event 'unexpected')"

@@ -10,6 +10,7 @@ from pydantic import BaseModel, SecretStr
 
 from dashboard import columns as c
 from dashboard.settings import Settings
+from services.log import redact
 
 MASK = "**********"
 _SECRET_WORDS = ("token", "key", "password", "secret")
@@ -53,10 +54,10 @@ def setting_text(name: str, value: object) -> str:
     if isinstance(value, SecretStr) or any(word in name.lower() for word in _SECRET_WORDS):
         return MASK
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {v}" for k, v in value.items()) or "(empty)"
+        return redact(", ".join(f"{k}: {v}" for k, v in value.items()) or "(empty)")
     if isinstance(value, Sequence) and not isinstance(value, str):
-        return ", ".join(str(v) for v in value) or "(empty)"
-    return str(value)
+        return redact(", ".join(str(v) for v in value) or "(empty)")
+    return redact(str(value))  # a URL setting may carry user:password@
 
 
 def connected_systems(settings: Settings) -> pd.DataFrame:

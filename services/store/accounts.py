@@ -16,8 +16,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import CursorResult, or_, update
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col, select
 
 from services.errors import InputError, NotFoundError
@@ -95,7 +95,8 @@ class Accounts(Database):
             )
             session.commit()
             row = session.exec(select(UserRow).where(UserRow.email == address)).first()
-            if not reserved.rowcount or row is None:  # unknown, locked, or out of attempts: no password is checked
+            # unknown, locked, or out of attempts: no password is checked
+            if not reserved.rowcount or row is None:
                 self._spend_a_verify(password)
                 raise InputError(SIGN_IN_REFUSED)
             if not self._password_matches(row.password_hash, password):
