@@ -75,6 +75,10 @@ class _StoreHolder:
             return self._store
 
 
+class _BadRequest(ThroughlineError):
+    """A request the card cannot answer as sent."""
+
+
 def _error(status: int, code: str, message: str, request: Request) -> JSONResponse:
     request.state.reason = message
     body = {"error": {"code": code, "message": message, "request_id": request.state.request_id}}
@@ -87,10 +91,6 @@ def _single(request: Request, name: str) -> str | None:
     if len(values) > 1:
         raise _BadRequest(f"the request names {name} {len(values)} times; send it once")
     return values[0] if values else None
-
-
-class _BadRequest(ThroughlineError):
-    """A request the card cannot answer as sent."""
 
 
 def create_app(

@@ -74,7 +74,7 @@ def verify(
 ) -> Verdict:
     """HubSpot's request or not: both headers, a timestamp at most 5 minutes old, an equal signature."""
     if not signature_header or not timestamp_header:
-        return Verdict(False, f"the request carries no {SIGNATURE_HEADER} and {TIMESTAMP_HEADER}")
+        return Verdict(False, f"the request lacks {SIGNATURE_HEADER} or {TIMESTAMP_HEADER}")
     if not timestamp_header.isascii() or not timestamp_header.isdigit():
         return Verdict(False, f"{TIMESTAMP_HEADER} is not a time in milliseconds")
     # One-sided, as HubSpot's steps and its SDKs: a timestamp from the future is covered by the signature,
