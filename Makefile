@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run run-tryton test check format bench browser-deps postgres clean help
+.PHONY: run run-tryton test check format bench browser-deps postgres hubspot-app-test clean help
 
 help:
 	@echo "make run         start the dashboard on the built-in sandbox (http://127.0.0.1:8501)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test        install dev tools, run make check and every test (browser and Tryton included)"
 	@echo "make check       ruff, ruff format --check, mypy, the import contracts (lint-imports)"
 	@echo "make bench       the speed-at-scale benchmark (writes build/bench.json)"
+	@echo "make hubspot-app-test  the HubSpot app card: npm ci, its bundle, its React tests (offline after npm ci)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +58,15 @@ postgres:
 
 test: $(DEV_STAMP) browser-deps postgres
 	$(MAKE) check
+	$(MAKE) hubspot-app-test
 	$(PY) -m pytest
+
+# The HubSpot app's card (hubspot-app/, its npm package in src/app/cards as HubSpot's projects have it): the
+# exact versions of package-lock.json, the bundle (vite build), then its React tests (vitest, HubSpot's testing
+# utilities). npm ci reads npm's cache first; the build and the tests need no network.
+HUBSPOT_CARDS := hubspot-app/src/app/cards
+hubspot-app-test:
+	cd $(HUBSPOT_CARDS) && npm ci --prefer-offline --no-audit --no-fund && npm run build && npm test
 
 bench: $(DEV_STAMP)
 	$(PY) -m tests.bench

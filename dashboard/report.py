@@ -60,12 +60,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as JSON-ready objects: NaN and NaT as None, dates as YYYY-MM-DD, numpy values as Python's."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
 def render(frame: pd.DataFrame, fmt: str) -> str:
     """JSON (a list of objects) or CSV (formula cells neutralized) text."""
     if fmt == "csv":
         return str(neutralize(frame).to_csv(index=False)).rstrip("\n")
-    records = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-    return json.dumps(records, indent=2, ensure_ascii=False)
+    return json.dumps(records(frame), indent=2, ensure_ascii=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from dashboard.transforms.thresholds import Thresholds
@@ -32,6 +32,7 @@ PLACEHOLDERS = {
     "your-api-key",
     "sandbox-token",
     "sandbox-key",
+    "sandbox-app-secret",
 }
 
 
@@ -46,6 +47,9 @@ class HubSpotSettings(PortalNames):
     search_requests_per_s: int = Field(4, ge=1, description="search API limit (HubSpot allows 5/s)")
     timeout_s: float = Field(30.0, gt=0)
     max_retries: int = Field(5, ge=0)
+    app_client_secret: SecretStr | None = Field(
+        None, description="the HubSpot app's client secret: the API checks every request's signature with it"
+    )
 
 
 class OdooSettings(BaseModel):
@@ -82,6 +86,10 @@ class SandboxSettings(BaseModel):
     odoo_database: str = "sandbox"
     odoo_login: str = "admin"
     odoo_api_key: str = "sandbox-key"
+    app_client_secret: str = Field(
+        "sandbox-app-secret",
+        description="signs the sandbox's calls to the API (python -m sandbox.hubspot.signing)",
+    )
     erp: Literal["odoo", "tryton"] = Field(
         "odoo", description="tryton: read a local seeded Tryton server instead (make run-tryton sets this)"
     )
@@ -99,6 +107,34 @@ class SandboxSettings(BaseModel):
     def erp_url(self) -> str:
         """The Odoo-compatible server's base URL."""
         return f"http://{self.host}:{self.erp_port}"
+
+
+class ApiSettings(BaseModel):
+    """The web API beside the dashboard (`python -m dashboard.api`): the backend of the HubSpot app card."""
+
+    port: int = Field(8502, ge=1, le=65535)
+    address: str = Field(
+        "127.0.0.1", description="listen address; keep 127.0.0.1 behind a reverse proxy that adds HTTPS"
+    )
+    public_url: str | None = Field(
+        None,
+        description="the HTTPS address HubSpot calls (https://throughline.acme.com), which HubSpot signs; "
+        "unset: the address as received (local development)",
+    )
+    dashboard_url: str = Field(
+        "http://127.0.0.1:8501",
+        description="the dashboard's address, for the card's link to the Project page",
+    )
+
+    @field_validator("public_url", "dashboard_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip().rstrip("/")
+        if not text.startswith(("https://", "http://")) or "?" in text or "#" in text:
+            raise ValueError(f"{value!r} is not a base address: use https://host[:port][/path], no query")
+        return text
 
 
 class LogSettings(BaseModel):
@@ -138,6 +174,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     sandbox: SandboxSettings = SandboxSettings()
     access: AccessSettings = AccessSettings()
+    api: ApiSettings = ApiSettings()
     log: LogSettings = LogSettings()
     thresholds: Thresholds = Thresholds()
     cache_ttl_s: int = Field(60, ge=0, description="how long a snapshot is reused before a re-read")

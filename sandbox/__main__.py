@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--crm-port", type=int, default=8601)
     demo.add_argument("--erp-port", type=int, default=8602)
     demo.add_argument("--port", type=int, default=8501, help="the dashboard's port")
+    demo.add_argument("--api-port", type=int, default=8502, help="the HubSpot card's API's port")
 
     args, extra = parser.parse_known_args(argv)
     if args.command == "demo":
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
             crm_port=args.crm_port,
             erp_port=args.erp_port,
             dashboard_port=args.port,
+            api_port=args.api_port,
             serve_args=tuple(extra),
         )
         raise SystemExit(run_demo(options))

@@ -2,8 +2,9 @@
 
 The runner owns the demo: it starts (or reuses) the HubSpot- and Odoo-compatible servers on their ports,
 tells the dashboard where they answer through its settings (THROUGHLINE_SANDBOX__*), and starts the
-dashboard with its launcher (`python -m dashboard serve`, which applies the safe server settings). When the
-dashboard stops (Ctrl-C), the servers it started stop too. The dashboard itself never imports the sandbox.
+dashboard with its launcher (`python -m dashboard serve`, which applies the safe server settings) and, beside
+it on the same settings, the HubSpot card's API (`python -m dashboard.api`). When the dashboard stops
+(Ctrl-C), the API and the servers it started stop too. The dashboard itself never imports the sandbox.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class DemoOptions:
     crm_port: int = 8601
     erp_port: int = 8602
     dashboard_port: int = 8501
+    api_port: int = 8502
     serve_args: tuple[str, ...] = ()
     """More `python -m sandbox serve` flags (an Odoo version, a portal variant, faults)."""
 
@@ -38,6 +40,8 @@ def dashboard_env(options: DemoOptions) -> dict[str, str]:
         "THROUGHLINE_SANDBOX__HOST": "127.0.0.1",
         "THROUGHLINE_SANDBOX__CRM_PORT": str(options.crm_port),
         "THROUGHLINE_SANDBOX__ERP_PORT": str(options.erp_port),
+        "THROUGHLINE_API__PORT": str(options.api_port),
+        "THROUGHLINE_API__DASHBOARD_URL": f"http://127.0.0.1:{options.dashboard_port}",
     }
 
 
@@ -59,13 +63,21 @@ def run(options: DemoOptions) -> int:
             *options.serve_args,
         ]  # fmt: skip
         started = start_process(args, crm_url, erp_url, log=options.db.with_suffix(".log"))
-    print(f"Dashboard on http://127.0.0.1:{options.dashboard_port} (Ctrl-C stops both).", flush=True)
+    env = os.environ | dashboard_env(options)
+    # the card's API, in its own process group so that stopping it stops nothing else
+    api = subprocess.Popen([sys.executable, "-m", "dashboard.api"], cwd=ROOT, env=env, start_new_session=True)
+    print(
+        f"Dashboard on http://127.0.0.1:{options.dashboard_port}, the HubSpot card's API on "
+        f"http://127.0.0.1:{options.api_port} (try: python -m sandbox.hubspot.signing card --deal "
+        "<a deal id>). Ctrl-C stops all.",
+        flush=True,
+    )
     command = [sys.executable, "-m", "dashboard", "serve", "--port", str(options.dashboard_port)]
     try:
-        env = os.environ | dashboard_env(options)
         return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
     except (KeyboardInterrupt, SystemExit):
         return 0
     finally:
+        stop_process(api)
         if started is not None:
             stop_process(started)
