@@ -92,9 +92,16 @@ class Database:
 
 
 def _parse_url(url: str) -> URL:
+    """The URL, or ConfigError naming the setting (never echoing the URL: it may hold a password)."""
     try:
         parsed = make_url(url)
-    except sa_exc.ArgumentError:
+        parsed.get_dialect()  # an unknown driver ("postgresql+nodriver") fails here, not at first use
+    except sa_exc.NoSuchModuleError:
+        raise ConfigError(
+            f"the {URL_SETTING} names a database driver Throughline does not have; use sqlite:/// or "
+            "postgresql+psycopg://"
+        ) from None
+    except (sa_exc.ArgumentError, ValueError):  # a port that is not a number, a broken host, ...
         raise ConfigError(
             f"the {URL_SETTING} is not a database URL; use sqlite:///data/throughline.sqlite or "
             "postgresql+psycopg://user:password@host:5432/dbname"

@@ -409,6 +409,23 @@ def test_a_url_that_is_not_a_database_url_names_the_setting() -> None:
         Store("mysql://u:p@localhost/db")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://svc:s3cret-pw@db.internal:notaport/throughline",  # a port that is no number
+        "postgresql+psycopg://svc:s3cret-pw@[::1",  # a broken IPv6 host
+        "postgresql+nodriver://svc:s3cret-pw@db.internal/throughline",  # a driver nobody installed
+    ],
+)
+def test_a_malformed_store_url_names_the_setting_without_a_traceback_or_the_password(url: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Store(url)
+    message = str(refused.value)
+    assert "THROUGHLINE_STORE__DATABASE_URL" in message
+    assert "s3cret-pw" not in message
+    assert refused.value.__suppress_context__  # raised `from None`: no driver traceback chained to it
+
+
 def test_the_sqlite_file_folder_is_created(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'store.sqlite'}", hasher=FAST)
     store.migrate()
