@@ -38,7 +38,7 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     for position in range(out.shape[1]):  # by position: two columns may share a header
         column = out.iloc[:, position]
         if column.dtype == object or pd.api.types.is_string_dtype(column):
-            out.isetitem(position, column.map(safe_cell))
+            out.isetitem(position, column.map(safe_cell).to_numpy(dtype=object))
     out.columns = [safe_cell(name) if isinstance(name, str) else name for name in out.columns]
     return out
 

@@ -178,6 +178,9 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     thresholds: Thresholds = Thresholds()
     cache_ttl_s: int = Field(60, ge=0, description="how long a snapshot is reused before a re-read")
+    read_deadline_s: float = Field(
+        20, gt=0, description="how long a page waits for a read before showing the last good data"
+    )
     id_pattern: str | None = Field(
         None, description="canonical project ID pattern, e.g. PRJ-##### (default: inferred from the ERP)"
     )

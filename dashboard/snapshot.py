@@ -8,15 +8,21 @@ so the pages can still show what is known and say plainly what failed and what t
 it asks each system only for what changed since its last read (how, in each adapter's `fetch_changes`),
 reads everything again every `full_every`, and reads everything when a system cannot say what changed.
 Every read is logged (`source.read`: system, mode, requests, seconds, outcome).
+
+`SnapshotKeeper` is the one snapshot every session of a server shares. A read runs in the background; a
+page waits for it at most `deadline_s`, then shows the last good data with a banner (the read goes on and
+lands for the next page run), and a read in progress never makes anyone else wait for the last good data.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Generic, Literal, TypeVar
 
 from services import log
@@ -70,6 +76,8 @@ class Snapshot:
     crm_source: SourceRead
     erp_source: SourceRead
     marks: ReadMarks = ReadMarks()
+    refreshing_since: datetime | None = None
+    """Set when a newer read has been going on since then and this is the last good data meanwhile."""
 
     @property
     def complete(self) -> bool:
@@ -202,3 +210,78 @@ def _read_erp(
             )
     full = erp.fetch_read(now=now)
     return _Result(full.snapshot, started, started, "full", erp.requests - before, full.marks)
+
+
+class StillReading(ThroughlineError):
+    """The first read has not finished within the deadline (there is no last good data to show yet)."""
+
+
+class SnapshotKeeper:
+    """The snapshot a server's sessions share: reused for `ttl_s`, refreshed in the background, waited
+    for at most `deadline_s`; the last good data meanwhile."""
+
+    def __init__(
+        self,
+        crm: CrmClient,
+        erp: ErpClient,
+        *,
+        labels: tuple[str, str] | None = None,
+        ttl_s: float = 60,
+        deadline_s: float = 20,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._crm, self._erp, self._labels = crm, erp, labels or (crm.label, erp.label)
+        self._ttl_s, self._deadline_s, self._clock = ttl_s, deadline_s, clock
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-read")
+        self._snapshot: Snapshot | None = None
+        self._loaded_at = 0.0
+        self._pending: Future[Snapshot] | None = None
+        self._pending_since: datetime | None = None
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """How the two sources are named (for the spinner)."""
+        return self._labels
+
+    def get(self, *, force: bool = False) -> Snapshot:
+        """The snapshot: the kept one while fresh (and not forced); otherwise a read, waited for at most
+        the deadline, after which the last good data comes back marked `refreshing_since`."""
+        with self._lock:
+            fresh = self._snapshot is not None and self._clock() - self._loaded_at < self._ttl_s
+            if fresh and not force and self._snapshot is not None:
+                return self._snapshot
+            if self._pending is None:
+                self._pending = self._pool.submit(
+                    refresh_snapshot, self._crm, self._erp, self._snapshot, labels=self._labels
+                )
+                self._pending_since = datetime.now(UTC)
+                self._pending.add_done_callback(self._landed)
+            pending, current, since = self._pending, self._snapshot, self._pending_since
+        try:
+            return pending.result(timeout=self._deadline_s)
+        except FutureTimeout:
+            if current is None:
+                raise StillReading(
+                    f"reading {self._labels[0]} and {self._labels[1]} has taken more than "
+                    f"{self._deadline_s:g} s; the page fills in when they answer"
+                ) from None
+            _log.warning("source.slow", systems=list(self._labels), deadline_s=self._deadline_s)
+            return replace(current, refreshing_since=since)
+
+    def invalidate(self) -> None:
+        """Read again at the next `get` (after a write)."""
+        with self._lock:
+            self._loaded_at = 0.0
+
+    def close(self) -> None:
+        """Stop taking reads (a read in progress finishes on its own)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _landed(self, future: Future[Snapshot]) -> None:
+        """Keep what a read brought (a read that raised, only on a setting, is raised to its waiter)."""
+        with self._lock:
+            self._pending, self._pending_since = None, None
+            if future.exception() is None:
+                self._snapshot = future.result()
+                self._loaded_at = self._clock()

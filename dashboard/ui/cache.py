@@ -1,7 +1,9 @@
 """The only caches: settings, clients, and one snapshot shared by every page (with its analysis).
 
-The snapshot is reused for `cache_ttl_s` seconds (default 60), then read again; the refresh button reads it
-at once. The last good data of each source is kept, so a failing source degrades to a stale copy with its
+The snapshot (dashboard/snapshot.py `SnapshotKeeper`) is reused for `cache_ttl_s` seconds (default 60), then
+read again in the background; the refresh button reads it at once. A page waits for a read at most
+`read_deadline_s`, then shows the last good data with a banner; a read in progress never blocks another
+session. The last good data of each source is kept, so a failing source degrades to a stale copy with its
 age instead of an empty page. One deal's line items and notes and one project's ERP documents are read only
 when a page asks for them, and reused per id for the same time.
 """
@@ -18,7 +20,7 @@ import streamlit as st
 
 from dashboard.analysis import Analysis, AnalysisParams, analyze, params_from_settings
 from dashboard.settings import Settings, load_settings
-from dashboard.snapshot import Snapshot, refresh_snapshot
+from dashboard.snapshot import Snapshot, SnapshotKeeper
 from dashboard.wiring import Clients, build_clients
 from dashboard.writeback import settle_pending
 from services import log
@@ -57,8 +59,6 @@ def store() -> Store:
 @dataclass
 class _Holder:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    snapshot: Snapshot | None = None
-    loaded_at: float = 0.0
     analyses: dict[Any, Analysis] = field(default_factory=dict)
     details: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
     """On-demand reads per (kind, id): when read (monotonic) and what came back."""
@@ -69,26 +69,31 @@ def _holder() -> _Holder:
     return _Holder()
 
 
+@st.cache_resource(show_spinner=False)
+def keeper() -> SnapshotKeeper:
+    """The snapshot every session shares (one per server process)."""
+    s, c = settings(), clients()
+    return SnapshotKeeper(
+        c.crm,
+        c.erp,
+        labels=(c.crm_label, c.erp_label),
+        ttl_s=s.cache_ttl_s,
+        deadline_s=s.read_deadline_s,
+    )
+
+
 def snapshot(*, force: bool = False) -> Snapshot:
     """The current snapshot: cached for the configured time, brought up to date (only what changed) when
-    older or when forced."""
-    holder = _holder()
-    ttl = settings().cache_ttl_s
-    with holder.lock:
-        fresh = holder.snapshot is not None and time.monotonic() - holder.loaded_at < ttl
-        if fresh and not force and holder.snapshot is not None:
-            return holder.snapshot
-        c = clients()
-        with st.spinner(f"Reading {c.crm_label} and {c.erp_label}…", show_time=True):
-            # after the first read, only what changed since (and a full read every half hour)
-            holder.snapshot = refresh_snapshot(
-                c.crm, c.erp, holder.snapshot, labels=(c.crm_label, c.erp_label)
-            )
-        holder.loaded_at = time.monotonic()
-        holder.analyses.clear()
-        if force:  # "Refresh" means every system read now, the per-project details too
+    older or when forced; the last good one when a read takes longer than the deadline."""
+    the_keeper = keeper()
+    crm_label, erp_label = the_keeper.labels
+    with st.spinner(f"Reading {crm_label} and {erp_label}…", show_time=True):
+        snap = the_keeper.get(force=force)
+    if force:  # "Refresh" means every system read now, the per-project details too
+        holder = _holder()
+        with holder.lock:
             holder.details.clear()
-        return holder.snapshot
+    return snap
 
 
 def analysis(snap: Snapshot, accepted: frozenset[str] = frozenset()) -> Analysis:
@@ -97,9 +102,14 @@ def analysis(snap: Snapshot, accepted: frozenset[str] = frozenset()) -> Analysis
     params: AnalysisParams = params_from_settings(settings())
     key = (snap.version, accepted)
     with holder.lock:
-        if key not in holder.analyses:
-            holder.analyses[key] = analyze(snap, params, accepted_keys=accepted)
-        return holder.analyses[key]
+        if key in holder.analyses:
+            return holder.analyses[key]
+    result = analyze(snap, params, accepted_keys=accepted)  # outside the lock: other sessions go on
+    with holder.lock:
+        # keep the analyses of this snapshot only: an older one is never asked for again
+        holder.analyses = {k: v for k, v in holder.analyses.items() if k[0] == snap.version}
+        holder.analyses[key] = result
+    return result
 
 
 @dataclass(frozen=True)
@@ -149,8 +159,8 @@ def project_documents(erp_record_id: str) -> OnDemand[list[ErpDocumentLine]]:
 
 def clear() -> None:
     """Forget the snapshot (after a write, the next page run reads both systems again)."""
+    keeper().invalidate()
     holder = _holder()
     with holder.lock:
-        holder.loaded_at = 0.0
         holder.analyses.clear()
         holder.details.clear()

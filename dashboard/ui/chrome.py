@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard.analysis import Analysis
-from dashboard.snapshot import Snapshot
+from dashboard.snapshot import Snapshot, StillReading
 from dashboard.ui import cache
 from dashboard.ui.escape import md
 from dashboard.ui.format import age
@@ -24,11 +24,25 @@ def load(title: str, caption: str | None = None) -> tuple[Snapshot, Analysis]:
     try:
         snap = cache.snapshot(force=force)
         analysis = cache.analysis(snap, accepted_keys())
+    except StillReading as slow:
+        st.info(f"{md(str(slow)).capitalize()}.", icon=":material/hourglass_top:")
+        _rerun_when_read()
+        st.stop()
     except ThroughlineError as error:
         st.error(md(explain(error)))
         st.stop()
     freshness(snap)
     return snap, analysis
+
+
+@st.fragment(run_every=3)
+def _rerun_when_read() -> None:
+    """While the first read goes on: look every 3 s, and run the page again once it has landed."""
+    try:
+        cache.keeper().get()
+    except StillReading:
+        return
+    st.rerun(scope="app")
 
 
 def accepted_keys() -> frozenset[str]:
@@ -48,6 +62,13 @@ def freshness(snap: Snapshot) -> None:
         text = f"{source.label} {age(source.age_s(now))}"
         parts.append(f"**{text}** (stale)" if source.stale else text)
     st.caption("Data read: " + " · ".join(parts))
+    if snap.refreshing_since is not None:
+        waited = age((now - snap.refreshing_since).total_seconds()).removesuffix(" ago")
+        st.warning(
+            f"**The systems have not answered a new read for {waited}**, so this page shows the data read "
+            f"{age(snap.crm_source.age_s(now))}. The read goes on; Refresh shows it once it has landed.",
+            icon=":material/hourglass_top:",
+        )
     for source in (snap.crm_source, snap.erp_source):
         if source.error and source.read_at:
             st.warning(
