@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.roles import ROLE_PAGES, check_allow_list
-from dashboard.ui import auth, cache, chrome
+from dashboard.ui import auth, cache, chrome, server
 from services.errors import ThroughlineError, explain
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
@@ -29,6 +29,7 @@ PAGES = {
 }
 
 st.set_page_config(page_title="Throughline", page_icon="🧭", layout="wide")
+server.secure()
 
 try:
     settings = cache.settings()

@@ -4,12 +4,14 @@ Each fixture is what the API answers for one demo deal (the demo sandbox: 300 de
 2026-11-01), as `python -m sandbox.hubspot.signing card --deal <id>` prints it: in the demo for card-demo,
 card-at-risk; for a sales viewer (sam@acme.test) for card-sales and card-not-won. This test asks the API again
 and compares everything but the read times, so the card is tested on the shape and values the API sends; when
-the API's answer changes on purpose, regenerate the fixtures with that command.
+the API's answer changes on purpose, regenerate the fixtures: `THROUGHLINE_REGENERATE_CARD_FIXTURES=1 pytest
+tests/api/test_card_fixtures.py` writes each answer over its fixture (and the test then fails, to say so).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,6 +47,9 @@ def test_each_fixture_is_what_the_api_answers(apis: dict[str, TestClient], name:
     deal = fixture["deal"]["crm_deal_id"]
     answer = call_card(BASE, deal, user_email=SALES, client=apis[view])
     assert answer.status_code == 200
+    if os.environ.get("THROUGHLINE_REGENERATE_CARD_FIXTURES"):
+        (FIXTURES / name).write_text(json.dumps(answer.json(), indent=2, ensure_ascii=False) + "\n")
+        pytest.fail(f"regenerated {name}: review the diff, then run the test again without the variable")
     assert timeless(answer.json()) == timeless(fixture)
 
 
