@@ -109,7 +109,9 @@ def analyze(
          "ERP": erp_projects[c.ERP_RAW_PROJECT_ID].tolist()},
         convention,
     )  # fmt: skip
-    joined = join_projects(deals, crm_projects_frame(crm), erp_projects, convention)
+    joined = join_projects(
+        deals, crm_projects_frame(crm), erp_projects, convention, params.thresholds.match_margin
+    )
     receivables = receivables_frame(erp)
     figures = project_figures(joined, receivables, as_of, params.thresholds)
     portfolio = portfolio_figures(figures, params.reporting_currency, params.fx_rates)

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from sandbox.server import free_port
 from tests.sandbox_fixture import RunningSandbox, running_sandbox
+from tests.ui.conftest import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 HUBSPOT_TOKEN = "pat-na1-SECRET-4c1e2d7a-9b3f-4e55-8d21-0f6a7c9e1b23"
@@ -103,9 +104,9 @@ def test_no_page_shows_or_logs_a_secret_and_the_401_names_the_setting(
     logs = "\n".join(record.getMessage() for record in caplog.records)
 
     assert opened == list(EVERY_PAGE)
-    assert "HubSpot rejected the token: check the HubSpot token setting" in first_page
+    assert "HubSpot rejected the token: check the HubSpot token setting" in plain(first_page)
     assert b"HubSpot rejected the token" in drawn[0]  # the byte search does see what the page drew
-    assert "postgresql+psycopg://throughline:***@127.0.0.1" in "\n".join(shown)  # masked, still useful
+    assert "postgresql+psycopg://throughline:***@127.0.0.1" in plain("\n".join(shown))  # masked, still useful
     for secret in SECRETS:
         for name, content in zip(EVERY_PAGE, drawn, strict=True):
             assert secret.encode() not in content, f"{secret} drawn on {name}"

@@ -247,10 +247,15 @@ def _deal_candidate(row: Row, signals: Mapping[str, float]) -> Candidate:
 
 
 def _suggestion(candidates: tuple[Candidate, ...], t: Thresholds) -> tuple[float | None, Band]:
+    """The best candidate's score and its band: "apply" (bulk) only when it clears `match_apply` and no
+    runner-up comes within `match_margin` of it; two close candidates are for a person to choose."""
     if not candidates:
         return None, "none"
     score = candidates[0].score
-    return score, "apply" if score >= t.match_apply else "review" if score >= t.match_review else "none"
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if score >= t.match_apply and score - runner_up >= t.match_margin:
+        return score, "apply"
+    return score, "review" if score >= t.match_review else "none"
 
 
 # --- deal-side findings ------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """The join: deals, CRM project records and ERP projects on the normalized project ID.
 
 One row per deal (matched or not) and one per ERP project no deal names; nothing is dropped or doubled.
-Two deals naming one ERP project give two rows pointing at it; the better-fitting deal is its financial
-owner, so portfolio sums count the project's money once.
+Two deals naming one ERP project give two rows pointing at it; one of them is its financial owner, so
+portfolio sums count the project's money once. The owner is the original deal (the earlier close) unless a
+later one fits the ERP project better by at least `owner_margin`: a later phase of the same customer's work
+that reused the first deal's ID fits that project nearly as well, and must not take it on a coincidence of
+amounts.
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ _FALSE_WHEN_ABSENT = (
 
 
 def join_projects(
-    deals: pd.DataFrame, crm_projects: pd.DataFrame, erp_projects: pd.DataFrame, convention: IdConvention
+    deals: pd.DataFrame,
+    crm_projects: pd.DataFrame,
+    erp_projects: pd.DataFrame,
+    convention: IdConvention,
+    owner_margin: float = 0.10,
 ) -> pd.DataFrame:
     """Deals, their project records and ERP projects side by side, one row per deal or unnamed ERP project.
 
@@ -51,7 +58,7 @@ def join_projects(
     joined[c.ROW_KEY] = ("deal:" + joined[c.CRM_DEAL_ID].astype(str)).where(
         is_deal, "erp:" + joined[c.ERP_RECORD_ID].astype(str)
     )
-    joined = _with_financial_owner(joined)
+    joined = _with_financial_owner(joined, owner_margin)
     # Deals in their input order first, then the ERP projects no deal names, in theirs.
     joined = joined.sort_values([_SIDE_ORDER, _ORDER], kind="stable").reset_index(drop=True)
     return joined.drop(columns=[_KEY, "_merge", _ORDER, _SIDE_ORDER, "_erp_order"])
@@ -126,7 +133,7 @@ def _natural(record_ids: pd.Series) -> pd.Series:
     return numeric.fillna(float("inf"))
 
 
-def _with_financial_owner(joined: pd.DataFrame) -> pd.DataFrame:
+def _with_financial_owner(joined: pd.DataFrame, owner_margin: float) -> pd.DataFrame:
     linked = joined[c.MATCH] == c.MATCH_LINKED
     fit = pd.Series(float("nan"), index=joined.index)
     if linked.any():
@@ -135,7 +142,22 @@ def _with_financial_owner(joined: pd.DataFrame) -> pd.DataFrame:
     out = joined.assign(**{c.LINK_FIT: fit})
     out[_ORDER] = out[_ORDER].fillna(out["_erp_order"])
     out[_SIDE_ORDER] = out[c.CRM_DEAL_ID].isna().astype("int64")
-    ranked = out[linked].sort_values([c.LINK_FIT, _ORDER], ascending=[False, True], na_position="last")
-    losers = ranked.index[ranked.duplicated(c.ERP_RECORD_ID, keep="first")]
-    out[c.FINANCIAL_OWNER] = ~out.index.isin(losers)
+    shared = out[linked & out[c.DEAL_ID_SHARED]]
+    owners = set(out.index[linked & ~out[c.DEAL_ID_SHARED]])
+    for _, group in shared.groupby(c.ERP_RECORD_ID, sort=False):
+        owners.add(_owner(group, owner_margin))
+    out[c.FINANCIAL_OWNER] = out.index.isin(owners) | ~linked
     return out
+
+
+def _owner(group: pd.DataFrame, margin: float) -> object:
+    """The index of the deal that owns an ERP project several deals name: the original (earliest close,
+    then earliest created, then input order) unless another fits the project better by `margin` or more."""
+    by_age = group.sort_values(
+        [c.CLOSE_DATE, c.DEAL_CREATED_AT, _ORDER], na_position="last", kind="stable"
+    )
+    original = by_age.index[0]
+    best = group.sort_values([c.LINK_FIT, _ORDER], ascending=[False, True], na_position="last").index[0]
+    fits = group[c.LINK_FIT].astype("float64")
+    gain = float(fits[best]) - float(fits[original])
+    return best if gain >= margin else original  # NaN (no fit to compare) keeps the original

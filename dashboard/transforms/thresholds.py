@@ -27,6 +27,10 @@ class Thresholds(BaseModel):
     """A suggested match scoring at least this is offered to apply."""
     match_review: float = Field(0.60, ge=0, le=1)
     """A suggested match scoring at least this (and below `match_apply`) is offered for review."""
+    match_margin: float = Field(0.10, ge=0, le=1)
+    """A suggestion is offered to apply in bulk only when the runner-up scores at least this much lower;
+    and a later deal sharing an ERP project's ID takes it from the original only when it fits that much
+    better."""
     conflict_name_similarity: float = Field(0.80, ge=0, le=1)
     """Linked customer names less similar than this disagree."""
     conflict_amount_tolerance: float = Field(0.10, ge=0)
