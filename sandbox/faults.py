@@ -37,6 +37,12 @@ class FaultSettings(BaseModel):
     rate_limit_next: int = Field(0, ge=0, description="the next N API requests get a 429 burst response")
     retry_after_s: float | None = Field(None, description="send Retry-After on injected 429s")
     timeout_next: int = Field(0, ge=0, description="the next N API requests hang for hang_s, then 504")
+    late_next: int = Field(
+        0,
+        ge=0,
+        description="the next N API requests are carried out, then answered only after hang_s (a write that "
+        "landed although the caller timed out)",
+    )
     hang_s: float = 30.0
     malformed_next: int = Field(0, ge=0, description="the next N API requests get a body that is not JSON")
     malformed_rate: float = Field(0, ge=0, le=1)
@@ -66,7 +72,8 @@ class Faults:
             self.settings = FaultSettings()
 
     def take(self, path: str) -> str | None:
-        """Decide the fault for one request: None, 'error', 'rate_limit', 'timeout' or 'malformed'."""
+        """Decide the fault for one request: None, 'error', 'rate_limit', 'timeout', 'late' or
+        'malformed'."""
         with self._lock:
             s = self.settings
             if s.path_contains and s.path_contains not in path:
@@ -77,6 +84,9 @@ class Faults:
             if s.timeout_next > 0:
                 s.timeout_next -= 1
                 return "timeout"
+            if s.late_next > 0:
+                s.late_next -= 1
+                return "late"
             if s.fail_next > 0:
                 s.fail_next -= 1
                 return "error"
@@ -123,6 +133,20 @@ class FaultMiddleware:
         kind = self.faults.take(path)
         if kind is None:
             await self.app(scope, receive, send)
+            return
+        if kind == "late":
+            # Not a vendor behaviour but the network's: the request reaches the system and is carried out
+            # (a batch update lands), and its answer arrives after the caller stopped waiting. The answer
+            # is held back whole, then sent.
+            held: list[Any] = []
+
+            async def hold(message: Any) -> None:
+                held.append(message)
+
+            await self.app(scope, receive, hold)
+            await asyncio.sleep(settings.hang_s)
+            for message in held:
+                await send(message)
             return
         request = Request(scope, receive)
         if kind == "timeout":

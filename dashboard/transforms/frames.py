@@ -177,7 +177,7 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
                 **_ticket_counts(deal_tickets),
                 c.NOTE_COUNT: len(deal.note_ids),
                 c.LAST_NOTE_AT: _latest(note_times),
-                c.DEAL_PROBLEMS: "; ".join(problems) or None,
+                c.DEAL_PROBLEMS: "\n".join(problems) or None,
             }
         )
     return _frame(rows, DEAL_COLUMNS)
@@ -255,7 +255,7 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
                     else None
                     for column in _ACTUALS_FIELDS
                 },
-                c.ERP_PROBLEMS: "; ".join(problems) or None,
+                c.ERP_PROBLEMS: "\n".join(problems) or None,
             }
         )
     return _frame(rows, ERP_PROJECT_COLUMNS)

@@ -65,7 +65,7 @@ def project_figures(
 def _problems(deal: pd.Series, erp: pd.Series) -> pd.Series:
     """Both systems' unusable values of a row, "; "-joined, or None."""
     joined = [
-        "; ".join(part for part in (d, e) if isinstance(part, str) and part) or None
+        "\n".join(part for part in (d, e) if isinstance(part, str) and part) or None
         for d, e in zip(deal.tolist(), erp.tolist(), strict=True)
     ]
     return pd.Series(joined, index=deal.index, dtype="object")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboard import columns as c
 from dashboard.analysis import Analysis
 from dashboard.snapshot import Snapshot, StillReading
 from dashboard.ui import cache
@@ -32,7 +33,28 @@ def load(title: str, caption: str | None = None) -> tuple[Snapshot, Analysis]:
         st.error(md(explain(error)))
         st.stop()
     freshness(snap)
+    unusable(analysis)
     return snap, analysis
+
+
+def unusable(analysis: Analysis) -> None:
+    """The values the systems sent that could not be used, each with its record and what to fix; the
+    figures leave them out (one bad value never takes a page down)."""
+    problems = [
+        *analysis.deals[c.DEAL_PROBLEMS].dropna().tolist(),
+        *analysis.erp_projects[c.ERP_PROBLEMS].dropna().tolist(),
+    ]
+    lines = [line for text in problems for line in str(text).split("\n") if line]
+    if not lines:
+        return
+    records = len(problems)
+    with st.expander(
+        f"{records} record{'s' if records != 1 else ''} hold values that could not be used",
+        icon=":material/report:",
+    ):
+        st.markdown("\n".join(f"- {md(line)}" for line in lines[:200]))
+        if len(lines) > 200:
+            st.caption(f"… and {len(lines) - 200} more.")
 
 
 @st.fragment(run_every=3)

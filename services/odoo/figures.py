@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from typing import Any
 
 from services.models import ErpProject, ErpReceivable, ErpRecordId, ErpSnapshot
@@ -221,4 +221,9 @@ def when(value: Any) -> datetime | None:
 
 
 def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT)
+    """Rounded to the cent, whatever its size: Decimal's default 28 digits cannot hold a line of 1e26 with
+    cents, and one absurd line must not fail the whole read (the dashboard flags it on its project)."""
+    if not value.is_finite():
+        return value
+    with localcontext(Context(prec=max(28, value.adjusted() + 4))):
+        return value.quantize(CENT)

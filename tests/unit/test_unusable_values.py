@@ -78,7 +78,7 @@ def test_control_characters_leave_the_names_and_are_named() -> None:
     assert row[c.DEAL_NAME] == "Portal rebuild =cmd|' /C calc'!A0"  # one line, no bell, no NUL
     assert row[c.CUSTOMER_NAME] == "Acme Inc"
     assert row[c.DEAL_PROBLEMS] == (
-        "deal 1: the name held control characters, removed here; correct it at its source; "
+        "deal 1: the name held control characters, removed here; correct it at its source\n"
         "deal 1: the customer held control characters, removed here; correct it at its source"
     )
 

@@ -25,9 +25,9 @@ SEEDS = (11, 23, 31)
 
 
 @pytest.fixture(scope="module", params=SEEDS)
-def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-    tuple[RunningSandbox, Analysis]
-]:
+def seeded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[RunningSandbox, Analysis]]:
     db = Path(tmp_path_factory.mktemp(f"seed{request.param}")) / "sandbox.sqlite"
     with running_sandbox(db, deals=1000, seed=request.param) as sandbox:
         with (

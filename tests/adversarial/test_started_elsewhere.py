@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from sandbox.server import free_port
-from tests.browser.conftest import _stop, _wait_healthy, wait_idle
+from tests.browser.conftest import _stop, _wait_healthy, browser, wait_idle
 from tests.sandbox_fixture import ROOT, RunningSandbox
 
 
@@ -53,6 +53,9 @@ def test_an_app_started_from_elsewhere_shows_no_data_and_how_to_start_it(
         context.close()
     finally:
         _stop(process)
+
+
+__all__ = ["browser"]  # the shared Chromium fixture, used here
 
 
 @pytest.fixture(scope="module")
