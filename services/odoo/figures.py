@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
+from services import money
 from services.models import ErpProject, ErpReceivable, ErpRecordId, ErpSnapshot
 
-CENT = Decimal("0.01")
 SUM_TOLERANCE = 0.005  # totals are float sums in another order; a real change moves them by a cent or more
 LINE_FIGURES = ("labor_hours", "labor_cost", "vendor_cost", "other_cost")
 
@@ -221,9 +221,5 @@ def when(value: Any) -> datetime | None:
 
 
 def cents(value: Decimal) -> Decimal:
-    """Rounded to the cent, whatever its size: Decimal's default 28 digits cannot hold a line of 1e26 with
-    cents, and one absurd line must not fail the whole read (the dashboard flags it on its project)."""
-    if not value.is_finite():
-        return value
-    with localcontext(Context(prec=max(28, value.adjusted() + 4))):
-        return value.quantize(CENT)
+    """Rounded to the cent, whatever its size (services/money.py)."""
+    return money.cents(value)

@@ -27,9 +27,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
+from services import money
 from services.erp import ErpClient, ErpRead
 from services.errors import NotFoundError
 from services.models import (
@@ -45,7 +46,6 @@ from services.models import (
     utcnow,
 )
 from services.tryton.transport import (
-    CENT,
     COUNTED_SUPPLIER_STATES,
     CUSTOMER_INVOICE_STATES,
     HOURS,
@@ -315,7 +315,7 @@ def _actuals(row: Row, labor: Decimal, receivables: Sequence[ErpReceivable]) -> 
     return ErpActuals(
         erp_record_id=ErpRecordId(str(row["id"])),
         currency=_code(row, "currency."),
-        labor_hours=_hours(row.get("timesheet_duration")).quantize(HOURS),
+        labor_hours=money.quantized(_hours(row.get("timesheet_duration")), HOURS),
         labor_cost=labor,
         vendor_cost=cost - labor,
         invoiced=row.get("invoiced_amount") or Decimal(0),
@@ -353,7 +353,7 @@ def _labor_line(record: ErpRecordId, line: Row, currency: str) -> ErpDocumentLin
         document=_nested(line, "work.").get("rec_name") or "Timesheet",
         partner=_nested(line, "employee.").get("rec_name"),
         description=line.get("description") or None,
-        hours=hours.quantize(HOURS),
+        hours=money.quantized(hours, HOURS),
         amount=_cents((line.get("cost_price") or Decimal(0)) * hours),
         currency=currency,
     )
@@ -405,4 +405,4 @@ def _hours(value: Any) -> Decimal:
 
 
 def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return money.cents(value)
