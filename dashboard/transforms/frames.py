@@ -129,8 +129,8 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
     companies = {co.company_id: co.name for co in crm.companies}
     contacts = {co.contact_id: co.name for co in crm.contacts}
     line_items = {li.line_item_id: li for li in crm.line_items}
-    tickets = {t.ticket_id: t for t in crm.tickets}
-    notes = {n.note_id: n for n in crm.notes}
+    tickets = {t.ticket_id: _ticket_facts(t) for t in crm.tickets}
+    note_times = {n.note_id: _utc(n.timestamp) for n in crm.notes if n.timestamp is not None}
     rows = []
     for deal in crm.deals:
         problems = list(deal.problems)
@@ -138,7 +138,7 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
         owner = owners.get(deal.owner_id) if deal.owner_id else None
         deal_tickets = [tickets[t] for t in deal.ticket_ids if t in tickets]
         deal_items = [line_items[i] for i in deal.line_item_ids if i in line_items]
-        note_times = [notes[n].timestamp for n in deal.note_ids if n in notes]
+        noted = [note_times[n] for n in deal.note_ids if n in note_times]
         rows.append(
             {
                 c.CRM_DEAL_ID: deal.crm_deal_id,
@@ -176,7 +176,7 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
                 ),
                 **_ticket_counts(deal_tickets),
                 c.NOTE_COUNT: len(deal.note_ids),
-                c.LAST_NOTE_AT: _latest(note_times),
+                c.LAST_NOTE_AT: max(noted, default=None),
                 c.DEAL_PROBLEMS: "\n".join(problems) or None,
             }
         )
@@ -212,16 +212,19 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
     """One row per ERP project with its actuals summed in (ERP_PROJECT_COLUMNS); no actuals -> NaN money."""
     actuals: dict[str, dict[str, Decimal]] = {}
     for a in erp.actuals:
-        sums = actuals.setdefault(a.erp_record_id, dict.fromkeys(_ACTUALS_FIELDS, Decimal(0)))
-        for column, field in _ACTUALS_FIELDS.items():
-            sums[column] += getattr(a, field)
+        values = a.__dict__  # the frozen record's fields, read once
+        if a.erp_record_id not in actuals:
+            actuals[a.erp_record_id] = {column: values[field] for column, field in _ACTUALS_FIELDS.items()}
+        else:  # a second currency's actuals, or a split: summed
+            sums = actuals[a.erp_record_id]
+            for column, field in _ACTUALS_FIELDS.items():
+                sums[column] += values[field]
     receivable_problems: dict[str, list[str]] = {}
     for r in erp.receivables:
-        for label, value in (
-            ("untaxed", r.amount_untaxed),
-            ("total", r.amount_total),
-            ("open", r.amount_residual),
-        ):
+        amounts = (("untaxed", r.amount_untaxed), ("total", r.amount_total), ("open", r.amount_residual))
+        if all(-MAX_AMOUNT <= float(value) <= MAX_AMOUNT for _, value in amounts):
+            continue
+        for label, value in amounts:
             if not _plausible(value):
                 receivable_problems.setdefault(r.erp_record_id, []).append(
                     f"invoice {r.document}: {label} amount {float(value):.6g} is not a plausible amount, so "
@@ -263,21 +266,28 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
 
 def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
     """One row per posted customer invoice or credit note (RECEIVABLE_COLUMNS), amounts gross but untaxed."""
-    rows = [
-        {
-            c.ERP_RECORD_ID: r.erp_record_id,
-            c.DOCUMENT: r.document,
-            c.INVOICE_DATE: r.invoice_date,
-            c.DUE_DATE: r.due_date,
-            c.UNTAXED_AMOUNT: _money(r.amount_untaxed),
-            c.TOTAL_AMOUNT: _money(r.amount_total),
-            c.RESIDUAL_AMOUNT: _money(r.amount_residual),
-            c.CURRENCY: r.currency,
-            c.PAYMENT_STATE: r.payment_state,
-        }
-        for r in erp.receivables
-        if all(_plausible(v) for v in (r.amount_untaxed, r.amount_total, r.amount_residual))
-    ]
+    rows = []
+    for r in erp.receivables:
+        untaxed, total, residual = float(r.amount_untaxed), float(r.amount_total), float(r.amount_residual)
+        if not (
+            -MAX_AMOUNT <= untaxed <= MAX_AMOUNT
+            and -MAX_AMOUNT <= total <= MAX_AMOUNT
+            and -MAX_AMOUNT <= residual <= MAX_AMOUNT
+        ):
+            continue  # named on its project by erp_projects_frame
+        rows.append(
+            {
+                c.ERP_RECORD_ID: r.erp_record_id,
+                c.DOCUMENT: r.document,
+                c.INVOICE_DATE: r.invoice_date,
+                c.DUE_DATE: r.due_date,
+                c.UNTAXED_AMOUNT: untaxed,
+                c.TOTAL_AMOUNT: total,
+                c.RESIDUAL_AMOUNT: residual,
+                c.CURRENCY: r.currency,
+                c.PAYMENT_STATE: r.payment_state,
+            }
+        )
     return _frame(rows, RECEIVABLE_COLUMNS)
 
 
@@ -310,13 +320,24 @@ def _project_links(records: Iterable[CrmProjectRecord], deals: Iterable[Deal]) -
     return links
 
 
-def _ticket_counts(tickets: list[Ticket]) -> dict[str, object]:
-    times = [t for ticket in tickets for t in (ticket.created_at, ticket.closed_at)]
+def _ticket_facts(ticket: Ticket) -> tuple[bool, bool, bool, datetime | None]:
+    """Presales, open incident, open change request, and the ticket's latest time, worked out once per
+    ticket rather than once per deal that lists it."""
+    latest = _latest((ticket.created_at, ticket.closed_at))
+    return (
+        ticket.kind == "presales",
+        ticket.kind == "incident" and ticket.is_open,
+        ticket.kind == "change_request" and ticket.is_open,
+        latest,
+    )
+
+
+def _ticket_counts(facts: list[tuple[bool, bool, bool, datetime | None]]) -> dict[str, object]:
     return {
-        c.PRESALES_TICKETS: sum(t.kind == "presales" for t in tickets),
-        c.OPEN_INCIDENTS: sum(t.kind == "incident" and t.is_open for t in tickets),
-        c.OPEN_CHANGE_REQUESTS: sum(t.kind == "change_request" and t.is_open for t in tickets),
-        c.LAST_TICKET_AT: _latest(times),
+        c.PRESALES_TICKETS: sum(f[0] for f in facts),
+        c.OPEN_INCIDENTS: sum(f[1] for f in facts),
+        c.OPEN_CHANGE_REQUESTS: sum(f[2] for f in facts),
+        c.LAST_TICKET_AT: max((f[3] for f in facts if f[3] is not None), default=None),
     }
 
 
@@ -333,16 +354,19 @@ def _money(value: Decimal | None) -> float | None:
 
 
 def _plausible(value: Decimal | None) -> bool:
-    return value is None or (value.is_finite() and abs(value) <= MAX_AMOUNT)
+    # as a float: a Decimal too large for one becomes inf, NaN fails both comparisons
+    return value is None or -MAX_AMOUNT <= float(value) <= MAX_AMOUNT
 
 
 def _amount(value: Decimal | None, problems: list[str], where: str, what: str) -> float | None:
     """The amount as a float, or None (and a problem named) when it is not finite or implausibly large."""
-    if value is None or _plausible(value):
-        return _money(value)
+    if value is None:
+        return None
+    number = float(value)
+    if -MAX_AMOUNT <= number <= MAX_AMOUNT:
+        return number
     problems.append(
-        f"{where}: {what} {float(value):.6g} is not a plausible amount, so it is left out; "
-        "correct it at its source"
+        f"{where}: {what} {number:.6g} is not a plausible amount, so it is left out; correct it at its source"
     )
     return None
 

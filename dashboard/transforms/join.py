@@ -153,9 +153,7 @@ def _with_financial_owner(joined: pd.DataFrame, owner_margin: float) -> pd.DataF
 def _owner(group: pd.DataFrame, margin: float) -> object:
     """The index of the deal that owns an ERP project several deals name: the original (earliest close,
     then earliest created, then input order) unless another fits the project better by `margin` or more."""
-    by_age = group.sort_values(
-        [c.CLOSE_DATE, c.DEAL_CREATED_AT, _ORDER], na_position="last", kind="stable"
-    )
+    by_age = group.sort_values([c.CLOSE_DATE, c.DEAL_CREATED_AT, _ORDER], na_position="last", kind="stable")
     original = by_age.index[0]
     best = group.sort_values([c.LINK_FIT, _ORDER], ascending=[False, True], na_position="last").index[0]
     fits = group[c.LINK_FIT].astype("float64")
