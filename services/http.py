@@ -196,13 +196,14 @@ class ApiClient:
 
         def note_retry(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
+            service = error if isinstance(error, ServiceError) else None
             self._log.warning(
                 "service.retry",
                 system=self.system,
                 operation=operation,
                 attempt=state.attempt_number,
-                status=getattr(error, "status", None),
-                request_id=getattr(error, "request_id", None),
+                status=service.status if service else None,
+                request_id=service.request_id if service else None,
                 wait_s=round(state.upcoming_sleep, 3),
                 error=str(error),
             )
