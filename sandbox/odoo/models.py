@@ -1,17 +1,21 @@
-"""The Odoo 17 models the sandbox serves: field specs over the Odoo tables of `sandbox.db`, and the errors.
+"""The Odoo models the sandbox serves: field specs over the Odoo tables of `sandbox.db`, and the errors.
 
 A model is a table plus a field list in Odoo's own names and types. Stored fields are columns; `related`
 fields (a project's `currency_id` is its company's) and `display_name` are SQL expressions, so domains,
-ordering and grouping treat them like columns. Values cross the wire the way Odoo 17 marshals them:
+ordering and grouping treat them like columns. Values cross the wire the way Odoo marshals them:
 many2one as `[id, display_name]`, empty as `false` (never `null`), dates as "YYYY-MM-DD" and datetimes as
 "YYYY-MM-DD HH:MM:SS".
+
+`CATALOG` holds every field of every version and module; `build_registry` keeps those one server has (its
+version, `sandbox.odoo.versions`, and its installed modules), under that version's names: the same column is
+the project's `analytic_account_id` in 16/17 and its `account_id` from 18.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,6 +23,7 @@ from sqlalchemy import ColumnElement, FromClause, Select, String, Table, case, c
 from sqlmodel import SQLModel
 
 import sandbox.db  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sandbox.odoo.versions import MODULES, VERSIONS, SandboxVersion
 
 # ---------------------------------------------------------------------------------------------------
 # Errors, as Odoo names them in the `data.name` of its JSON-RPC error envelope
@@ -77,6 +82,9 @@ class FieldSpec:
     selection: tuple[tuple[str, str], ...] = ()
     required: bool = False
     labels: Mapping[int, str] | None = None  # many2one to a model the sandbox has no table for
+    module: str = ""  # the module that adds the field ("" = the model's own)
+    since: int = 16  # first major version that has it
+    until: int = 99  # last major version that has it
 
     @property
     def stored(self) -> bool:
@@ -102,13 +110,20 @@ class ModelSpec:
     fields: Mapping[str, FieldSpec]
     display: Callable[[FromClause], ColumnElement[Any]]  # display_name as SQL on an alias of `table`
     defaults: Mapping[str, Callable[[], Any]] = field(default_factory=dict)  # create() defaults
+    module: str = "base"
+    variants: tuple[FieldSpec, ...] = ()  # every version's and module's fields (the catalog's models)
+    registry: Registry = field(default_factory=lambda: Registry(VERSIONS["17"]), compare=False, repr=False)
 
     def field(self, name: str) -> FieldSpec:
         """The field called `name`, or Odoo's ValueError for an unknown one."""
         spec = self.fields.get(name)
         if spec is None:
-            raise value_error(f"Invalid field {name!r} on model {self.name!r}")
+            raise value_error(self.registry.version.invalid_field(name, self.name))
         return spec
+
+    def comodel(self, spec: FieldSpec) -> ModelSpec | None:
+        """The model a relational field points to, when this server has it."""
+        return self.registry.get(spec.relation or "")
 
     @property
     def has_active(self) -> bool:
@@ -124,9 +139,9 @@ def _m2o(name: str, relation: str, string: str, **kw: Any) -> FieldSpec:
 
 
 def _related(
-    name: str, type_: str, string: str, via: str, target: str, relation: str | None = None
+    name: str, type_: str, string: str, via: str, target: str, relation: str | None = None, **kw: Any
 ) -> FieldSpec:
-    return FieldSpec(name, type_, string, related=(via, target), relation=relation)
+    return FieldSpec(name, type_, string, related=(via, target), relation=relation, **kw)
 
 
 def _o2m(
@@ -139,6 +154,14 @@ def _display_name() -> FieldSpec:
     return FieldSpec("display_name", "char", "Display Name")
 
 
+class Registry(dict[str, "ModelSpec"]):
+    """The models one server has, by name, and the version whose names and texts it answers with."""
+
+    def __init__(self, version: SandboxVersion) -> None:
+        super().__init__()
+        self.version = version
+
+
 def _model(
     name: str,
     description: str,
@@ -146,19 +169,18 @@ def _model(
     fields: list[FieldSpec],
     display: Callable[[FromClause], ColumnElement[Any]] | None = None,
     defaults: Mapping[str, Callable[[], Any]] | None = None,
+    module: str = "base",
 ) -> ModelSpec:
-    specs = {
-        "id": _col("id", "integer", "ID"),
-        **{f.name: f for f in fields},
-        "display_name": _display_name(),
-    }
+    variants = (_col("id", "integer", "ID"), *fields, _display_name())
     return ModelSpec(
         name,
         description,
         SQLModel.metadata.tables[table],
-        specs,
+        {f.name: f for f in variants},
         display or (lambda t: t.c.name),
         defaults or {},
+        module,
+        variants,
     )
 
 
@@ -178,7 +200,7 @@ def _nonempty(expr: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def _analytic_account_display(t: FromClause) -> ColumnElement[Any]:
     """Odoo 17: "[code] name - partner"; concatenating with NULL gives NULL, so coalesce drops a part."""
-    partner = MODELS["res.partner"].table.alias()
+    partner = SQLModel.metadata.tables["res_partner"].alias()
     partner_name = _scalar(select(partner.c.name).where(partner.c.id == t.c.partner_id), partner)
     code = func.coalesce(literal("[") + _nonempty(t.c.code) + "] ", "")
     return code + t.c.name + func.coalesce(literal(" - ") + partner_name, "")
@@ -207,7 +229,7 @@ def _move_display(t: FromClause) -> ColumnElement[Any]:
 
 def _move_line_display(t: FromClause) -> ColumnElement[Any]:
     """Odoo 17 joins the move's name and the line's label with a space."""
-    move = MODELS["account.move"].table.alias()
+    move = SQLModel.metadata.tables["account_move"].alias()
     move_name = _scalar(select(move.c.name).where(move.c.id == t.c.move_id), move)
     return func.trim(func.coalesce(move_name, "") + " " + func.coalesce(t.c.name, ""))
 
@@ -251,17 +273,18 @@ DISPLAY_TYPE = (
     ("epd", "Early Payment Discount"),
 )
 # The sandbox has no tables for these comodels; their records exist only as labels.
-PLAN_LABELS = {1: "Projects"}
+PLAN_LABELS = {1: "Projects", 2: "Departments"}
 USER_LABELS = {1: "OdooBot", 2: "Administrator"}
+JOURNAL_LABELS = {1: "Customer Invoices", 2: "Vendor Bills", 3: "Miscellaneous Operations"}
 
 _company_currency = ("company_id", "currency_id")
 
-MODELS: dict[str, ModelSpec] = {}
+CATALOG: dict[str, ModelSpec] = {}
 
 
 def _register(*models: ModelSpec) -> None:
     for model in models:
-        MODELS[model.name] = model
+        CATALOG[model.name] = model
 
 
 _register(
@@ -303,6 +326,7 @@ _register(
             _m2o("company_id", "res.company", "Company", required=True),
         ],
         defaults={"hourly_cost": lambda: 0.0},
+        module="hr",
     ),
     _model(
         "account.analytic.account",
@@ -315,11 +339,21 @@ _register(
             _m2o("company_id", "res.company", "Company"),
             _related("currency_id", "many2one", "Currency", *_company_currency, relation="res.currency"),
             _m2o("plan_id", "account.analytic.plan", "Plan", required=True, labels=PLAN_LABELS),
+            # the demo's plans have no parents: the root plan is the plan (16 stored compute, 17+ related)
+            FieldSpec(
+                "root_plan_id",
+                "many2one",
+                "Root Plan",
+                column="plan_id",
+                relation="account.analytic.plan",
+                labels=PLAN_LABELS,
+            ),
             _col("active", "boolean", "Active"),
             _col("write_date", "datetime", "Last Updated on"),
         ],
         display=_analytic_account_display,
         defaults={"write_date": utc_now},
+        module="analytic",
     ),
     _model(
         "project.project",
@@ -328,7 +362,16 @@ _register(
         [
             _col("name", "char", "Name", required=True),
             _m2o("partner_id", "res.partner", "Customer"),
-            _m2o("analytic_account_id", "account.analytic.account", "Analytic Account"),
+            # 16/17 `analytic_account_id`, renamed `account_id` in 18.0 (project/models/project_project.py)
+            _m2o("analytic_account_id", "account.analytic.account", "Analytic Account", until=17),
+            FieldSpec(
+                "account_id",
+                "many2one",
+                "Analytic Account",
+                column="analytic_account_id",
+                relation="account.analytic.account",
+                since=18,
+            ),
             _m2o("company_id", "res.company", "Company", required=True),
             _related("currency_id", "many2one", "Currency", *_company_currency, relation="res.currency"),
             _m2o("user_id", "res.users", "Project Manager", labels=USER_LABELS),
@@ -336,11 +379,13 @@ _register(
             _col("date", "date", "Expiration Date"),
             _col("active", "boolean", "Active"),
             _col("last_update_status", "selection", "Status", selection=LAST_UPDATE_STATUS, required=True),
-            _col("allow_timesheets", "boolean", "Timesheets"),
+            _col("allow_timesheets", "boolean", "Timesheets", module="hr_timesheet"),
+            _col("is_template", "boolean", "Is a Template", since=19),  # 19.0: project templates
             _col("create_date", "datetime", "Created on"),
             _col("write_date", "datetime", "Last Updated on"),
         ],
         defaults={"create_date": utc_now, "write_date": utc_now},
+        module="project",
     ),
     _model(
         "account.analytic.line",
@@ -351,12 +396,28 @@ _register(
             _col("date", "date", "Date", required=True),
             _col("amount", "monetary", "Amount", required=True),
             _col("unit_amount", "float", "Quantity"),
-            _m2o("account_id", "account.analytic.account", "Project Account", required=True),
-            _m2o("project_id", "project.project", "Project"),
-            _m2o("employee_id", "hr.employee", "Employee"),
+            # 16: one required account per line, and its plan stored (analytic/models/analytic_line.py)
+            _m2o("account_id", "account.analytic.account", "Analytic Account", required=True, until=16),
+            _related(
+                "plan_id",
+                "many2one",
+                "Plan",
+                "account_id",
+                "plan_id",
+                relation="account.analytic.plan",
+                until=16,
+            ),
+            # 17+: one column per root plan; `account_id` is the Projects plan's (analytic_plan.py
+            # `_column_name`: 'account_id' for the project plan, f"x_plan{id}_id" for the others)
+            _m2o("account_id", "account.analytic.account", "Project Account", since=17),
+            _m2o("x_plan2_id", "account.analytic.account", "Departments", since=17),
+            _m2o("project_id", "project.project", "Project", module="hr_timesheet"),
+            _m2o("employee_id", "hr.employee", "Employee", module="hr_timesheet"),
             _m2o("partner_id", "res.partner", "Partner"),
             _col("category", "selection", "Category", selection=AAL_CATEGORY),
-            _m2o("move_line_id", "account.move.line", "Journal Item"),
+            _m2o("move_line_id", "account.move.line", "Journal Item", module="account"),
+            # account/models/account_analytic_line.py: related='move_line_id.journal_id', store=True
+            _m2o("journal_id", "account.journal", "Journal", module="account", labels=JOURNAL_LABELS),
             _m2o("company_id", "res.company", "Company", required=True),
             _related("currency_id", "many2one", "Currency", *_company_currency, relation="res.currency"),
             _col("write_date", "datetime", "Last Updated on"),
@@ -367,6 +428,7 @@ _register(
             "amount": lambda: 0.0,
             "write_date": utc_now,
         },
+        module="analytic",
     ),
     _model(
         "account.move",
@@ -408,6 +470,7 @@ _register(
         ],
         display=_move_display,
         defaults={"name": lambda: "/", "write_date": utc_now},
+        module="account",
     ),
     _model(
         "account.move.line",
@@ -435,13 +498,36 @@ _register(
         ],
         display=_move_line_display,
         defaults={"name": lambda: "", "write_date": utc_now},
+        module="account",
     ),
 )
 
 
-def model_spec(name: Any) -> ModelSpec:
-    """The model called `name`, or the UserError Odoo 17 raises for an unknown one."""
-    spec = MODELS.get(name) if isinstance(name, str) else None
+def build_registry(version: SandboxVersion, modules: Iterable[str] = MODULES) -> Registry:
+    """The models and fields a server of `version` with `modules` installed has, under its names."""
+    installed = {"base", *modules}
+    registry = Registry(version)
+    for model in CATALOG.values():
+        if model.module not in installed:
+            continue
+        kept = [
+            f
+            for f in model.variants
+            if (f.module or model.module) in installed and f.since <= version.major <= f.until
+        ]
+        registry[model.name] = replace(model, fields={f.name: f for f in kept}, registry=registry)
+    for model in registry.values():  # a field to a model this server lacks is not there either
+        missing = [f.name for f in model.fields.values() if f.relation and f.labels is None
+                   and f.relation not in registry]  # fmt: skip
+        for name in missing:
+            del model.fields[name]  # type: ignore[attr-defined]
+    return registry
+
+
+def model_spec(registry: Registry, name: Any) -> ModelSpec:
+    """The model called `name`, or the UserError Odoo raises for an unknown one (service/model.py
+    `execute_cr`, the same text 16-19)."""
+    spec = registry.get(name) if isinstance(name, str) else None
     if spec is None:
         raise OdooError("odoo.exceptions.UserError", f"Object {name} doesn't exist")
     return spec
@@ -461,18 +547,18 @@ def field_sql(model: ModelSpec, t: FromClause, name: str) -> ColumnElement[Any]:
         return model.display(t)
     if spec.related is not None:
         via, target = spec.related
-        comodel = MODELS[model.field(via).relation or ""]
+        comodel = model.registry[model.field(via).relation or ""]
         c = comodel.table.alias()
         value = field_sql(comodel, c, target)
         return _scalar(select(value).where(c.c.id == field_sql(model, t, via)), c)
     raise value_error(f"Field {name!r} on model {model.name!r} is not stored and cannot be used here")
 
 
-def m2o_display_sql(spec: FieldSpec, fk: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The display_name of the record a many2one value `fk` points to."""
+def m2o_display_sql(model: ModelSpec, spec: FieldSpec, fk: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The display_name of the record a many2one value `fk` (a field of `model`) points to."""
     if spec.labels is not None:
         return case(dict(spec.labels), value=fk, else_=literal("#") + cast(fk, String))
-    comodel = MODELS[spec.relation or ""]
+    comodel = model.registry[spec.relation or ""]
     c = comodel.table.alias()
     return _scalar(select(comodel.display(c)).where(c.c.id == fk), c)
 
@@ -483,7 +569,7 @@ def m2o_display_sql(spec: FieldSpec, fk: ColumnElement[Any]) -> ColumnElement[An
 
 
 def to_wire(spec: FieldSpec, value: Any, display: Any = None) -> Any:
-    """A database value as Odoo 17 sends it over JSON-RPC: false for empty, never null."""
+    """A database value as Odoo sends it over JSON-RPC and JSON-2: false for empty, never null."""
     kind = spec.type
     if kind == "many2one":
         return [value, display if display is not None else f"#{value}"] if value is not None else False
