@@ -405,6 +405,7 @@ _register(
                 "account_id",
                 "plan_id",
                 relation="account.analytic.plan",
+                labels=PLAN_LABELS,
                 until=16,
             ),
             # 17+: one column per root plan; `account_id` is the Projects plan's (analytic_plan.py

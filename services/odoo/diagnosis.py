@@ -206,7 +206,7 @@ def http_error(scene: Scene, operation: str, response: httpx.Response, path: str
         )
     if status >= 500 and not _is_json(response):
         return UnavailableError(SYSTEM, operation, "Odoo or its proxy had an error", status=status)
-    if status == 404 and not _is_json(response):
+    if status == 404 and (path == "/jsonrpc" or not _is_json(response)):  # Odoo's JSON-RPC errors are 200s
         return ConfigError(_missing_route(scene, path))
     if status in (401, 403) and not _is_json(response):
         return AuthError(

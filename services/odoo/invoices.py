@@ -75,7 +75,8 @@ def allocated(exact: Mapping[ErpRecordId, Decimal]) -> dict[ErpRecordId, Decimal
     if not exact:
         return {}
     target = sum(exact.values(), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
-    floors = {key: value.quantize(CENT, rounding=ROUND_FLOOR) for key, value in exact.items()}
+    # + 0 turns a -0.00 (a zero share of a credit note) into 0.00
+    floors = {key: value.quantize(CENT, rounding=ROUND_FLOOR) + 0 for key, value in exact.items()}
     spare = int((target - sum(floors.values(), Decimal(0))) / CENT)
     order = sorted(exact, key=lambda key: (-(exact[key] - floors[key]), _id_order(key)))
     for key in order[:spare]:

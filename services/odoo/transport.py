@@ -70,13 +70,15 @@ class OdooTransport(ApiClient):
         operation = "read the Odoo version"
         payload = self._envelope("common", "version", [])
 
-        def rpc() -> httpx.Response:
-            return self._send(operation, "POST", "/jsonrpc", json=payload)
+        def rpc() -> Any:
+            response = self._send(operation, "POST", "/jsonrpc", json=payload)
+            if response.status_code == 404:  # no /jsonrpc here: Odoo 22, or not an Odoo at all
+                return None
+            return self._rpc_result(response, operation, "/jsonrpc")
 
-        response = self._with_retries(operation, rpc)
-        if response.status_code == 404 and "json" not in response.headers.get("content-type", ""):
+        info = self._with_retries(operation, rpc)
+        if info is None:
             return self._web_version(operation)
-        info = self._rpc_result(response, operation, "/jsonrpc")
         version = (
             parse_version(info.get("server_version_info"), info.get("server_version"))
             if isinstance(info, Mapping)
