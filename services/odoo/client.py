@@ -23,7 +23,6 @@ from services.erp import ErpClient, ErpRead
 from services.errors import BadResponseError, NotFoundError
 from services.models import (
     DocumentSection,
-    ErpActuals,
     ErpDocumentLine,
     ErpProject,
     ErpProjectId,
@@ -140,32 +139,11 @@ class OdooClient(OdooTransport, ErpClient):
         now: Callable[[], datetime],
         start: int,
     ) -> ErpSnapshot:
-        """The common model: per project its line figures and invoice shares, quantized here, once."""
-        money: dict[ErpRecordId, dict[str, Decimal]] = {pid: {} for pid in part.currency_of}
-        for item in receivables:
-            target = money[item.erp_record_id]
-            for name, value in (
-                ("invoiced", item.amount_untaxed),
-                ("invoiced_gross", item.amount_total),
-                ("paid", item.amount_total - item.amount_residual),
-                ("outstanding", item.amount_residual),
-            ):
-                target[name] = target.get(name, Decimal(0)) + value
-        actuals = []
-        for pid, currency in part.currency_of.items():
-            f = figures.get(pid) or F.LineFigures()
-            lines = {
-                "labor_cost": f.labor_cost,
-                "labor_hours": f.labor_hours,
-                "vendor_cost": f.vendor_cost,
-                "other_cost": f.other_cost,
-            }
-            values = {k: F.cents(v) for k, v in (lines | money[pid]).items()}
-            actuals.append(ErpActuals(erp_record_id=pid, currency=currency, **values))
+        """The common model: per project its line figures and invoice shares (figures.actuals)."""
         return ErpSnapshot(
             erp="odoo",
             projects=part.projects,
-            actuals=tuple(actuals),
+            actuals=F.actuals(part.currency_of, figures, receivables),
             receivables=tuple(receivables),
             read_at=now(),
             requests=self.requests - start,

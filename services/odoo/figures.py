@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from services.models import ErpProject, ErpRecordId, ErpSnapshot
+from services.models import ErpActuals, ErpProject, ErpReceivable, ErpRecordId, ErpSnapshot
 
 CENT = Decimal("0.01")
 SUM_TOLERANCE = 0.005  # totals are float sums in another order; a real change moves them by a cent or more
@@ -202,6 +202,33 @@ def line_notes(
             f"it is below zero for {listed}"
         )
     return tuple(notes)
+
+
+def actuals(
+    currency_of: Mapping[ErpRecordId, str],
+    figures: Mapping[ErpRecordId, LineFigures],
+    receivables: Iterable[ErpReceivable],
+) -> tuple[ErpActuals, ...]:
+    """Per project: its line figures quantized to the cent (once, here) and its invoice shares summed (they
+    are cents already, invoices.py)."""
+    money: dict[ErpRecordId, dict[str, Decimal]] = {pid: defaultdict(Decimal) for pid in currency_of}
+    for item in receivables:
+        target = money[item.erp_record_id]
+        target["invoiced"] += item.amount_untaxed
+        target["invoiced_gross"] += item.amount_total
+        target["paid"] += item.amount_total - item.amount_residual
+        target["outstanding"] += item.amount_residual
+    out = []
+    for pid, currency in currency_of.items():
+        f = figures.get(pid) or LineFigures()
+        lines = {
+            "labor_cost": cents(f.labor_cost),
+            "labor_hours": cents(f.labor_hours),
+            "vendor_cost": cents(f.vendor_cost),
+            "other_cost": cents(f.other_cost),
+        }
+        out.append(ErpActuals(erp_record_id=pid, currency=currency, **lines, **money[pid]))
+    return tuple(out)
 
 
 def merged_figures(
