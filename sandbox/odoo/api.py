@@ -31,9 +31,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from sandbox.faults import FaultMiddleware, Faults, FaultSettings, add_control_routes
+from sandbox.odoo.catalog import build_registry, model_spec
 from sandbox.odoo.env import Env
 from sandbox.odoo.json2 import Json2, error_body, not_found_page
-from sandbox.odoo.models import OdooError, Registry, build_registry, model_spec
+from sandbox.odoo.models import OdooError, Registry
 from sandbox.odoo.orm import call_kw
 from sandbox.odoo.versions import DEFAULT_VERSION, MODULES, RPC_DEPRECATION_NOTICE, VERSIONS, SandboxVersion
 
