@@ -105,8 +105,10 @@ def _line_totals(client: OdooClient) -> tuple[int, float, float]:
 
 def _projects_changed(client: OdooClient, count: int, cutoff: str) -> bool:
     """Whether a project was created, written or deleted, or an analytic account written, since."""
-    method = client.version().group_method
-    arguments: dict[str, Any] = group_arguments(method, [], [], ["write_date:max"])
+    version = client.version()
+    method = version.group_method
+    projects: list[Any] = [["is_template", "=", False]] if version.has_templates else []  # as read_projects
+    arguments: dict[str, Any] = group_arguments(method, projects, [], ["write_date:max"])
     latest = normalized(client.call("project.project", method, context=ALL, **arguments), ["write_date:max"])
     group = latest[0] if latest else {}
     written = str(group.get("write_date") or "")
