@@ -1,13 +1,12 @@
 """Odoo's external API, spoken the way each version wants it: JSON-2 from 19.0, /jsonrpc + execute_kw before.
 
-The version is asked once, before anything else (`version`): `common.version()` over /jsonrpc, or, where
-/jsonrpc is gone (Odoo 22, Odoo Online 21.1), `GET /web/version` (19.0+, `addons/rpc/controllers/
-__init__.py`). Then every call goes through `call(model, method, ids=None, **named)`, which both transports
-take: JSON-2 posts the named arguments (`POST /json/2/<model>/<method>`, `Authorization: bearer <key>`,
-`X-Odoo-Database` when a database is set; `addons/rpc/controllers/json2.py`), JSON-RPC passes them as
-execute_kw's keyword arguments after signing in once with the login and key (`odoo/service/model.py`). What
-Odoo says when it refuses is mapped in diagnosis.py.
-"""
+The version is asked once, before anything else (`version`), from the web client's own version route, or `GET
+/web/version` (19.0+, `addons/rpc/controllers/__init__.py`) where that is not served. Then every call goes
+through `call(model, method, ids=None, **named)`, which both transports take: JSON-2 posts the named arguments
+(`POST /json/2/<model>/<method>`, `Authorization: bearer <key>`, `X-Odoo-Database` when a database is set;
+`addons/rpc/controllers/json2.py`), JSON-RPC passes them as execute_kw's keyword arguments after signing in
+once with the login and key (`odoo/service/model.py`). What Odoo says when it refuses is mapped in
+diagnosis.py."""
 
 from __future__ import annotations
 
@@ -60,23 +59,28 @@ class OdooTransport(ApiClient):
     # -- the version, once ---------------------------------------------------------------------------
 
     def version(self) -> OdooVersion:
-        """The server's version, asked once (thread-safe): one request, two where /jsonrpc is gone."""
+        """The server's version, asked once (thread-safe): one request, two where the first is not served."""
         with self._lock:
             if self._version is None:
                 self._version = self._detect_version()
             return self._version
 
     def _detect_version(self) -> OdooVersion:
+        """`POST /web/webclient/version_info`: `common.version()`'s answer from a web controller, without
+        signing in (web/controllers/webclient.py, `auth='none'`, 16.0-19.0). Unlike common.version over
+        /jsonrpc it is not one of the RPC endpoints 19 deprecates (Odoo logs a warning on every /jsonrpc call)
+        and 22 removes; where it is not served, `GET /web/version` (19+) answers."""
         operation = "read the Odoo version"
-        payload = self._envelope("common", "version", [])
+        path = "/web/webclient/version_info"
+        payload = {"jsonrpc": "2.0", "method": "call", "id": next(self._ids), "params": {}}
 
-        def rpc() -> Any:
-            response = self._send(operation, "POST", "/jsonrpc", json=payload)
-            if response.status_code == 404:  # no /jsonrpc here: Odoo 22, or not an Odoo at all
+        def once() -> Any:
+            response = self._send(operation, "POST", path, json=payload)
+            if response.status_code == 404:
                 return None
-            return self._rpc_result(response, operation, "/jsonrpc")
+            return self._rpc_result(response, operation, path)
 
-        info = self._with_retries(operation, rpc)
+        info = self._with_retries(operation, once)
         if info is None:
             return self._web_version(operation)
         version = (
@@ -85,7 +89,7 @@ class OdooTransport(ApiClient):
             else None
         )
         if version is None:
-            raise BadResponseError(SYSTEM, operation, "common.version() did not answer a version")
+            raise BadResponseError(SYSTEM, operation, "Odoo did not answer a version")
         return version
 
     def _web_version(self, operation: str) -> OdooVersion:
@@ -95,8 +99,8 @@ class OdooTransport(ApiClient):
             response = self._send(operation, "GET", "/web/version")
             if response.status_code == 404:
                 raise ConfigError(
-                    f"neither {self.base_url}/jsonrpc nor {self.base_url}/web/version answered: this is not "
-                    "the address of an Odoo server; check the THROUGHLINE_ODOO__URL setting"
+                    f"{self.base_url} answered neither /web/webclient/version_info nor /web/version: this is "
+                    "not the address of an Odoo server; check the THROUGHLINE_ODOO__URL setting"
                 )
             error = http_error(self.scene(), operation, response, "/web/version")
             if error is not None:

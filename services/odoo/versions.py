@@ -1,9 +1,9 @@
 """Which Odoo a server is, and what that means for how to read it: transport, method and field names.
 
-Odoo reports its version without signing in (`common.version()` over /jsonrpc, 16-21; `GET /web/version`,
-19+ and the only one left in 22). Everything the adapter does differently per version is decided here, once,
-from that answer, never by trying a call and reading the error: a future method of the same name may take
-other arguments (odoo/odoo#236332 proposes a new public `read_group` for saas-19.5).
+Odoo reports its version without signing in (`POST /web/webclient/version_info`, the web client's route, gives
+`common.version()`'s answer in 16-19; `GET /web/version`, 19+). Everything the adapter does differently per
+version is decided here, once, from that answer, never by trying a call and reading the error: a future method
+of the same name may take other arguments (odoo/odoo#236332 proposes a new public `read_group` for saas-19.5).
 
 | version            | transport                  | grouped sums             | project's account field |
 |--------------------|----------------------------|--------------------------|-------------------------|
