@@ -213,7 +213,9 @@ class OdooTransport(ApiClient):
         if error is not None:
             raise error
         if response.status_code in (401, 403):
-            raise AuthError(SYSTEM, operation, "refused by Odoo's web server: check the URL", status=401)
+            raise AuthError(
+                SYSTEM, operation, "refused by Odoo's web server: check the URL", status=response.status_code
+            )
         body = _json_body(response, operation)
         if not isinstance(body, dict):
             raise BadResponseError(SYSTEM, operation, "the answer was not a JSON-RPC object")
