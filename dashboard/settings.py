@@ -54,8 +54,10 @@ class HubSpotSettings(PortalNames):
 
 class OdooSettings(BaseModel):
     url: str | None = Field(None, description="e.g. https://acme.odoo.com")
-    database: str | None = None
-    login: str | None = None
+    database: str | None = Field(
+        None, description="needed before Odoo 19, and from 19 where one host serves several databases"
+    )
+    login: str | None = Field(None, description="the API key's user; needed before Odoo 19 (JSON-RPC)")
     api_key: SecretStr | None = None
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0)
@@ -232,7 +234,7 @@ class Settings(BaseSettings):
                 "THROUGHLINE_HUBSPOT__TOKEN holds a placeholder: set the private app's real token"
             )
         if self.erp == "odoo":
-            missing_fields = [n for n in ("database", "login", "api_key") if getattr(self.odoo, n) is None]
+            missing_fields = [n for n in ("api_key",) if getattr(self.odoo, n) is None]
             if missing_fields:
                 raise ValueError(
                     f"Odoo needs {', '.join('THROUGHLINE_ODOO__' + n.upper() for n in missing_fields)}"

@@ -78,8 +78,10 @@ def _clients(settings: Settings) -> Clients:
         erp = tryton_client(settings, t.url, t.database, t.user, t.password.get_secret_value())
     else:
         o = settings.odoo
-        if not (o.url and o.database and o.login and o.api_key):
-            raise ConfigError("Odoo needs THROUGHLINE_ODOO__URL, __DATABASE, __LOGIN and __API_KEY")
+        if not (o.url and o.api_key):
+            raise ConfigError(
+                "Odoo needs THROUGHLINE_ODOO__URL and __API_KEY (and __DATABASE and __LOGIN before Odoo 19)"
+            )
         erp = odoo_client(settings, o.url, o.database, o.login, o.api_key.get_secret_value())
     return Clients(crm, erp, "live", crm.label, erp.label)
 
@@ -99,7 +101,9 @@ def hubspot_client(settings: Settings, base_url: str, token: str) -> HubSpotClie
     )
 
 
-def odoo_client(settings: Settings, url: str, database: str, login: str, api_key: str) -> OdooClient:
+def odoo_client(
+    settings: Settings, url: str, database: str | None, login: str | None, api_key: str
+) -> OdooClient:
     """The Odoo client, with the timeout and retries from the settings."""
     o = settings.odoo
     return OdooClient(url, database, login, api_key, timeout=o.timeout_s, max_retries=o.max_retries)

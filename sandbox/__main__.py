@@ -30,6 +30,17 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--odoo-database", default="sandbox")
     serve.add_argument("--odoo-login", default="admin")
     serve.add_argument("--odoo-api-key", default="sandbox-key")
+    serve.add_argument(
+        "--odoo-version",
+        default="17",
+        help="the Odoo the ERP side answers as: 16, 17, 18, 19, saas-19.2 (Odoo Online), 20 or 22",
+    )
+    serve.add_argument(
+        "--odoo-modules",
+        default=None,
+        help="installed Odoo modules, comma-separated; leave out hr_timesheet for a database without "
+        "Timesheets (default: analytic,account,project,hr,hr_timesheet)",
+    )
     serve.add_argument("--erp-lines-per-project", type=int, default=None)
     serve.add_argument(
         "--burst-per-10s", type=int, default=None, help="HubSpot burst limit (190 = Professional)"
@@ -76,8 +87,15 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(build_manifest(deals=args.deals, seed=args.seed), indent=2))
         return
 
+    from sandbox.odoo.versions import installed_modules, sandbox_version
     from sandbox.server import ServeOptions
     from sandbox.server import serve as run
+
+    try:
+        sandbox_version(args.odoo_version)
+        installed_modules(args.odoo_modules)
+    except ValueError as error:
+        parser.error(str(error))
 
     run(
         ServeOptions(
@@ -91,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
             odoo_database=args.odoo_database,
             odoo_login=args.odoo_login,
             odoo_api_key=args.odoo_api_key,
+            odoo_version=args.odoo_version,
+            odoo_modules=args.odoo_modules,
             fresh=args.fresh,
             as_of=args.as_of,
             erp_lines_per_project=args.erp_lines_per_project,

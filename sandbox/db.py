@@ -119,12 +119,17 @@ class ProjectProject(SQLModel, table=True):
     active: bool = True
     last_update_status: str = "to_define"
     allow_timesheets: bool = True
+    is_template: bool = False  # Odoo 19's project templates
     create_date: datetime
     write_date: datetime = Field(index=True)
 
 
 class AccountAnalyticLine(SQLModel, table=True):
-    """Timesheets (project_id set), invoice and vendor-bill lines (category), other costs."""
+    """Timesheets (project_id set), invoice and vendor-bill lines (category), other costs.
+
+    One column per root analytic plan, as Odoo 17+ stores them: `account_id` for the Projects plan and
+    `x_plan2_id` for the demo's second plan (Departments); Odoo 16 keeps one account per line in `account_id`.
+    """
 
     __tablename__ = "account_analytic_line"
     id: int = Field(primary_key=True)
@@ -132,12 +137,14 @@ class AccountAnalyticLine(SQLModel, table=True):
     date: dt.date
     amount: float  # company currency; costs negative, revenue positive
     unit_amount: float = 0.0  # hours for timesheets
-    account_id: int = Field(foreign_key="account_analytic_account.id", index=True)
+    account_id: int | None = Field(default=None, foreign_key="account_analytic_account.id", index=True)
+    x_plan2_id: int | None = Field(default=None, foreign_key="account_analytic_account.id")
     project_id: int | None = Field(default=None, foreign_key="project_project.id")
     employee_id: int | None = Field(default=None, foreign_key="hr_employee.id")
     partner_id: int | None = None
     category: str = "other"  # other | invoice | vendor_bill
     move_line_id: int | None = None
+    journal_id: int | None = None  # the journal item's journal (1 sales, 2 purchases, 3 miscellaneous)
     company_id: int = 1
     write_date: datetime = Field(index=True)
 

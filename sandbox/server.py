@@ -35,6 +35,10 @@ class ServeOptions:
     odoo_database: str = "sandbox"
     odoo_login: str = "admin"
     odoo_api_key: str = "sandbox-key"
+    odoo_version: str = "17"
+    """Which Odoo the ERP side answers as: 16, 17, 18, 19, saas-19.2, 20 or 22 (sandbox.odoo.versions)."""
+    odoo_modules: str | None = None
+    """Installed Odoo modules, comma-separated (default all: analytic,account,project,hr,hr_timesheet)."""
     fresh: bool = False
     as_of: date | None = None
     erp_lines_per_project: int | None = None
@@ -45,13 +49,16 @@ class ServeOptions:
 
 def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
     """Build the demo portfolio unless the database already holds one made with the same size and seed."""
+    from sandbox.odoo.versions import sandbox_version
     from sandbox.portfolio import plan_portfolio, write_portfolio
 
     create_schema(engine)
+    plan_columns = sandbox_version(options.odoo_version).plan_columns  # 16 stores one account per line
     wanted = {
         "deals": options.deals,
         "seed": options.seed,
         "erp_lines_per_project": options.erp_lines_per_project,
+        "odoo_plan_columns": plan_columns,
     }
     with Session(engine) as session:
         meta = session.exec(select(SandboxMeta).where(SandboxMeta.key == "portfolio")).first()
@@ -71,6 +78,7 @@ def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
         seed=options.seed,
         as_of=as_of,
         erp_lines_per_project=options.erp_lines_per_project,
+        odoo_plan_columns=plan_columns,
     )
     write_portfolio(engine, portfolio)
     with Session(engine) as session:
@@ -88,7 +96,9 @@ def serve(options: ServeOptions) -> None:
     """Build or reuse the portfolio, print what is served, and serve both APIs until interrupted."""
     from sandbox.hubspot import HubSpotLimits, create_hubspot_app
     from sandbox.odoo import create_odoo_app
+    from sandbox.odoo.versions import installed_modules, sandbox_version
 
+    version, modules = sandbox_version(options.odoo_version), installed_modules(options.odoo_modules)
     options.db.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(options.db)
     print(ensure_portfolio(engine, options), flush=True)  # noqa: T201
@@ -104,6 +114,8 @@ def serve(options: ServeOptions) -> None:
         login=options.odoo_login,
         api_key=options.odoo_api_key,
         faults=erp_faults,
+        version=version,
+        modules=modules,
     )
     servers = [
         uvicorn.Server(
@@ -113,8 +125,11 @@ def serve(options: ServeOptions) -> None:
     ]
     print(  # noqa: T201
         f"HubSpot-compatible API on http://{options.host}:{options.crm_port} (bearer token: --token)\n"
-        f"Odoo-compatible JSON-RPC on http://{options.host}:{options.erp_port}/jsonrpc "
-        f"(database '{options.odoo_database}', login '{options.odoo_login}', API key: --odoo-api-key)\n"
+        f"Odoo {version.version}-compatible API on http://{options.host}:{options.erp_port} "
+        f"({'JSON-2 at /json/2, ' if version.json2 else ''}"
+        f"{'JSON-RPC at /jsonrpc, ' if version.jsonrpc else ''}"
+        f"database '{options.odoo_database}', login '{options.odoo_login}', API key: --odoo-api-key; "
+        f"modules {', '.join(sorted(modules))})\n"
         f"fault control on /__sandbox__/faults of either server; data in {options.db}",
         flush=True,
     )

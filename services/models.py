@@ -268,3 +268,6 @@ class ErpSnapshot(Record):
     requests: int = 0
     notes: tuple[str, ...] = Field(default=())
     """What the adapter had to assemble client-side or could not read, in words for the page."""
+    unavailable: dict[str, str] = Field(default_factory=dict)
+    """Figures this ERP cannot give, by ErpActuals field name ("labor_cost"), with the reason in words
+    ("not available (Timesheets not installed)"); their values in `actuals` are then 0, not a measurement."""

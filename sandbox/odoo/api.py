@@ -1,13 +1,17 @@
-"""An Odoo 17-compatible server: JSON-RPC at `POST /jsonrpc` and `GET /web/version`, over the sandbox tables.
+"""An Odoo-compatible server of one version (16-22, `sandbox.odoo.versions`) over the sandbox tables.
 
-Shaped after Odoo's `odoo/http.py` (JsonRPCDispatcher) and `odoo/service/{common,model}.py`:
+JSON-RPC at `POST /jsonrpc` (16-21), JSON-2 at `POST /json/2/<model>/<method>` (19+, json2.py), the version
+at `GET /web/version` (19+) and `POST /web/webclient/version_info` (all). Shaped after Odoo's `odoo/http.py`
+(JsonRPCDispatcher), `odoo/service/{common,model}.py` and, from 19.0, the `rpc` addon:
 - services `common` (version, login, authenticate), `object` (execute, execute_kw) and a little of `db`;
 - wrong credentials in `authenticate`/`login` answer `false`; in `execute_kw` they are an AccessDenied error;
-- every error is Odoo's envelope with HTTP 200: `{"jsonrpc": "2.0", "id": ..., "error": {"code": 200,
-  "message": "Odoo Server Error", "data": {"name", "debug", "message", "arguments", "context"}}}`;
-  a body that is not JSON (or not a JSON object) gets HTTP 400 with a JSON-RPC error of code 400.
+- every error is Odoo's envelope with HTTP 200: `{"jsonrpc": "2.0", "id": ..., "error": {"code": 200 (0
+  from 19), "message": "Odoo Server Error", "data": {"name", "debug", "message", "arguments", "context"}}}`;
+  a body that is not JSON (or not a JSON object) gets HTTP 400 with a JSON-RPC error of code 400;
+- from 19 every /jsonrpc call logs the deprecation warning (`addons/rpc/controllers/jsonrpc.py`);
+- a path the version does not serve is Werkzeug's 404 page.
 Injected faults (sandbox.faults) look like what sits in front of a real Odoo: 429 from the proxy, 502/503
-as nginx pages, and a 500 as Odoo's own error envelope.
+as nginx pages, and a 500 as Odoo's own error (the JSON-RPC envelope, or JSON-2's error object).
 """
 
 from __future__ import annotations
@@ -27,20 +31,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from sandbox.faults import FaultMiddleware, Faults, FaultSettings, add_control_routes
+from sandbox.odoo.catalog import build_registry, model_spec
 from sandbox.odoo.env import Env
-from sandbox.odoo.models import OdooError, model_spec
+from sandbox.odoo.json2 import Json2, error_body, not_found_page
+from sandbox.odoo.models import OdooError, Registry
 from sandbox.odoo.orm import call_kw
+from sandbox.odoo.versions import DEFAULT_VERSION, MODULES, RPC_DEPRECATION_NOTICE, VERSIONS, SandboxVersion
 
 log = logging.getLogger(__name__)
+rpc_log = logging.getLogger("odoo.addons.rpc.controllers.jsonrpc")
 
 UID = 2  # the admin user's id in a fresh Odoo database
-VERSION_INFO = [17, 0, 0, "final", 0, ""]
-VERSION = {
-    "server_version": "17.0",
-    "server_version_info": VERSION_INFO,
-    "server_serie": "17.0",
-    "protocol_version": 1,
-}
 FAKE_TRACEBACK = (
     "Traceback (most recent call last):\n"
     '  File "/usr/lib/python3/dist-packages/odoo/http.py", line 1785, in _serve_db\n'
@@ -54,14 +55,14 @@ NGINX_PAGE = (
 )
 
 
-def error_envelope(request_id: Any, error: OdooError) -> dict[str, Any]:
+def error_envelope(request_id: Any, error: OdooError, code: int = 200) -> dict[str, Any]:
     """Odoo's JSON-RPC error object for `error`; the debug text is a fixed fake traceback, never a secret."""
     short_name = error.name.removeprefix("builtins.")
     return {
         "jsonrpc": "2.0",
         "id": request_id,
         "error": {
-            "code": 200,
+            "code": code,
             "message": "Odoo Server Error",
             "data": {
                 "name": error.name,
@@ -90,8 +91,9 @@ def _bind(name: str, function: Callable[..., Any], args: list[Any]) -> inspect.B
 class OdooRpc:
     """The `common`, `object` and `db` services of one sandbox database with one user."""
 
-    def __init__(self, engine: Engine, database: str, login: str, api_key: str) -> None:
+    def __init__(self, engine: Engine, registry: Registry, database: str, login: str, api_key: str) -> None:
         self._engine = engine
+        self._registry = registry
         self._database = database
         self._login = login
         self._api_key = api_key
@@ -132,7 +134,7 @@ class OdooRpc:
         return methods[method](*bound.args)
 
     def _version(self) -> dict[str, Any]:
-        return VERSION
+        return self._registry.version.common_version()
 
     def _login_method(self, db: Any, login: Any, password: Any) -> int | bool:
         return self._authenticate(db, login, password, None)
@@ -171,7 +173,7 @@ class OdooRpc:
                 "odoo.exceptions.AccessError",
                 f"Private methods (such as {method}) cannot be called remotely.",
             )
-        spec = model_spec(model)
+        spec = model_spec(self._registry, model)
         kwargs = kwargs or {}  # Odoo: execute_kw(..., kw=None)
         if not isinstance(args, list) or not isinstance(kwargs, dict):
             raise OdooError(
@@ -189,7 +191,7 @@ class OdooRpc:
     def _db(self, method: Any, args: list[Any]) -> Any:
         methods: dict[str, Callable[..., Any]] = {
             "list": lambda: [self._database],
-            "server_version": lambda: VERSION["server_version"],
+            "server_version": lambda: self._registry.version.version,
             "db_exist": lambda name: name == self._database,
         }
         if method not in methods:
@@ -222,10 +224,12 @@ def _fault_response(kind: str, request: Request, settings: FaultSettings) -> Res
         return PlainTextResponse("429 Too Many Requests", status_code=429, headers=headers)
     status = settings.error_status
     if status == 500:
-        # the request id would mean reading the body here; Odoo itself answers null when it has none
         error = OdooError(
             "psycopg2.errors.SerializationFailure", "could not serialize access due to concurrent update"
         )
+        if request.url.path.startswith("/json/2/"):
+            return JSONResponse(error_body(error.name, error.message), status_code=500)
+        # the request id would mean reading the body here; Odoo itself answers null when it has none
         return JSONResponse(error_envelope(None, error))
     try:
         reason = HTTPStatus(status).phrase
@@ -236,7 +240,11 @@ def _fault_response(kind: str, request: Request, settings: FaultSettings) -> Res
 
 
 def _family(path: str) -> str:
-    return "jsonrpc" if path == "/jsonrpc" else "other"
+    if path == "/jsonrpc":
+        return "jsonrpc"
+    if path.startswith("/json/2/"):
+        return "json2"
+    return "version" if path in ("/web/version", "/web/webclient/version_info") else "other"
 
 
 def create_odoo_app(
@@ -246,35 +254,76 @@ def create_odoo_app(
     login: str = "admin",
     api_key: str = "sandbox-key",
     faults: Faults | None = None,
+    version: SandboxVersion | None = None,
+    modules: frozenset[str] = frozenset(MODULES),
 ) -> FastAPI:
-    """The Odoo 17-compatible app over the sandbox tables of `engine`."""
+    """The Odoo-compatible app of `version` (17 by default) with `modules` installed, over `engine`."""
     faults = faults or Faults()
-    rpc = OdooRpc(engine, database, login, api_key)
-    app = FastAPI(title="Odoo 17 sandbox", docs_url=None, redoc_url=None, openapi_url=None)
+    version = version or VERSIONS[DEFAULT_VERSION]
+    registry = build_registry(version, modules)
+    rpc = OdooRpc(engine, registry, database, login, api_key)
+    json2 = Json2(engine, registry, database, api_key)
+    app = FastAPI(title=f"Odoo {version.version} sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(FaultMiddleware, faults=faults, error_response=_fault_response, family=_family)
     add_control_routes(app, faults)
 
     @app.post("/jsonrpc")
     async def jsonrpc(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            return _bad_request("Invalid JSON data")
-        if not isinstance(body, dict):
-            return _bad_request("Invalid JSON-RPC data")
-        request_id = body.get("id")
-        try:
-            result = await run_in_threadpool(rpc.dispatch, body.get("params", {}))
-        except OdooError as error:
-            return JSONResponse(error_envelope(request_id, error))
-        except Exception as error:  # a sandbox bug still answers like Odoo, and is logged
-            log.exception("unexpected error in the Odoo sandbox")
-            name = f"builtins.{type(error).__name__}"
-            return JSONResponse(error_envelope(request_id, OdooError(name, str(error)[:500])))
-        return JSONResponse({"jsonrpc": "2.0", "id": request_id, "result": result})
+        if not version.jsonrpc:
+            return not_found_page()  # Odoo 22: the RPC endpoints are gone
+        if version.major >= 19:
+            rpc_log.warning(RPC_DEPRECATION_NOTICE, rpc_log.name)
+        return await _jsonrpc(request, rpc.dispatch, version.rpc_error_code)
+
+    @app.post("/web/webclient/version_info")
+    async def version_info(request: Request) -> Response:
+        # web/controllers/webclient.py: type='json', auth='none', returns common's version()
+        return await _jsonrpc(request, lambda _params: version.common_version(), version.rpc_error_code)
 
     @app.get("/web/version")
-    def web_version() -> dict[str, Any]:
-        return {"version_info": VERSION_INFO, "version": "17.0"}
+    def web_version() -> Response:
+        if not version.json2:
+            return not_found_page()  # /web/version comes with the rpc addon, 19.0+
+        return JSONResponse({"version_info": list(version.version_info), "version": version.version})
+
+    @app.api_route("/json/2/{model}/{method}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    async def json_2(request: Request, model: str, method: str) -> Response:
+        if not version.json2:
+            return not_found_page()
+        if request.method != "POST":
+            return _json2_hint()
+        return await json2.handle(request, model, method)
+
+    @app.api_route("/json/2", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    @app.api_route("/json/2/{rest:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+    def json_2_other(rest: str = "") -> Response:
+        return _json2_hint() if version.json2 else not_found_page()
 
     return app
+
+
+def _json2_hint() -> Response:
+    """rpc/controllers/json2.py `web_json_2_404`: any other /json/2 path or verb."""
+    message = "Did you mean POST /json/2/<model>/<method>?"
+    body = error_body("werkzeug.exceptions.NotFound", message, [message, 404])
+    return JSONResponse(body, status_code=404)
+
+
+async def _jsonrpc(request: Request, dispatch: Callable[[Any], Any], code: int) -> Response:
+    """One JSON-RPC exchange: the envelope, errors in Odoo's shape (HTTP 200) and bad bodies (400)."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return _bad_request("Invalid JSON data")
+    if not isinstance(body, dict):
+        return _bad_request("Invalid JSON-RPC data")
+    request_id = body.get("id")
+    try:
+        result = await run_in_threadpool(dispatch, body.get("params", {}))
+    except OdooError as error:
+        return JSONResponse(error_envelope(request_id, error, code))
+    except Exception as error:  # a sandbox bug still answers like Odoo, and is logged
+        log.exception("unexpected error in the Odoo sandbox")
+        name = f"builtins.{type(error).__name__}"
+        return JSONResponse(error_envelope(request_id, OdooError(name, str(error)[:500]), code))
+    return JSONResponse({"jsonrpc": "2.0", "id": request_id, "result": result})

@@ -1,7 +1,8 @@
 """Odoo domains and order strings as SQLAlchemy expressions, with every value a bound parameter.
 
 A domain is Odoo's prefix notation: leaves `[field, operator, value]`, the operators '&', '|' (two operands)
-and '!' (one), and an implicit '&' between consecutive terms. Semantics follow Odoo 17's `expression.py`:
+and '!' (one), and an implicit '&' between consecutive terms. Semantics follow Odoo's `expression.py`
+(16-18; `odoo/orm/domains.py` in 19):
 `!=` and `not in` also match empty values, `= false` is IS NULL, '!' is pushed down onto the leaves, and a
 dotted path goes through a many2one (`move_id.move_type`) or a one2many (`line_ids.analytic_distribution`)
 as an `IN (SELECT ...)` subquery, as Odoo does unless a field is `auto_join`.
@@ -30,7 +31,7 @@ from sqlalchemy import (
     true,
 )
 
-from sandbox.odoo.models import MODELS, FieldSpec, ModelSpec, field_sql, m2o_display_sql, to_db, value_error
+from sandbox.odoo.models import FieldSpec, ModelSpec, field_sql, m2o_display_sql, to_db, value_error
 
 TRUE_LEAF = (1, "=", 1)
 FALSE_LEAF = (0, "=", 1)
@@ -161,7 +162,7 @@ def leaf_sql(
     head, _, tail = path.partition(".")
     spec = model.fields.get(head)
     if spec is None:
-        raise value_error(f"Invalid field {model.name}.{head} in leaf {list(term)!r}")
+        raise value_error(model.registry.version.invalid_leaf(model.name, head, list(term)))
     if tail:
         return _path_sql(model, t, spec, tail, operator, value, term)
     if spec.type == "one2many":
@@ -178,7 +179,7 @@ def leaf_sql(
     if operator in ("child_of", "parent_of"):
         operator = "in"  # the sandbox's models have no hierarchy
     if spec.type == "many2one" and _is_name(value) and operator not in ("<", ">", "<=", ">="):
-        return _name_search_sql(spec, column, operator, value)
+        return _name_search_sql(model, spec, column, operator, value)
     if spec.type == "boolean":
         return _boolean_sql(model, spec, column, operator, value)
     if operator in LIKE:
@@ -274,10 +275,10 @@ def _like_sql(spec: FieldSpec, column: ColumnElement[Any], operator: str, value:
 
 
 def _name_search_sql(
-    spec: FieldSpec, column: ColumnElement[Any], operator: str, value: Any
+    model: ModelSpec, spec: FieldSpec, column: ColumnElement[Any], operator: str, value: Any
 ) -> ColumnElement[bool]:
     """A many2one compared with text: Odoo searches the comodel's display names."""
-    comodel = MODELS.get(spec.relation or "")
+    comodel = model.comodel(spec)
     if comodel is None:
         raise value_error(f"Field {spec.name!r} cannot be searched by name in the sandbox; use ids")
     c = comodel.table.alias()
@@ -298,7 +299,7 @@ def _path_sql(
     model: ModelSpec, t: FromClause, spec: FieldSpec, tail: str, operator: str, value: Any, term: Any
 ) -> ColumnElement[bool]:
     """`move_id.move_type` -> move_id IN (SELECT id FROM account_move WHERE move_type ...)."""
-    comodel = MODELS.get(spec.relation or "") if spec.type in ("many2one", "one2many") else None
+    comodel = model.comodel(spec) if spec.type in ("many2one", "one2many") else None
     if comodel is None:
         raise value_error(f"Invalid path {term[0]!r} in leaf {list(term)!r}: {spec.name!r} is not a relation")
     c = comodel.table.alias()
@@ -319,7 +320,7 @@ def _one2many_sql(
     model: ModelSpec, t: FromClause, spec: FieldSpec, operator: str, value: Any, term: Any
 ) -> ColumnElement[bool]:
     """`line_ids in [ids]`, `line_ids = false` (no lines) and `line_ids != false` (some lines)."""
-    c = MODELS[spec.relation or ""].table.alias()
+    c = model.registry[spec.relation or ""].table.alias()
     owners = select(c.c[spec.inverse or ""]).where(_inverse_filter(spec, c))
     if value is False or value is None:
         if operator not in ("=", "!="):
@@ -396,7 +397,7 @@ def order_clauses(model: ModelSpec, t: FromClause, order: Any) -> list[UnaryExpr
             raise value_error(f"Cannot order model {model.name!r} by field {name!r}")
         value = field_sql(model, t, name)
         if spec.type == "many2one":
-            value = m2o_display_sql(spec, value)
+            value = m2o_display_sql(model, spec, value)
         clause = value.desc() if descending else value.asc()
         # PostgreSQL's defaults (NULLS LAST ascending, FIRST descending), which SQLite does not share
         first = nulls == "first" if nulls else descending

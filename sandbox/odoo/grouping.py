@@ -1,10 +1,14 @@
-"""`read_group`: records grouped by fields and date periods, with aggregates, in Odoo 17's result shapes.
+"""`read_group` (16-19) and `formatted_read_group` (19+): records grouped by fields and date periods.
 
 One SQL GROUP BY does the counting and the sums; only the (few) groups are formatted, labelled and ordered in
-Python. The shapes are Odoo 17's: a lazy call groups by the first groupby only, counts in `<field>_count`
-and hands the rest on in `__context`; a date groups by month unless a granularity is given, with Odoo's
-English label ("March 2026", "W12 2026", "Q1 2026") and a `__range`; every group carries the `__domain`
-that selects its records; and empty values sort as PostgreSQL puts them (last, ascending).
+Python. `read_group`'s shapes (odoo/models.py 16-18, odoo/orm/models.py 19): a lazy call groups by the first
+groupby only, counts in `<field>_count` and hands the rest on in `__context`; a date groups by month unless a
+granularity is given, with Odoo's English label ("March 2026", "W12 2026", "Q1 2026") and a `__range`;
+every group carries the `__domain` that selects its records; an aggregate comes back under the field's
+name. `formatted_read_group(domain, groupby, aggregates, having, offset, limit, order)` (addons/web/models/
+models.py 19.0, `_web_read_group_format`) is never lazy, keys an aggregate by its spec ("amount:sum"),
+counts only when asked ("__count"), gives a date group as [start, label], and carries `__extra_domain`, the
+group's own conditions, instead of `__domain`. Empty values sort as PostgreSQL puts them (last, ascending).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy import Boolean, ColumnElement, Integer, String, cast, func, null
 
 from sandbox.odoo.domain import and_domains
 from sandbox.odoo.env import Env, chunks, int_arg, search_clause
-from sandbox.odoo.models import DATES, MODELS, FieldSpec, field_sql, to_wire, value_error
+from sandbox.odoo.models import DATES, FieldSpec, field_sql, to_wire, value_error
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
 AGGREGATES = ("sum", "avg", "min", "max", "count", "count_distinct", "bool_and", "bool_or")
@@ -191,6 +195,70 @@ def read_group(
     return [group for group, _ in groups[start : start + size if size else None]]
 
 
+def formatted_read_group(
+    env: Env,
+    domain: Any,
+    groupby: Any = (),
+    aggregates: Any = (),
+    having: Any = (),
+    offset: Any = 0,
+    limit: Any = None,
+    order: Any = None,
+) -> list[dict[str, Any]]:
+    """Odoo 19's `formatted_read_group`: groups keyed by their specs, `__extra_domain` per group."""
+    specs = [groupby] if isinstance(groupby, str) else list(groupby or [])
+    groupbys = [_groupby(env, text) for text in specs]
+    for g in groupbys:
+        if g.spec.type in DATES and ":" not in g.key:
+            raise value_error(f"Granularity is missing for {g.key!r}: use e.g. '{g.key}:month'")
+    wanted = list(aggregates or [])
+    for text in wanted:
+        if isinstance(text, str) and text != "__count" and ":" not in text:
+            raise value_error(f"Aggregate method is mandatory for {text!r}")
+    if having:
+        raise value_error("having is not supported by the sandbox; filter the groups client-side")
+    keyed = _aggregates(env, [t for t in wanted if t != "__count"], set())
+    order_terms = _group_order(order, groupbys, ["__count", *(_spec_of(wanted, a) for a in keyed)])
+    columns = [g.sql.label(f"g{i}") for i, g in enumerate(groupbys)]
+    columns += [a.sql.label(f"a{i}") for i, a in enumerate(keyed)]
+    query = select(*columns, func.count().label("n")).select_from(env.table).where(search_clause(env, domain))
+    if groupbys:
+        query = query.group_by(*(f"g{i}" for i in range(len(groupbys))))
+    rows = env.conn.execute(query).all()
+    if groupbys and rows and rows[0][-1] == 0:
+        rows = []
+    labels = {
+        g.key: _m2o_labels(env, g.spec, {row[i] for row in rows if row[i] is not None})
+        for i, g in enumerate(groupbys)
+        if g.spec.type == "many2one"
+    }
+    groups: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for row in rows:
+        group: dict[str, Any] = {}
+        sort: dict[str, Any] = {}
+        leaves: list[list[Any]] = []
+        for i, g in enumerate(groupbys):
+            value, sort[g.key], leaf, _ = _group_value(g, row[i], labels.get(g.key, {}))
+            group[g.key] = [row[i], value] if g.granularity and row[i] is not None else value
+            leaves.append(leaf)
+        group["__extra_domain"] = and_domains(leaves) if leaves else [[1, "=", 1]]
+        for i, a in enumerate(keyed, start=len(groupbys)):
+            spec = _spec_of(wanted, a)
+            group[spec], sort[spec] = _aggregate_value(a, row[i]), row[i]
+        sort["__count"] = int(row[-1])
+        if "__count" in wanted:
+            group["__count"] = int(row[-1])
+        groups.append((group, sort))
+    _sort_groups(groups, order_terms)
+    start, size = int_arg("offset", offset) or 0, int_arg("limit", limit, allow_none=True)
+    return [group for group, _ in groups[start : start + size if size else None]]
+
+
+def _spec_of(wanted: Sequence[Any], aggregate: _Aggregate) -> str:
+    """The spec an aggregate was asked for ("amount:sum"): formatted_read_group's key for it."""
+    return next((t for t in wanted if isinstance(t, str) and t.split(":")[0] == aggregate.key), aggregate.key)
+
+
 @dataclass(frozen=True)
 class _GroupShape:
     groupbys: Sequence[_GroupBy]
@@ -250,7 +318,7 @@ def _group_value(g: _GroupBy, raw: Any, labels: Mapping[int, str]) -> tuple[Any,
 def _m2o_labels(env: Env, spec: FieldSpec, ids: set[int]) -> dict[int, str]:
     if spec.labels is not None:
         return {i: spec.labels.get(i, f"#{i}") for i in ids}
-    comodel = MODELS[spec.relation or ""]
+    comodel = env.model.registry[spec.relation or ""]
     c = comodel.table.alias()
     out: dict[int, str] = {}
     for chunk in chunks(sorted(ids)):

@@ -1,10 +1,14 @@
-"""The Odoo 17 models the sandbox serves: field specs over the Odoo tables of `sandbox.db`, and the errors.
+"""The Odoo models the sandbox serves: field specs over the Odoo tables of `sandbox.db`, and the errors.
 
 A model is a table plus a field list in Odoo's own names and types. Stored fields are columns; `related`
 fields (a project's `currency_id` is its company's) and `display_name` are SQL expressions, so domains,
-ordering and grouping treat them like columns. Values cross the wire the way Odoo 17 marshals them:
+ordering and grouping treat them like columns. Values cross the wire the way Odoo marshals them:
 many2one as `[id, display_name]`, empty as `false` (never `null`), dates as "YYYY-MM-DD" and datetimes as
 "YYYY-MM-DD HH:MM:SS".
+
+The models themselves are in catalog.py; a `Registry` is what one server has of them (its version and its
+installed modules), under that version's names: the same column is the project's `analytic_account_id` in
+16/17 and its `account_id` from 18.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, String, Table, case, cast, func, literal, select
-from sqlmodel import SQLModel
+from sqlalchemy import ColumnElement, FromClause, Select, String, Table, case, cast, literal, select
 
 import sandbox.db  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sandbox.odoo.versions import VERSIONS, SandboxVersion
 
 # ---------------------------------------------------------------------------------------------------
 # Errors, as Odoo names them in the `data.name` of its JSON-RPC error envelope
@@ -77,6 +81,9 @@ class FieldSpec:
     selection: tuple[tuple[str, str], ...] = ()
     required: bool = False
     labels: Mapping[int, str] | None = None  # many2one to a model the sandbox has no table for
+    module: str = ""  # the module that adds the field ("" = the model's own)
+    since: int = 16  # first major version that has it
+    until: int = 99  # last major version that has it
 
     @property
     def stored(self) -> bool:
@@ -102,64 +109,32 @@ class ModelSpec:
     fields: Mapping[str, FieldSpec]
     display: Callable[[FromClause], ColumnElement[Any]]  # display_name as SQL on an alias of `table`
     defaults: Mapping[str, Callable[[], Any]] = field(default_factory=dict)  # create() defaults
+    module: str = "base"
+    variants: tuple[FieldSpec, ...] = ()  # every version's and module's fields (the catalog's models)
+    registry: Registry = field(default_factory=lambda: Registry(VERSIONS["17"]), compare=False, repr=False)
 
     def field(self, name: str) -> FieldSpec:
         """The field called `name`, or Odoo's ValueError for an unknown one."""
         spec = self.fields.get(name)
         if spec is None:
-            raise value_error(f"Invalid field {name!r} on model {self.name!r}")
+            raise value_error(self.registry.version.invalid_field(name, self.name))
         return spec
+
+    def comodel(self, spec: FieldSpec) -> ModelSpec | None:
+        """The model a relational field points to, when this server has it."""
+        return self.registry.get(spec.relation or "")
 
     @property
     def has_active(self) -> bool:
         return "active" in self.fields
 
 
-def _col(name: str, type_: str, string: str, **kw: Any) -> FieldSpec:
-    return FieldSpec(name, type_, string, column=name, **kw)
+class Registry(dict[str, "ModelSpec"]):
+    """The models one server has, by name, and the version whose names and texts it answers with."""
 
-
-def _m2o(name: str, relation: str, string: str, **kw: Any) -> FieldSpec:
-    return FieldSpec(name, "many2one", string, column=name, relation=relation, **kw)
-
-
-def _related(
-    name: str, type_: str, string: str, via: str, target: str, relation: str | None = None
-) -> FieldSpec:
-    return FieldSpec(name, type_, string, related=(via, target), relation=relation)
-
-
-def _o2m(
-    name: str, relation: str, inverse: str, string: str, only: tuple[str, str] | None = None
-) -> FieldSpec:
-    return FieldSpec(name, "one2many", string, relation=relation, inverse=inverse, inverse_filter=only)
-
-
-def _display_name() -> FieldSpec:
-    return FieldSpec("display_name", "char", "Display Name")
-
-
-def _model(
-    name: str,
-    description: str,
-    table: str,
-    fields: list[FieldSpec],
-    display: Callable[[FromClause], ColumnElement[Any]] | None = None,
-    defaults: Mapping[str, Callable[[], Any]] | None = None,
-) -> ModelSpec:
-    specs = {
-        "id": _col("id", "integer", "ID"),
-        **{f.name: f for f in fields},
-        "display_name": _display_name(),
-    }
-    return ModelSpec(
-        name,
-        description,
-        SQLModel.metadata.tables[table],
-        specs,
-        display or (lambda t: t.c.name),
-        defaults or {},
-    )
+    def __init__(self, version: SandboxVersion) -> None:
+        super().__init__()
+        self.version = version
 
 
 def utc_now() -> datetime:
@@ -167,284 +142,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _scalar(query: Select[Any], inner: FromClause) -> ColumnElement[Any]:
+def scalar(query: Select[Any], inner: FromClause) -> ColumnElement[Any]:
     """A scalar subquery correlated to every enclosing level, not just the nearest one."""
     return query.correlate_except(inner).scalar_subquery()
-
-
-def _nonempty(expr: ColumnElement[Any]) -> ColumnElement[Any]:
-    return func.nullif(expr, "")
-
-
-def _analytic_account_display(t: FromClause) -> ColumnElement[Any]:
-    """Odoo 17: "[code] name - partner"; concatenating with NULL gives NULL, so coalesce drops a part."""
-    partner = MODELS["res.partner"].table.alias()
-    partner_name = _scalar(select(partner.c.name).where(partner.c.id == t.c.partner_id), partner)
-    code = func.coalesce(literal("[") + _nonempty(t.c.code) + "] ", "")
-    return code + t.c.name + func.coalesce(literal(" - ") + partner_name, "")
-
-
-DRAFT_LABELS = {
-    "out_invoice": "Draft Invoice",
-    "out_refund": "Draft Credit Note",
-    "in_invoice": "Draft Bill",
-    "in_refund": "Draft Vendor Credit Note",
-    "out_receipt": "Draft Sales Receipt",
-    "in_receipt": "Draft Purchase Receipt",
-    "entry": "Draft Entry",
-}
-
-
-def _move_display(t: FromClause) -> ColumnElement[Any]:
-    """Odoo 17's `_get_move_display_name(show_ref=True)`: draft prefix, name or (* id), then (ref)."""
-    draft = case(
-        (t.c.state == "draft", func.coalesce(case(DRAFT_LABELS, value=t.c.move_type), "Draft") + " "),
-        else_="",
-    )
-    name = func.coalesce(func.nullif(t.c.name, "/"), literal("(* ") + cast(t.c.id, String) + ")")
-    return draft + name + func.coalesce(literal(" (") + _nonempty(t.c.ref) + ")", "")
-
-
-def _move_line_display(t: FromClause) -> ColumnElement[Any]:
-    """Odoo 17 joins the move's name and the line's label with a space."""
-    move = MODELS["account.move"].table.alias()
-    move_name = _scalar(select(move.c.name).where(move.c.id == t.c.move_id), move)
-    return func.trim(func.coalesce(move_name, "") + " " + func.coalesce(t.c.name, ""))
-
-
-LAST_UPDATE_STATUS = (
-    ("on_track", "On Track"),
-    ("at_risk", "At Risk"),
-    ("off_track", "Off Track"),
-    ("on_hold", "On Hold"),
-    ("to_define", "Set Status"),
-    ("done", "Done"),
-)
-AAL_CATEGORY = (("invoice", "Customer Invoice"), ("vendor_bill", "Vendor Bill"), ("other", "Other"))
-MOVE_TYPE = (
-    ("entry", "Journal Entry"),
-    ("out_invoice", "Customer Invoice"),
-    ("out_refund", "Customer Credit Note"),
-    ("in_invoice", "Vendor Bill"),
-    ("in_refund", "Vendor Credit Note"),
-    ("out_receipt", "Sales Receipt"),
-    ("in_receipt", "Purchase Receipt"),
-)
-MOVE_STATE = (("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled"))
-PAYMENT_STATE = (
-    ("not_paid", "Not Paid"),
-    ("in_payment", "In Payment"),
-    ("paid", "Paid"),
-    ("partial", "Partially Paid"),
-    ("reversed", "Reversed"),
-    ("invoicing_legacy", "Invoicing App Legacy"),
-)
-DISPLAY_TYPE = (
-    ("product", "Product"),
-    ("cogs", "Cost of Goods Sold"),
-    ("tax", "Tax"),
-    ("discount", "Discount"),
-    ("rounding", "Rounding"),
-    ("payment_term", "Payment Term"),
-    ("line_section", "Section"),
-    ("line_note", "Note"),
-    ("epd", "Early Payment Discount"),
-)
-# The sandbox has no tables for these comodels; their records exist only as labels.
-PLAN_LABELS = {1: "Projects"}
-USER_LABELS = {1: "OdooBot", 2: "Administrator"}
-
-_company_currency = ("company_id", "currency_id")
-
-MODELS: dict[str, ModelSpec] = {}
-
-
-def _register(*models: ModelSpec) -> None:
-    for model in models:
-        MODELS[model.name] = model
-
-
-_register(
-    _model(
-        "res.currency",
-        "Currency",
-        "res_currency",
-        [_col("name", "char", "Currency", required=True), _col("symbol", "char", "Symbol", required=True)],
-    ),
-    _model(
-        "res.company",
-        "Companies",
-        "res_company",
-        [
-            _col("name", "char", "Company Name", required=True),
-            _m2o("currency_id", "res.currency", "Currency", required=True),
-        ],
-    ),
-    _model(
-        "res.partner",
-        "Contact",
-        "res_partner",
-        [
-            _col("name", "char", "Name", required=True),
-            _col("is_company", "boolean", "Is a Company"),
-            _col("email", "char", "Email"),
-            _m2o("company_id", "res.company", "Company"),
-            _col("write_date", "datetime", "Last Updated on"),
-        ],
-        defaults={"write_date": utc_now},
-    ),
-    _model(
-        "hr.employee",
-        "Employee",
-        "hr_employee",
-        [
-            _col("name", "char", "Employee Name", required=True),
-            _col("hourly_cost", "monetary", "Hourly Cost"),
-            _m2o("company_id", "res.company", "Company", required=True),
-        ],
-        defaults={"hourly_cost": lambda: 0.0},
-    ),
-    _model(
-        "account.analytic.account",
-        "Analytic Account",
-        "account_analytic_account",
-        [
-            _col("name", "char", "Analytic Account", required=True),
-            _col("code", "char", "Reference"),
-            _m2o("partner_id", "res.partner", "Customer"),
-            _m2o("company_id", "res.company", "Company"),
-            _related("currency_id", "many2one", "Currency", *_company_currency, relation="res.currency"),
-            _m2o("plan_id", "account.analytic.plan", "Plan", required=True, labels=PLAN_LABELS),
-            _col("active", "boolean", "Active"),
-            _col("write_date", "datetime", "Last Updated on"),
-        ],
-        display=_analytic_account_display,
-        defaults={"write_date": utc_now},
-    ),
-    _model(
-        "project.project",
-        "Project",
-        "project_project",
-        [
-            _col("name", "char", "Name", required=True),
-            _m2o("partner_id", "res.partner", "Customer"),
-            _m2o("analytic_account_id", "account.analytic.account", "Analytic Account"),
-            _m2o("company_id", "res.company", "Company", required=True),
-            _related("currency_id", "many2one", "Currency", *_company_currency, relation="res.currency"),
-            _m2o("user_id", "res.users", "Project Manager", labels=USER_LABELS),
-            _col("date_start", "date", "Start Date"),
-            _col("date", "date", "Expiration Date"),
-            _col("active", "boolean", "Active"),
-            _col("last_update_status", "selection", "Status", selection=LAST_UPDATE_STATUS, required=True),
-            _col("allow_timesheets", "boolean", "Timesheets"),
-            _col("create_date", "datetime", "Created on"),
-            _col("write_date", "datetime", "Last Updated on"),
-        ],
-        defaults={"create_date": utc_now, "write_date": utc_now},
-    ),
-    _model(
-        "account.analytic.line",
-        "Analytic Line",
-        "account_analytic_line",
-        [
-            _col("name", "char", "Description"),
-            _col("date", "date", "Date", required=True),
-            _col("amount", "monetary", "Amount", required=True),
-            _col("unit_amount", "float", "Quantity"),
-            _m2o("account_id", "account.analytic.account", "Project Account", required=True),
-            _m2o("project_id", "project.project", "Project"),
-            _m2o("employee_id", "hr.employee", "Employee"),
-            _m2o("partner_id", "res.partner", "Partner"),
-            _col("category", "selection", "Category", selection=AAL_CATEGORY),
-            _m2o("move_line_id", "account.move.line", "Journal Item"),
-            _m2o("company_id", "res.company", "Company", required=True),
-            _related("currency_id", "many2one", "Currency", *_company_currency, relation="res.currency"),
-            _col("write_date", "datetime", "Last Updated on"),
-        ],
-        defaults={
-            "name": lambda: "/",
-            "date": lambda: utc_now().date(),
-            "amount": lambda: 0.0,
-            "write_date": utc_now,
-        },
-    ),
-    _model(
-        "account.move",
-        "Journal Entry",
-        "account_move",
-        [
-            _col("name", "char", "Number"),
-            _col("move_type", "selection", "Type", selection=MOVE_TYPE, required=True),
-            _col("state", "selection", "Status", selection=MOVE_STATE, required=True),
-            _m2o("partner_id", "res.partner", "Partner"),
-            _m2o("company_id", "res.company", "Company", required=True),
-            _m2o("currency_id", "res.currency", "Currency", required=True),
-            _col("invoice_date", "date", "Invoice/Bill Date"),
-            _col("invoice_date_due", "date", "Due Date"),
-            _col("invoice_origin", "char", "Origin"),
-            _col("ref", "char", "Reference"),
-            *(
-                _col(name, "monetary", label)
-                for name, label in (
-                    ("amount_untaxed", "Untaxed Amount"),
-                    ("amount_tax", "Tax"),
-                    ("amount_total", "Total"),
-                    ("amount_residual", "Amount Due"),
-                    ("amount_untaxed_signed", "Untaxed Amount Signed"),
-                    ("amount_total_signed", "Total Signed"),
-                    ("amount_residual_signed", "Amount Due Signed"),
-                )
-            ),
-            _col("payment_state", "selection", "Payment Status", selection=PAYMENT_STATE),
-            _col("write_date", "datetime", "Last Updated on"),
-            _o2m(
-                "invoice_line_ids",
-                "account.move.line",
-                "move_id",
-                "Invoice lines",
-                ("display_type", "product"),
-            ),
-            _o2m("line_ids", "account.move.line", "move_id", "Journal Items"),
-        ],
-        display=_move_display,
-        defaults={"name": lambda: "/", "write_date": utc_now},
-    ),
-    _model(
-        "account.move.line",
-        "Journal Item",
-        "account_move_line",
-        [
-            _m2o("move_id", "account.move", "Journal Entry", required=True),
-            _related("move_name", "char", "Number", "move_id", "name"),
-            _col("name", "char", "Label"),
-            _col("display_type", "selection", "Display Type", selection=DISPLAY_TYPE, required=True),
-            _col("quantity", "float", "Quantity"),
-            _col("price_unit", "float", "Unit Price"),
-            _col("price_subtotal", "monetary", "Subtotal"),
-            _col("price_total", "monetary", "Total"),
-            _col("balance", "monetary", "Balance"),
-            _col("analytic_distribution", "json", "Analytic Distribution"),
-            _m2o("partner_id", "res.partner", "Partner"),
-            _col("parent_state", "selection", "Status", selection=MOVE_STATE),
-            _col("move_type", "selection", "Type", selection=MOVE_TYPE),
-            _related("company_id", "many2one", "Company", "move_id", "company_id", relation="res.company"),
-            _related(
-                "currency_id", "many2one", "Currency", "move_id", "currency_id", relation="res.currency"
-            ),
-            _col("write_date", "datetime", "Last Updated on"),
-        ],
-        display=_move_line_display,
-        defaults={"name": lambda: "", "write_date": utc_now},
-    ),
-)
-
-
-def model_spec(name: Any) -> ModelSpec:
-    """The model called `name`, or the UserError Odoo 17 raises for an unknown one."""
-    spec = MODELS.get(name) if isinstance(name, str) else None
-    if spec is None:
-        raise OdooError("odoo.exceptions.UserError", f"Object {name} doesn't exist")
-    return spec
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -461,20 +161,20 @@ def field_sql(model: ModelSpec, t: FromClause, name: str) -> ColumnElement[Any]:
         return model.display(t)
     if spec.related is not None:
         via, target = spec.related
-        comodel = MODELS[model.field(via).relation or ""]
+        comodel = model.registry[model.field(via).relation or ""]
         c = comodel.table.alias()
         value = field_sql(comodel, c, target)
-        return _scalar(select(value).where(c.c.id == field_sql(model, t, via)), c)
+        return scalar(select(value).where(c.c.id == field_sql(model, t, via)), c)
     raise value_error(f"Field {name!r} on model {model.name!r} is not stored and cannot be used here")
 
 
-def m2o_display_sql(spec: FieldSpec, fk: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The display_name of the record a many2one value `fk` points to."""
+def m2o_display_sql(model: ModelSpec, spec: FieldSpec, fk: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The display_name of the record a many2one value `fk` (a field of `model`) points to."""
     if spec.labels is not None:
         return case(dict(spec.labels), value=fk, else_=literal("#") + cast(fk, String))
-    comodel = MODELS[spec.relation or ""]
+    comodel = model.registry[spec.relation or ""]
     c = comodel.table.alias()
-    return _scalar(select(comodel.display(c)).where(c.c.id == fk), c)
+    return scalar(select(comodel.display(c)).where(c.c.id == fk), c)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -483,7 +183,7 @@ def m2o_display_sql(spec: FieldSpec, fk: ColumnElement[Any]) -> ColumnElement[An
 
 
 def to_wire(spec: FieldSpec, value: Any, display: Any = None) -> Any:
-    """A database value as Odoo 17 sends it over JSON-RPC: false for empty, never null."""
+    """A database value as Odoo sends it over JSON-RPC and JSON-2: false for empty, never null."""
     kind = spec.type
     if kind == "many2one":
         return [value, display if display is not None else f"#{value}"] if value is not None else False

@@ -1,8 +1,10 @@
-"""The model methods the sandbox answers over `execute_kw`, with Odoo 17's signatures and result shapes.
+"""The model methods the sandbox answers (`execute_kw`, JSON-2), with Odoo's signatures and result shapes.
 
-`search_read`, `search`, `search_count`, `read`, `read_group`, `fields_get`, `create` and `write`. Each runs
-in the caller's transaction (`Env.conn`), so a call that fails changes nothing. `read_group` is in
-grouping.py, and the Env every method runs with, and the checks on its arguments, in env.py.
+`search_read`, `search`, `search_count`, `read`, `web_search_read`, `read_group` (16-19),
+`formatted_read_group` (19+), `fields_get`, `create` and `write`. Each runs in the caller's transaction
+(`Env.conn`), so a call that fails changes nothing. The grouping methods are in grouping.py, and the Env
+every method runs with, and the checks on its arguments, in env.py. Which methods a server has depends on
+its version (`methods_of`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from sqlalchemy import ColumnElement, and_, func, insert, select, update
 
 from sandbox.odoo.domain import order_clauses
 from sandbox.odoo.env import Env, chunks, field_names, ids_arg, int_arg, search_clause
-from sandbox.odoo.grouping import read_group
+from sandbox.odoo.grouping import formatted_read_group, read_group
 from sandbox.odoo.models import (
-    MODELS,
     FieldSpec,
     OdooError,
     field_sql,
@@ -56,7 +57,7 @@ def _records(
         value = field_sql(model, t, spec.name)
         columns.append(value.label(spec.name))
         if spec.type == "many2one":
-            columns.append(m2o_display_sql(spec, value).label(f"{spec.name}__display"))
+            columns.append(m2o_display_sql(model, spec, value).label(f"{spec.name}__display"))
     query = select(*columns).where(where).order_by(*order_clauses(model, t, order)).offset(offset)
     rows = [row._mapping for row in env.conn.execute(query.limit(limit) if limit else query)]
     ids = [row["id"] for row in rows]
@@ -74,7 +75,7 @@ def _records(
 
 
 def _one2many_ids(env: Env, spec: FieldSpec, ids: Sequence[int]) -> dict[int, list[int]]:
-    c = MODELS[spec.relation or ""].table
+    c = env.model.registry[spec.relation or ""].table
     owner = c.c[spec.inverse or ""]
     out: dict[int, list[int]] = {}
     for chunk in chunks(ids):
@@ -129,7 +130,7 @@ def search_count(env: Env, domain: Any, limit: Any = None) -> int:
     return int(env.conn.scalar(select(func.count()).select_from(matching.subquery())) or 0)
 
 
-def read(env: Env, ids: Any, fields: Any = None, load: str = "_classic_read") -> list[dict[str, Any]]:
+def read(env: Env, ids: Any, fields: Any = None, load: str | None = "_classic_read") -> list[dict[str, Any]]:
     """The given records, in the given order, archived or not; a MissingError names absent ids."""
     wanted = ids_arg(ids)
     names = field_names(env.model, fields)
@@ -140,6 +141,12 @@ def read(env: Env, ids: Any, fields: Any = None, load: str = "_classic_read") ->
     missing = [i for i in wanted if i not in by_id]
     if missing:
         raise missing_error(env.model.name, missing, env.uid)
+    if load != "_classic_read":  # load=None (web_read): a many2one is its id alone
+        for record in by_id.values():
+            for name in names:
+                value = record.get(name)
+                if env.model.field(name).type == "many2one" and value:
+                    record[name] = value[0]
     return [by_id[i] for i in wanted]
 
 
@@ -171,7 +178,7 @@ def _values(env: Env, vals: Any) -> dict[str, Any]:
 
 
 def _check_target(env: Env, spec: FieldSpec, target: int) -> None:
-    comodel = MODELS.get(spec.relation or "")
+    comodel = env.model.comodel(spec)
     if comodel is None:
         return
     if env.conn.scalar(select(comodel.table.c.id).where(comodel.table.c.id == target)) is None:
@@ -251,7 +258,9 @@ def _recompute_timesheets(env: Env, ids: Sequence[int], vals: Mapping[str, Any])
     ):
         return
     t = env.table
-    employee = MODELS["hr.employee"].table
+    if "employee_id" not in env.model.fields:
+        return
+    employee = env.model.registry["hr.employee"].table
     cost = select(employee.c.hourly_cost).where(employee.c.id == t.c.employee_id).scalar_subquery()
     timesheet = and_(t.c.project_id.is_not(None), t.c.employee_id.is_not(None))
     for chunk in chunks(list(ids)):
@@ -267,8 +276,62 @@ def _recompute_timesheets(env: Env, ids: Sequence[int], vals: Mapping[str, Any])
 # ---------------------------------------------------------------------------------------------------
 
 
+def web_search_read(
+    env: Env,
+    domain: Any,
+    specification: Any,
+    offset: Any = 0,
+    limit: Any = None,
+    order: Any = None,
+    count_limit: Any = None,
+) -> dict[str, Any]:
+    """17+: records and their many2one targets' fields in one call (web/models/models.py `web_search_read`,
+    `web_read`): {"length", "records"}; a many2one is its id, or {"id", ...fields} when given "fields"."""
+    if not isinstance(specification, dict):
+        raise value_error(f"Invalid specification {specification!r}: use {{field: {{}}, ...}}")
+    names = [name for name in specification if name != "id"]
+    rows = search_read(env, domain, names or ["id"], offset, limit, order)
+    start, size = int_arg("offset", offset) or 0, int_arg("limit", limit, allow_none=True)
+    for name in names:
+        spec, wanted = env.model.field(name), specification[name] or {}
+        if spec.type != "many2one":
+            continue
+        nested = wanted.get("fields") if isinstance(wanted, dict) else None
+        targets = {row[name][0]: row[name][1] for row in rows if row[name]}
+        comodel = env.model.comodel(spec)
+        values: dict[int, dict[str, Any]] = {i: {"id": i} for i in targets}
+        if nested and comodel is not None:
+            sub = Env(env.conn, comodel, env.uid, env.context)
+            fields = [f for f in nested if f not in ("id", "display_name")]
+            for record in read(sub, sorted(targets), fields or ["id"], load=None) if fields else []:
+                values[record["id"]].update(record)
+            if "display_name" in nested:
+                for target, label in targets.items():
+                    values[target]["display_name"] = label
+        for row in rows:
+            row[name] = (values[row[name][0]] if nested else row[name][0]) if row[name] else False
+    length = len(rows) + start
+    if size and len(rows) == size:
+        length = search_count(env, domain, count_limit)
+    return {"length": length, "records": rows}
+
+
+def web_search_read_16(
+    env: Env,
+    domain: Any = None,
+    fields: Any = None,
+    offset: Any = 0,
+    limit: Any = None,
+    order: Any = None,
+    count_limit: Any = None,
+) -> dict[str, Any]:
+    """16.0's `web_search_read` takes a field list and answers search_read's records."""
+    rows = search_read(env, domain, fields, offset, limit, order)
+    return {"length": len(rows) + (int_arg("offset", offset) or 0), "records": rows}
+
+
 def fields_get(env: Env, allfields: Any = None, attributes: Any = None) -> dict[str, dict[str, Any]]:
-    """Field descriptions as Odoo 17's `fields_get` gives them, optionally limited to some attributes."""
+    """Field descriptions as Odoo's `fields_get` gives them, optionally limited to some attributes."""
     out: dict[str, dict[str, Any]] = {}
     for spec in env.model.fields.values():
         if allfields and spec.name not in allfields:
@@ -291,33 +354,55 @@ def fields_get(env: Env, allfields: Any = None, attributes: Any = None) -> dict[
             description["relation_field"] = spec.inverse
         if spec.selection:
             description["selection"] = [list(option) for option in spec.selection]
-        if spec.aggregator:
-            description["group_operator"] = spec.aggregator
+        if spec.aggregator:  # renamed `aggregator` in 17.2 (odoo/fields.py)
+            key = "group_operator" if env.model.registry.version.major <= 17 else "aggregator"
+            description[key] = spec.aggregator
         if attributes:
             description = {key: value for key, value in description.items() if key in attributes}
         out[spec.name] = description
     return out
 
 
-METHODS: dict[str, Callable[..., Any]] = {
-    "search_read": search_read,
-    "search": search,
-    "search_count": search_count,
-    "read": read,
-    "read_group": read_group,
-    "fields_get": fields_get,
-    "create": create,
-    "write": write,
-}
+MODEL_METHODS = frozenset({"search_read", "search", "search_count", "web_search_read", "read_group",
+                           "formatted_read_group", "fields_get", "create"})  # fmt: skip
+"""`@api.model` (and model_create_multi) methods: JSON-2 refuses `ids` for them (rpc/controllers/json2.py)."""
+
+
+def methods_of(major: int) -> dict[str, Callable[..., Any]]:
+    """The public methods a server of this major version answers, by name."""
+    methods: dict[str, Callable[..., Any]] = {
+        "search_read": search_read,
+        "search": search,
+        "search_count": search_count,
+        "read": read,
+        "web_search_read": web_search_read if major >= 17 else web_search_read_16,
+        "fields_get": fields_get,
+        "create": create,
+        "write": write,
+    }
+    if major <= 19:  # removed from saas-19.1 on (odoo/odoo#226523)
+        methods["read_group"] = read_group
+    if major >= 19:  # addons/web/models/models.py, 19.0 (saas-18.2 on Odoo Online)
+        methods["formatted_read_group"] = formatted_read_group
+    return methods
+
+
+def public_method(env: Env, method: str) -> Callable[..., Any]:
+    """The method called `method`, or the error this version raises (odoo/service/model.py)."""
+    version = env.model.registry.version
+    if method.startswith("_"):
+        prefix = f"'{env.model.name}.{method}'" if version.major >= 18 else method
+        message = f"Private methods (such as {prefix}) cannot be called remotely."
+        raise OdooError("odoo.exceptions.AccessError", message)
+    function = methods_of(version.major).get(method)
+    if function is None:
+        raise OdooError("builtins.AttributeError", version.missing_method(env.model.name, method))
+    return function
 
 
 def call_kw(env: Env, method: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
     """Call a model method with execute_kw's positional and keyword arguments, as Odoo's `call_kw` does."""
-    function = METHODS.get(method)
-    if function is None:
-        raise OdooError(
-            "builtins.AttributeError", f"The method '{method}' does not exist on the model '{env.model.name}'"
-        )
+    function = public_method(env, method)
     try:
         bound = inspect.signature(function).bind(env, *args, **kwargs)
     except TypeError as error:

@@ -48,9 +48,15 @@ def manifest(*, deals: int, seed: int, as_of: date | None = None) -> list[dict[s
 
 
 def plan_portfolio(
-    *, deals: int = 300, seed: int = 7, as_of: date, erp_lines_per_project: int | None = None
+    *,
+    deals: int = 300,
+    seed: int = 7,
+    as_of: date,
+    erp_lines_per_project: int | None = None,
+    odoo_plan_columns: bool = True,
 ) -> Portfolio:
-    """Plan every CRM and ERP row of the demo portfolio in memory, deterministically from the arguments."""
+    """Plan every CRM and ERP row of the demo portfolio in memory, deterministically from the arguments;
+    `odoo_plan_columns` False lays the analytic lines out as Odoo 16 does (one account per line)."""
     _check_arguments(deals, seed, erp_lines_per_project)
     if not isinstance(as_of, date):
         raise ValueError(f"as_of must be a date such as date(2026, 1, 31), got {as_of!r}")
@@ -58,13 +64,14 @@ def plan_portfolio(
     clock = Clock(as_of)
     deliveries = plan_deliveries(skeleton, seed)
     tables = plan_crm(skeleton, deliveries, seed, clock) | plan_erp(
-        skeleton, deliveries, seed, clock, erp_lines_per_project
+        skeleton, deliveries, seed, clock, erp_lines_per_project, plan_columns=odoo_plan_columns
     )
     problems = tuple(skeleton.problems)
     meta = {
         "deals": deals,
         "seed": seed,
         "erp_lines_per_project": erp_lines_per_project,
+        "odoo_plan_columns": odoo_plan_columns,
         "as_of": as_of.isoformat(),
     }
     tables["sandbox_meta"] = TableRows(

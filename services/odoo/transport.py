@@ -1,9 +1,12 @@
-"""Odoo's external API, JSON-RPC (`POST /jsonrpc`, `execute_kw`), signed in once with a login and API key.
+"""Odoo's external API, spoken the way each version wants it: JSON-2 from 19.0, /jsonrpc + execute_kw before.
 
-Error envelope and names follow Odoo's `odoo/http.py` (`JsonRPCDispatcher.handle_error`,
-`serialize_exception`): HTTP 200 with `{"error": {"code": 200, "data": {"name": "odoo.exceptions.X", ...}}}`;
-`_rpc_error` maps those names to the project's errors in one place.
-"""
+The version is asked once, before anything else (`version`), from the web client's own version route, or `GET
+/web/version` (19.0+, `addons/rpc/controllers/__init__.py`) where that is not served. Then every call goes
+through `call(model, method, ids=None, **named)`, which both transports take: JSON-2 posts the named arguments
+(`POST /json/2/<model>/<method>`, `Authorization: bearer <key>`, `X-Odoo-Database` when a database is set;
+`addons/rpc/controllers/json2.py`), JSON-RPC passes them as execute_kw's keyword arguments after signing in
+once with the login and key (`odoo/service/model.py`). What Odoo says when it refuses is mapped in
+diagnosis.py."""
 
 from __future__ import annotations
 
@@ -14,32 +17,26 @@ from typing import Any
 
 import httpx
 
-from services.errors import (
-    AuthError,
-    BadResponseError,
-    ConfigError,
-    NotFoundError,
-    RateLimitError,
-    RejectedError,
-    ServiceError,
-    UnavailableError,
-)
-from services.http import ApiClient, parse_retry_after
+from services.errors import AuthError, BadResponseError, ConfigError
+from services.http import ApiClient
+from services.odoo.diagnosis import SYSTEM, Scene, http_error, json2_error, jsonrpc_error, rejected_key
+from services.odoo.versions import OdooVersion, parse_version
 
-SYSTEM = "Odoo"
 PAGE = 10_000
+"""Records per search_read: Odoo sets no ceiling; 10,000 narrow rows are a few MB and well inside its
+request time limits."""
 
 
 class OdooTransport(ApiClient):
-    """One Odoo database, reached with a login and an API key (in the password slot)."""
+    """One Odoo database, reached with an API key (and, before Odoo 19, a login)."""
 
     system = SYSTEM
 
     def __init__(
         self,
         url: str,
-        database: str,
-        login: str,
+        database: str | None,
+        login: str | None,
         api_key: str,
         *,
         timeout: float = 60.0,
@@ -47,116 +44,110 @@ class OdooTransport(ApiClient):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(url, timeout=timeout, max_retries=max_retries, transport=transport)
-        self._url = self.base_url
-        self._database = database
-        self._login = login
+        self._database = database or None
+        self._login = login or None
         self._api_key = api_key
         self._uid: int | None = None
+        self._version: OdooVersion | None = None
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
 
-    def _call(self, service: str, method: str, args: list[Any], operation: str) -> Any:
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": next(self._ids),
-            "params": {"service": service, "method": method, "args": args},
-        }
+    def scene(self) -> Scene:
+        """What error messages may name about this connection."""
+        return Scene(self.base_url, self._database, self._login, self._api_key, self._version)
+
+    # -- the version, once ---------------------------------------------------------------------------
+
+    def version(self) -> OdooVersion:
+        """The server's version, asked once (thread-safe): one request, two where the first is not served."""
+        with self._lock:
+            if self._version is None:
+                self._version = self._detect_version()
+            return self._version
+
+    def _detect_version(self) -> OdooVersion:
+        """`POST /web/webclient/version_info`: `common.version()`'s answer from a web controller, without
+        signing in (web/controllers/webclient.py, `auth='none'`, 16.0-19.0). Unlike common.version over
+        /jsonrpc it is not one of the RPC endpoints 19 deprecates (Odoo logs a warning on every /jsonrpc call)
+        and 22 removes; where it is not served, `GET /web/version` (19+) answers."""
+        operation = "read the Odoo version"
+        path = "/web/webclient/version_info"
+        payload = {"jsonrpc": "2.0", "method": "call", "id": next(self._ids), "params": {}}
 
         def once() -> Any:
-            response = self._send(operation, "POST", "/jsonrpc", json=payload)
-            return self._result(response, operation)
+            response = self._send(operation, "POST", path, json=payload)
+            if response.status_code == 404:
+                return None
+            return self._rpc_result(response, operation, path)
 
-        return self._with_retries(operation, once)
-
-    def _result(self, response: httpx.Response, operation: str) -> Any:
-        status = response.status_code
-        if status == 429:
-            raise RateLimitError(
-                SYSTEM,
-                operation,
-                "Odoo is throttling requests",
-                status=status,
-                retry_after=parse_retry_after(response),
-            )
-        if status >= 500:
-            raise UnavailableError(SYSTEM, operation, "Odoo or its proxy had an error", status=status)
-        if status in (401, 403):
-            raise AuthError(SYSTEM, operation, "refused by Odoo's web server: check the URL", status=status)
-        if status == 404:
-            raise ConfigError(f"{self._url}/jsonrpc was not found (404): check the Odoo URL setting")
-        try:
-            body = response.json()
-        except ValueError:
-            raise BadResponseError(
-                SYSTEM, operation, "the answer was not valid JSON", status=status
-            ) from None
-        if not isinstance(body, dict):
-            raise BadResponseError(SYSTEM, operation, "the answer was not a JSON-RPC object", status=status)
-        if "error" in body:
-            raise self._rpc_error(body["error"], operation)
-        if "result" not in body:
-            raise BadResponseError(SYSTEM, operation, "the answer has neither result nor error")
-        return body["result"]
-
-    def _rpc_error(self, error: Any, operation: str) -> ServiceError:
-        """One place that maps Odoo's error envelope to the project's errors, with what to check."""
-        data = error.get("data") or {} if isinstance(error, dict) else {}
-        name = str(data.get("name") or "")
-        message = str(
-            data.get("message") or (error.get("message") if isinstance(error, dict) else "") or "error"
+        info = self._with_retries(operation, once)
+        if info is None:
+            return self._web_version(operation)
+        version = (
+            parse_version(info.get("server_version_info"), info.get("server_version"))
+            if isinstance(info, Mapping)
+            else None
         )
-        message = message.replace(self._api_key, "[redacted]")[:300]
-        if name.endswith("AccessDenied"):
-            return AuthError(
-                SYSTEM,
-                operation,
-                f"Odoo rejected login '{self._login}' on database '{self._database}': "
-                "check the Odoo login and API key settings",
-            )
-        if name.endswith("AccessError"):
-            return AuthError(SYSTEM, operation, f"the Odoo user lacks access: {message}")
-        if name.endswith("MissingError"):
-            return NotFoundError(SYSTEM, operation, message)
-        if "SerializationFailure" in name or "TransactionRollbackError" in name:
-            # a concurrent update inside Odoo: transient, Odoo itself retries these
-            return UnavailableError(SYSTEM, operation, "Odoo was busy with a concurrent update")
-        if "OperationalError" in name and "does not exist" in message:
-            return AuthError(
-                SYSTEM,
-                operation,
-                f"database '{self._database}' does not exist: check the Odoo database setting",
-            )
-        return RejectedError(SYSTEM, operation, message)
+        if version is None:
+            raise BadResponseError(SYSTEM, operation, "Odoo did not answer a version")
+        return version
 
-    def authenticate(self) -> int:
-        """Log in once (thread-safe) and keep the uid."""
-        with self._lock:
-            if self._uid is None:
-                uid = self._call(
-                    "common", "authenticate", [self._database, self._login, self._api_key, {}], "sign-in"
+    def _web_version(self, operation: str) -> OdooVersion:
+        """`GET /web/version`: all a server without /jsonrpc (22) answers about itself."""
+
+        def once() -> Any:
+            response = self._send(operation, "GET", "/web/version")
+            if response.status_code == 404:
+                raise ConfigError(
+                    f"{self.base_url} answered neither /web/webclient/version_info nor /web/version: this is "
+                    "not the address of an Odoo server; check the THROUGHLINE_ODOO__URL setting"
                 )
-                if not isinstance(uid, int) or uid is False:
-                    raise AuthError(
-                        SYSTEM,
-                        "sign-in",
-                        f"Odoo rejected login '{self._login}' on database '{self._database}': "
-                        "check the Odoo login and API key settings",
-                    )
-                self._uid = uid
-            return self._uid
+            error = http_error(self.scene(), operation, response, "/web/version")
+            if error is not None:
+                raise error
+            return _json_body(response, operation)
 
-    def execute_kw(
-        self, model: str, method: str, args: list[Any], kwargs: Mapping[str, Any] | None = None
-    ) -> Any:
-        """`object.execute_kw` as the signed-in user."""
+        body = self._with_retries(operation, once)
+        version = (
+            parse_version(body.get("version_info"), body.get("version"))
+            if isinstance(body, Mapping)
+            else None
+        )
+        if version is None:
+            raise BadResponseError(SYSTEM, operation, "/web/version did not answer a version")
+        return version
+
+    # -- calls -----------------------------------------------------------------------------------------
+
+    def call(self, model: str, method: str, ids: Sequence[int] | None = None, **named: Any) -> Any:
+        """`model.method(**named)` on `ids` (None for a model method), over the version's transport."""
+        if self.version().transport == "json2":
+            return self._json2(model, method, ids, named)
         uid = self.authenticate()
-        return self._call(
+        args = [list(ids)] if ids is not None else []
+        return self._rpc(
             "object",
             "execute_kw",
-            [self._database, uid, self._api_key, model, method, args, dict(kwargs or {})],
+            [self._database, uid, self._api_key, model, method, args, named],
             f"{method} {model}",
         )
+
+    def authenticate(self) -> int:
+        """JSON-RPC only: sign in once (thread-safe) and keep the uid."""
+        with self._lock:
+            if self._uid is None:
+                if not self._database or not self._login:
+                    raise ConfigError(
+                        "Odoo before 19 signs in with a database, a login and an API key: set "
+                        "THROUGHLINE_ODOO__DATABASE and THROUGHLINE_ODOO__LOGIN"
+                    )
+                uid = self._rpc(
+                    "common", "authenticate", [self._database, self._login, self._api_key, {}], "sign-in"
+                )
+                if not isinstance(uid, int) or isinstance(uid, bool):
+                    raise rejected_key(self.scene(), "sign-in")
+                self._uid = uid
+            return self._uid
 
     def search_read_all(
         self,
@@ -168,19 +159,77 @@ class OdooTransport(ApiClient):
     ) -> list[dict[str, Any]]:
         """Every record matching `domain`, `PAGE` records per request."""
         rows: list[dict[str, Any]] = []
+        extra: dict[str, Any] = {"context": dict(context)} if context else {}
         for offset in itertools.count(0, PAGE):
-            kwargs: dict[str, Any] = {
-                "fields": list(fields),
-                "offset": offset,
-                "limit": PAGE,
-                "order": "id asc",
-            }
-            if context:
-                kwargs["context"] = dict(context)
-            page = self.execute_kw(model, "search_read", [domain], kwargs)
+            page = self.call(
+                model, "search_read", domain=domain, fields=list(fields), offset=offset, limit=PAGE,
+                order="id asc", **extra,
+            )  # fmt: skip
             if not isinstance(page, list):
                 raise BadResponseError(SYSTEM, f"search_read {model}", "the answer is not a list")
             rows.extend(page)
             if len(page) < PAGE:
-                return rows
+                break
         return rows
+
+    # -- JSON-2 ----------------------------------------------------------------------------------------
+
+    def _json2(self, model: str, method: str, ids: Sequence[int] | None, named: Mapping[str, Any]) -> Any:
+        operation, path = f"{method} {model}", f"/json/2/{model}/{method}"
+        headers = {"Authorization": f"bearer {self._api_key}"}
+        if self._database:
+            headers["X-Odoo-Database"] = self._database
+        body = dict(named) | ({"ids": list(ids)} if ids is not None else {})
+
+        def once() -> Any:
+            response = self._send(operation, "POST", path, json=body, headers=headers)
+            if response.status_code != 200:
+                raise json2_error(self.scene(), operation, response, path)
+            return _json_body(response, operation)
+
+        return self._with_retries(operation, once)
+
+    # -- JSON-RPC --------------------------------------------------------------------------------------
+
+    def _envelope(self, service: str, method: str, args: list[Any]) -> dict[str, Any]:
+        return {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": next(self._ids),
+            "params": {"service": service, "method": method, "args": args},
+        }
+
+    def _rpc(self, service: str, method: str, args: list[Any], operation: str) -> Any:
+        payload = self._envelope(service, method, args)
+
+        def once() -> Any:
+            response = self._send(operation, "POST", "/jsonrpc", json=payload)
+            return self._rpc_result(response, operation, "/jsonrpc")
+
+        return self._with_retries(operation, once)
+
+    def _rpc_result(self, response: httpx.Response, operation: str, path: str) -> Any:
+        error = http_error(self.scene(), operation, response, path)
+        if error is not None:
+            raise error
+        if response.status_code in (401, 403):
+            raise AuthError(
+                SYSTEM, operation, "refused by Odoo's web server: check the URL", status=response.status_code
+            )
+        body = _json_body(response, operation)
+        if not isinstance(body, dict):
+            raise BadResponseError(SYSTEM, operation, "the answer was not a JSON-RPC object")
+        if "error" in body:
+            raise jsonrpc_error(self.scene(), operation, body["error"])
+        if "result" not in body:
+            raise BadResponseError(SYSTEM, operation, "the answer has neither result nor error")
+        return body["result"]
+
+
+def _json_body(response: httpx.Response, operation: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise BadResponseError(
+            SYSTEM, operation, "the answer was not valid JSON", status=response.status_code
+        ) from None

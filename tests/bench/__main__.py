@@ -2,15 +2,18 @@
 
 Builds the 10,000-deal portfolio once into build/bench/ (1.06 million ERP lines), serves it with 50 ms
 added to every request and HubSpot's Professional limits, then measures, in this order: the cold load, the
-transforms at 10,000 deals, an incremental refresh after 10 deals and 10 ERP lines changed, the plain way
-(HubSpot's SDK, every Odoo line in pandas), the transforms at 50,000 deals, the overview and margin pages in
-AppTest, and the dashboard's peak memory in a browser. Prints a table and writes build/bench.json.
+transforms at 10,000 deals, an incremental refresh after 10 deals and 10 ERP lines changed, Odoo alone on
+17 (JSON-RPC, read_group) and on 20 (JSON-2, formatted_read_group): a cold read and a refresh after 10 lines
+changed, the plain way (HubSpot's SDK, every Odoo line in pandas), the transforms at 50,000 deals, the
+overview and margin pages in AppTest, and the dashboard's peak memory in a browser. Prints a table and
+writes build/bench.json. `python -m tests.bench odoo` measures the Odoo part only.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +29,7 @@ from dashboard.transforms.ids import convention_from_pattern, infer_convention
 from dashboard.transforms.join import join_projects
 from services.hubspot import HubSpotClient
 from services.models import CrmSnapshot, ErpSnapshot
-from services.odoo import OdooClient
+from services.odoo import OdooClient, invoices
 from tests.bench import floor, plain, report, sandboxes, transforms
 from tests.bench.app_process import app_peak_mb
 from tests.bench.render import app_environment, render_times
@@ -79,23 +82,17 @@ class Bench:
     def _floor(self, snap: Snapshot) -> None:
         if snap.crm is None:
             return
-        count = lambda model, domain: self.erp.execute_kw(model, "search_count", [domain])  # noqa: E731
-        invoices = [["move_type", "in", ["out_invoice", "out_refund"]]]
+        count = lambda model, domain: self.erp.call(model, "search_count", domain=domain)  # noqa: E731
         f = self.figures
         f["erp_lines"] = count("account.analytic.line", [])
         f["floor_requests_crm"] = floor.crm_requests(snap.crm)
         f["tickets_pages"] = math.ceil(len(snap.crm.tickets) / floor.LIST_PAGE)
         f["floor_requests_erp"] = floor.erp_requests(
-            companies=count("res.company", []),
             projects=f["erp_projects"],
-            accounts=count("account.analytic.account", []),
-            invoices=count("account.move", [*invoices, ["state", "=", "posted"]]),
-            invoice_lines=count(
-                "account.move.line",
-                [*invoices, ["parent_state", "=", "posted"], ["display_type", "=", "product"],
-                 ["analytic_distribution", "!=", False]],
-            ),
-        )  # fmt: skip
+            invoices=count("account.move", invoices.MOVE_DOMAIN),
+            invoice_lines=count("account.move.line", invoices.LINE_DOMAIN),
+            signs_in=True,
+        )
         f["floor_requests"] = f["floor_requests_crm"] + f["floor_requests_erp"]
         f["floor_s"] = floor.rate_limit_seconds(
             f["floor_requests_crm"], sandboxes.BURST_PER_10S, sandboxes.LATENCY_MS / 1000
@@ -109,18 +106,10 @@ class Bench:
     def refresh(self, snap: Snapshot) -> tuple[Snapshot, dict[str, Any]]:
         """Change 10 deals and 10 ERP lines, refresh; what to write back afterwards."""
         deals = [d for d in (snap.crm.deals if snap.crm else ()) if d.amount is not None][:CHANGED]
-        lines = self.erp.execute_kw(
-            "account.analytic.line",
-            "search_read",
-            [[["project_id", "!=", False]]],
-            {"fields": ["amount"], "limit": CHANGED, "order": "id asc"},
-        )
+        lines = changed_lines(self.erp)
         self._wait_for_empty_window()
-        self.crm.update_objects("deals", {d.crm_deal_id: {"amount": str((d.amount or 0) + 1)} for d in deals})
-        for line in lines:
-            self.erp.execute_kw(
-                "account.analytic.line", "write", [[line["id"]], {"amount": line["amount"] - 1}]
-            )
+        update_deals(self.crm, {d.crm_deal_id: {"amount": str((d.amount or 0) + 1)} for d in deals})
+        write_lines(self.erp, lines, -1)
         started = time.perf_counter()
         fresh = refresh_snapshot(self.crm, self.erp, snap)
         self.figures["refresh_s"] = time.perf_counter() - started
@@ -135,10 +124,28 @@ class Bench:
     def undo(self, undo: dict[str, Any]) -> None:
         """Write the changed values back, so the next run starts from the portfolio as built."""
         self._wait_for_empty_window()
-        self.crm.update_objects("deals", undo["deals"])
+        update_deals(self.crm, undo["deals"])
         self._hubspot_done()
-        for line in undo["lines"]:
-            self.erp.execute_kw("account.analytic.line", "write", [[line["id"]], {"amount": line["amount"]}])
+        write_lines(self.erp, undo["lines"], 0)
+
+    def odoo_versions(self) -> None:
+        """Odoo alone, on 17 (JSON-RPC) and 20 (JSON-2): a cold read, and a refresh after 10 lines changed."""
+        for version, url in (("17", self.systems.erp_url), ("20", self.systems.erp20_url)):
+            f = self.figures
+            with OdooClient(url, ODOO["database"], ODOO["login"], ODOO["api_key"], timeout=600) as client:
+                started_at, started = datetime.now(UTC), time.perf_counter()
+                read = client.fetch_read()
+                f[f"odoo{version}_cold_s"] = time.perf_counter() - started
+                f[f"odoo{version}_cold_requests"] = read.snapshot.requests
+                lines = changed_lines(client)
+                write_lines(client, lines, -1)
+                started = time.perf_counter()
+                fresh = client.fetch_changes(read, started_at)
+                f[f"odoo{version}_refresh_s"] = time.perf_counter() - started
+                write_lines(client, lines, 0)
+                if fresh is None:
+                    raise RuntimeError(f"the Odoo {version} refresh was not incremental")
+                f[f"odoo{version}_refresh_requests"] = fresh.snapshot.requests
 
     def plain_way(self) -> None:
         f = self.figures
@@ -179,6 +186,28 @@ class Bench:
         f["ratio_refresh_s"] = f["refresh_s"] / max(f["plain_crm_s"], f["plain_erp_s"])
 
 
+def update_deals(crm: HubSpotClient, updates: dict[str, dict[str, str]]) -> None:
+    """Deals changed as someone in HubSpot would change them: one batch update (the client writes only the
+    project-ID property, so the benchmark posts the batch itself)."""
+    inputs = [{"id": deal_id, "properties": properties} for deal_id, properties in updates.items()]
+    crm.request("POST", "/crm/v3/objects/deals/batch/update", "update deals", json={"inputs": inputs})
+
+
+def changed_lines(erp: OdooClient) -> list[dict[str, Any]]:
+    """The first CHANGED timesheet lines, to change and write back."""
+    rows = erp.call(
+        "account.analytic.line", "search_read", domain=[["project_id", "!=", False]], fields=["amount"],
+        limit=CHANGED, order="id asc",
+    )  # fmt: skip
+    return list(rows)
+
+
+def write_lines(erp: OdooClient, lines: list[dict[str, Any]], delta: float) -> None:
+    """Each line's amount as read, plus `delta` (one write per line, as a person edits them)."""
+    for line in lines:
+        erp.call("account.analytic.line", "write", ids=[line["id"]], vals={"amount": line["amount"] + delta})
+
+
 def joined(snap: Snapshot, params: AnalysisParams) -> pd.DataFrame:
     """Deals joined to project records and ERP projects, the first step of `analyze` (the rest is timed
     as the transforms)."""
@@ -194,6 +223,9 @@ def joined(snap: Snapshot, params: AnalysisParams) -> pd.DataFrame:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["odoo"]:
+        odoo_only()
+        return
     started = time.perf_counter()
     figures: dict[str, Any] = {"load_avg_at_start": os.getloadavg()[0]}
     built = sandboxes.ensure_db()
@@ -209,6 +241,7 @@ def main() -> None:
         snap = _step("cold load", bench.cold_load)
         _step("transforms at 10,000", lambda: bench.transforms_10k(snap))
         refreshed, undo = _step("incremental refresh", lambda: bench.refresh(snap))
+        _step("Odoo alone on 17 and 20", bench.odoo_versions)
         _step("plain way", bench.plain_way)
         _step("transforms at 50,000", bench.transforms_50k)
         _step("pages in AppTest", lambda: bench.pages(refreshed))
@@ -224,6 +257,19 @@ def main() -> None:
     for note in report.notes(figures):
         print(f"- {note}")
     print(f"\nfigures in {OUT}; whole run {figures['bench_s']:.0f} s")
+
+
+def odoo_only() -> None:
+    """`python -m tests.bench odoo`: the portfolio, the Odoo sandboxes, and the Odoo figures alone."""
+    built = sandboxes.ensure_db()
+    print(
+        f"portfolio: {'reused' if built is None else f'built in {built:.0f} s'} ({sandboxes.DB})", flush=True
+    )
+    with sandboxes.serve() as systems:
+        bench = Bench(systems)
+        _step("Odoo alone on 17 and 20", bench.odoo_versions)
+    print()
+    print(report.table(report.odoo_rows(bench.figures)))
 
 
 def _step(name: str, run: Any) -> Any:

@@ -1,9 +1,10 @@
 """The floor of a cold load: the fewest requests the page sizes allow, and the time the rate limit forces.
 
 HubSpot: lists page at 100 (deals, project records, companies, contacts, tickets, owners), the deal
-pipelines are one request, and each association type is batch-read 1,000 deal ids at a time. Odoo: one
-sign-in, `search_read` pages of 10,000 (companies, projects, analytic accounts, invoices, invoice lines) and
-one `read_group` for every project's sums.
+pipelines are one request, and each association type is batch-read 1,000 deal ids at a time. Odoo: the
+version (once), a sign-in before 19 (JSON-2 takes the key on every call), the analytic lines' fields (once),
+pages of 10,000 (projects with their accounts' codes in one `web_search_read` from 17; invoices; invoice
+lines) and one grouped sum for every project's costs.
 
 Time: HubSpot admits at most 190 requests in any rolling 10 s. Whatever the order, request k + 190 starts
 at least 10 s after request k, so n requests need 10 s x floor((n - 1) / 190) before the last can start,
@@ -44,10 +45,11 @@ def crm_requests(snapshot: CrmSnapshot) -> int:
     return pages + owners + 1 + associations
 
 
-def erp_requests(companies: int, projects: int, accounts: int, invoices: int, invoice_lines: int) -> int:
-    """The fewest Odoo requests for the same read: sign-in, five paged reads, one aggregate."""
-    pages = sum(max(1, math.ceil(n / ODOO_PAGE)) for n in (companies, projects, accounts, invoices))
-    return 1 + pages + max(1, math.ceil(invoice_lines / ODOO_PAGE)) + 1
+def erp_requests(projects: int, invoices: int, invoice_lines: int, *, signs_in: bool) -> int:
+    """The fewest Odoo requests for the same read (17+): version, [sign-in], fields, three paged reads, one
+    grouped sum."""
+    pages = sum(max(1, math.ceil(n / ODOO_PAGE)) for n in (projects, invoices, invoice_lines))
+    return 1 + int(signs_in) + 1 + pages + 1
 
 
 def rate_limit_seconds(requests: int, per_10s: int, latency_s: float) -> float:

@@ -116,7 +116,28 @@ def rows(f: Figures) -> list[Row]:
             f"ours/plain: {f['ratio_erp_s']:.2f} time, {f['ratio_erp_requests']:.2f} requests",
         ),
         Row("  refresh / the slower plain read", f"{f['ratio_refresh_s']:.3f}"),
+        *odoo_rows(f),
     ]
+
+
+def odoo_rows(f: Figures) -> list[Row]:
+    """Odoo alone on 17 (JSON-RPC, read_group) and 20 (JSON-2, formatted_read_group)."""
+    out = []
+    for version, how in (("17", "JSON-RPC"), ("20", "JSON-2")):
+        cold, refresh = f[f"odoo{version}_cold_requests"], f[f"odoo{version}_refresh_requests"]
+        cold_s, refresh_s = _s(f[f"odoo{version}_cold_s"]), _s(f[f"odoo{version}_refresh_s"], 2)
+        out.append(
+            Row(f"Odoo {version} ({how}) cold read", f"{cold_s}, {cold} requests", "<= 11", cold <= 11)
+        )
+        out.append(
+            Row(
+                f"Odoo {version} refresh, 10 lines changed",
+                f"{refresh_s}, {refresh} requests",
+                "<= 6",
+                refresh <= 6,
+            )
+        )
+    return out
 
 
 def notes(f: Figures) -> list[str]:

@@ -4,7 +4,8 @@ HubSpot and Odoo are separate systems on separate machines. The sandbox serves b
 process, where Odoo's million-line aggregate would hold HubSpot's pages up for seconds; so the benchmark
 starts two sandbox processes on the same database and reads HubSpot from one, Odoo from the other. Both
 add 50 ms to every request; HubSpot's side enforces the Professional burst limit (190 per 10 s) and the
-search limit (5 per second).
+search limit (5 per second). A third process serves the same database as Odoo 20 (JSON-2,
+formatted_read_group), so the Odoo figures are measured on both transports.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Systems:
     erp_url: str
     crm_pid: int
     erp_pid: int
+    erp20_url: str = ""
 
     def crm_stats(self) -> dict[str, int]:
         """Requests the HubSpot side counted per API family since the last reset."""
@@ -76,12 +78,13 @@ class Systems:
             time.sleep(0.25)  # within the search limit
 
 
-def _process(kind: str) -> tuple[str, str, subprocess.Popen[bytes]]:
+def _process(kind: str, odoo_version: str = "17") -> tuple[str, str, subprocess.Popen[bytes]]:
     crm_port, erp_port = free_port(), free_port()
     args = [
         "--crm-port", str(crm_port), "--erp-port", str(erp_port), "--deals", str(DEALS), "--seed", str(SEED),
         "--db", str(DB), "--erp-lines-per-project", str(LINES_PER_PROJECT),
         "--latency-ms", str(LATENCY_MS), "--burst-per-10s", str(BURST_PER_10S),
+        "--odoo-version", odoo_version,
     ]  # fmt: skip
     crm_url, erp_url = f"http://127.0.0.1:{crm_port}", f"http://127.0.0.1:{erp_port}"
     process = start_process(args, crm_url, erp_url, log=FOLDER / f"sandbox-{kind}.log")
@@ -90,12 +93,17 @@ def _process(kind: str) -> tuple[str, str, subprocess.Popen[bytes]]:
 
 @contextmanager
 def serve() -> Iterator[Systems]:
-    """Two sandbox processes on the benchmark's database: HubSpot read from one, Odoo from the other."""
+    """Sandbox processes on the benchmark's database: HubSpot read from one, Odoo 17 from another, Odoo 20
+    from a third."""
     crm_url, _, crm_process = _process("hubspot")
     try:
         _, erp_url, erp_process = _process("odoo")
         try:
-            yield Systems(crm_url, erp_url, crm_process.pid, erp_process.pid)
+            _, erp20_url, erp20_process = _process("odoo20", "20")
+            try:
+                yield Systems(crm_url, erp_url, crm_process.pid, erp_process.pid, erp20_url)
+            finally:
+                stop_process(erp20_process)
         finally:
             stop_process(erp_process)
     finally:

@@ -23,7 +23,6 @@ from services.hubspot import PortalNames
 from services.hubspot import parse as hs
 from services.models import (
     CrmSnapshot,
-    ErpActuals,
     ErpProject,
     ErpProjectId,
     ErpRecordId,
@@ -32,6 +31,7 @@ from services.models import (
 )
 from services.odoo import client as odoo
 from services.odoo import figures as odoo_figures
+from services.odoo import invoices as odoo_invoices
 from tests.bench.sandboxes import FOLDER, SEED
 
 Links = dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]]
@@ -98,7 +98,7 @@ def _deal_links(plan: Portfolio, names: PortalNames) -> Links:
 
 
 def erp_snapshot(plan: Portfolio) -> ErpSnapshot:
-    """The ERP side as `OdooClient.fetch_snapshot` would parse it."""
+    """The ERP side as `OdooClient.fetch_snapshot` would parse it (Odoo 17's layout: two plan columns)."""
     tables = {name: pd.DataFrame(t.rows, columns=list(t.columns)) for name, t in plan.tables.items()}
     currencies = dict(zip(tables["res_currency"]["id"], tables["res_currency"]["name"], strict=True))
     companies = tables["res_company"]
@@ -131,63 +131,58 @@ def erp_snapshot(plan: Portfolio) -> ErpSnapshot:
                 updated_at=row.write_date.to_pydatetime().replace(microsecond=0),  # Odoo sends seconds
             )
         )
-    sums = odoo_figures.line_sums(
-        _line_groups(tables["account_analytic_line"]), project_of_account, currency_of
+    lines = odoo_figures.Lines(("account_id", "x_plan2_id"), timesheets=True, journals=True)
+    figures = odoo_figures.line_figures(
+        _line_groups(tables["account_analytic_line"]), lines, project_of_account
     )
-    receivables = odoo_figures.receivable_rows(*_invoices(tables), project_of_account, currency_of)
-    odoo_figures.add_receivables(sums, receivables)
-    actuals = tuple(
-        ErpActuals(
-            erp_record_id=pid,
-            currency=currency_of[pid],
-            **{k: odoo_figures.cents(v) for k, v in sums[pid].items()},
-        )
-        for pid in currency_of
-    )
+    receivables = odoo_invoices.receivable_rows(*_invoices(tables), project_of_account, currency_of)
     return ErpSnapshot(
         erp="odoo",
         projects=tuple(projects),
-        actuals=actuals,
+        actuals=odoo_figures.actuals(currency_of, figures, receivables),
         receivables=tuple(receivables),
         read_at=datetime.now(UTC),
     )
 
 
 def _line_groups(lines: pd.DataFrame) -> list[dict[str, Any]]:
-    """What Odoo's read_group by account, category and project answers, from the plan's lines."""
-    frame = lines.assign(project=lines["project_id"].fillna(0).astype(int))
-    grouped = frame.groupby(["account_id", "category", "project"])[["amount", "unit_amount"]].sum()
+    """What Odoo's grouped sum by plan columns, category, journal and project answers, from the plan."""
+    keys = ["account_id", "x_plan2_id", "category", "journal_id", "project_id"]
+    frame = lines.assign(**{k: lines[k].fillna(0).astype(int) for k in keys if k != "category"})
+    grouped = frame.groupby(keys)[["amount", "unit_amount"]].agg(["sum", "count"])
     return [
         {
-            "account_id": [int(account), ""],
+            "account_id": [account, ""] if account else False,
+            "x_plan2_id": [dept, ""] if dept else False,
             "category": category,
-            "project_id": [int(project), ""] if project else False,
-            "amount": float(row.amount),
-            "unit_amount": float(row.unit_amount),
+            "journal_id": [journal, ""] if journal else False,
+            "project_id": [project, ""] if project else False,
+            "amount": float(row[("amount", "sum")]),
+            "unit_amount": float(row[("unit_amount", "sum")]),
+            "__count": int(row[("amount", "count")]),
         }
-        for (account, category, project), row in grouped.iterrows()
+        for (account, dept, category, journal, project), row in grouped.iterrows()
     ]
 
 
 def _invoices(tables: dict[str, pd.DataFrame]) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]]]:
     """Posted customer invoices and their product lines, as `search_read` sends them."""
     moves = tables["account_move"]
-    posted = moves[moves["move_type"].isin(odoo.INVOICE_TYPES) & (moves["state"] == "posted")]
+    posted = moves[moves["move_type"].isin(odoo_invoices.INVOICE_TYPES) & (moves["state"] == "posted")]
     by_id = {
         int(m.id): {
             "name": m.name,
+            "move_type": m.move_type,
             "invoice_date": str(m.invoice_date),
             "invoice_date_due": str(m.invoice_date_due),
-            "amount_untaxed_signed": m.amount_untaxed_signed,
-            "amount_total_signed": m.amount_total_signed,
-            "amount_residual_signed": m.amount_residual_signed,
+            **{f: getattr(m, f) for f in odoo_invoices.MOVE_FIELDS if f.startswith("amount_")},
             "payment_state": m.payment_state,
         }
         for m in posted.itertuples(index=False)
     }
     lines = tables["account_move_line"]
     wanted = lines[
-        lines["move_type"].isin(odoo.INVOICE_TYPES)
+        lines["move_type"].isin(odoo_invoices.INVOICE_TYPES)
         & (lines["parent_state"] == "posted")
         & (lines["display_type"] == "product")
         & lines["analytic_distribution"].notna()
@@ -197,6 +192,7 @@ def _invoices(tables: dict[str, pd.DataFrame]) -> tuple[dict[int, dict[str, Any]
             "move_id": [int(line.move_id), ""],
             "analytic_distribution": line.analytic_distribution,
             "price_subtotal": line.price_subtotal,
+            "price_total": line.price_total,
         }
         for line in wanted.itertuples(index=False)
     ]

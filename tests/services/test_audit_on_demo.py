@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 
 from dashboard import columns as c
@@ -19,6 +18,7 @@ from dashboard.settings import load_settings
 from dashboard.snapshot import refresh_snapshot
 from services.hubspot import HubSpotClient
 from services.odoo import OdooClient
+from tests.odoo_raw import RawOdoo, figures_by_code
 from tests.sandbox_fixture import AS_OF, ODOO, ROOT, RunningSandbox
 
 DEAL_KINDS = {"missing", "malformed", "dangling", "duplicate", "conflict"}
@@ -75,100 +75,70 @@ def test_malformed_ids_are_fixed_to_the_manifests_expected_id(
     assert all(f.band == "apply" for f in analysis.findings if f.kind == "malformed")
 
 
-def _rpc(url: str, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    uid = httpx.post(
-        f"{url}/jsonrpc",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "common",
-                "method": "login",
-                "args": [ODOO["database"], ODOO["login"], ODOO["api_key"]],
-            },
-        },
-    ).json()["result"]
-    body = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "id": 2,
-        "params": {
-            "service": "object",
-            "method": "execute_kw",
-            "args": [ODOO["database"], uid, ODOO["api_key"], model, method, args, kwargs],
-        },
-    }
-    return httpx.post(f"{url}/jsonrpc", json=body, timeout=30).json()["result"]
-
-
 def test_one_projects_figures_recomputed_by_hand_from_its_erp_lines(
     analysis: Analysis, demo: RunningSandbox
 ) -> None:
+    """Figures worked out from the raw lines (tests/odoo_raw.py); aging from invoices that are the project's
+    alone, so that the whole residual is the project's."""
+    raw = RawOdoo(demo.erp_url)
+    expected = figures_by_code(raw, 17)
+    posted = [["move_type", "in", ["out_invoice", "out_refund"]], ["state", "=", "posted"]]
+    moves = {
+        m["id"]: m for m in raw.rows("account.move", posted, ["amount_residual_signed", "invoice_date_due"])
+    }
+    products = [["move_id", "in", sorted(moves)], ["display_type", "=", "product"]]
+    lines = raw.rows("account.move.line", products, ["move_id", "analytic_distribution"])
+    raw.close()
+    codes = _codes(demo)
+    owners: dict[int, set[str | None]] = {}
+    named: dict[int, set[str]] = {}
+    for line in lines:
+        split = line["analytic_distribution"] or {}
+        owners.setdefault(line["move_id"][0], set()).add(_sole_account(split))
+        named.setdefault(line["move_id"][0], set()).update(p for key in split for p in key.split(","))
+    alone = {m: codes[next(iter(o))] for m, o in owners.items() if len(o) == 1 and None not in o}
     figures = analysis.figures
-    row = figures[
+    candidates = figures[
         (figures[c.CURRENCY] == "USD")
         & (figures[c.INVOICED_AMOUNT] > 0)
         & figures[c.CRM_DEAL_ID].notna()
         & (figures[c.OUTSTANDING_AMOUNT] > 0)
-    ].iloc[0]
-    code = row[c.ERP_PROJECT_ID]
-    lines = _rpc(
-        demo.erp_url,
-        "account.analytic.line",
-        "search_read",
-        [[["account_id.code", "=", code]]],
-        {"fields": ["amount", "category", "project_id"]},
-    )
+    ]
+    shared = {codes[a] for m, accounts in named.items() if m not in alone for a in accounts if codes.get(a)}
+    row = candidates[~candidates[c.ERP_PROJECT_ID].isin(shared)].iloc[0]
+    want = expected[row[c.ERP_PROJECT_ID]]
     cents = Decimal("0.01")
-    labor = -total(Decimal(str(x["amount"])) for x in lines if x["project_id"])
-    vendor = -total(Decimal(str(x["amount"])) for x in lines if x["category"] == "vendor_bill")
-    other = -total(
-        Decimal(str(x["amount"]))
-        for x in lines
-        if x["category"] == "other" and not x["project_id"] and x["amount"] < 0
-    )
-    invoiced = total(Decimal(str(x["amount"])) for x in lines if x["category"] == "invoice")
-    account = _rpc(
-        demo.erp_url, "account.analytic.account", "search_read", [[["code", "=", code]]], {"fields": ["id"]}
-    )
-    move_lines = _rpc(
-        demo.erp_url,
-        "account.move.line",
-        "search_read",
-        [
-            [
-                ["analytic_distribution", "in", [account[0]["id"]]],
-                ["move_type", "in", ["out_invoice", "out_refund"]],
-                ["parent_state", "=", "posted"],
-            ]
-        ],
-        {"fields": ["move_id"]},
-    )
-    moves = _rpc(
-        demo.erp_url,
-        "account.move",
-        "read",
-        [sorted({m["move_id"][0] for m in move_lines})],
-        {"fields": ["amount_total_signed", "amount_residual_signed", "invoice_date_due"]},
-    )
-    outstanding = total(Decimal(str(m["amount_residual_signed"])) for m in moves)
-    paid = total(Decimal(str(m["amount_total_signed"])) for m in moves) - outstanding
-    cost = labor + vendor + other
-    assert Decimal(str(row[c.LABOR_COST_AMOUNT])).quantize(cents) == labor.quantize(cents)
-    assert Decimal(str(row[c.VENDOR_COST_AMOUNT])).quantize(cents) == vendor.quantize(cents)
-    assert Decimal(str(row[c.OTHER_COST_AMOUNT])).quantize(cents) == other.quantize(cents)
-    assert Decimal(str(row[c.ACTUAL_COST_AMOUNT])).quantize(cents) == cost.quantize(cents)
-    assert Decimal(str(row[c.INVOICED_AMOUNT])).quantize(cents) == invoiced.quantize(cents)
-    assert Decimal(str(row[c.PAID_AMOUNT])).quantize(cents) == paid.quantize(cents)
-    assert Decimal(str(row[c.OUTSTANDING_AMOUNT])).quantize(cents) == outstanding.quantize(cents)
-    assert Decimal(str(row[c.REALIZED_MARGIN_AMOUNT])).quantize(cents) == (invoiced - cost).quantize(cents)
+    assert Decimal(str(row[c.LABOR_COST_AMOUNT])).quantize(cents) == want.labor
+    assert Decimal(str(row[c.VENDOR_COST_AMOUNT])).quantize(cents) == want.vendor
+    assert Decimal(str(row[c.OTHER_COST_AMOUNT])).quantize(cents) == want.other
+    assert Decimal(str(row[c.ACTUAL_COST_AMOUNT])).quantize(cents) == want.cost
+    assert Decimal(str(row[c.INVOICED_AMOUNT])).quantize(cents) == want.invoiced
+    assert Decimal(str(row[c.PAID_AMOUNT])).quantize(cents) == want.paid
+    assert Decimal(str(row[c.OUTSTANDING_AMOUNT])).quantize(cents) == want.outstanding
+    assert Decimal(str(row[c.REALIZED_MARGIN_AMOUNT])).quantize(cents) == want.margin
     overdue = total(
-        Decimal(str(m["amount_residual_signed"]))
-        for m in moves
-        if (AS_OF - date.fromisoformat(m["invoice_date_due"])).days > 90
+        Decimal(str(moves[m]["amount_residual_signed"]))
+        for m, code in alone.items()
+        if code == row[c.ERP_PROJECT_ID]
+        and (AS_OF - date.fromisoformat(moves[m]["invoice_date_due"])).days > 90
     )
     assert Decimal(str(row[c.AR_90_PLUS_AMOUNT])).quantize(cents) == overdue.quantize(cents)
+
+
+def _sole_account(split: Any) -> str | None:
+    """The account a line is wholly on ({"12": 100.0}), or None (split, shared, or no project)."""
+    if split and len(split) == 1:
+        ((key, percent),) = split.items()
+        if "," not in key and percent == 100.0:
+            return str(key)
+    return None
+
+
+def _codes(demo: RunningSandbox) -> dict[str, str]:
+    raw = RawOdoo(demo.erp_url)
+    codes = {str(a["id"]): a["code"] for a in raw.rows("account.analytic.account", [], ["code"])}
+    raw.close()
+    return codes
 
 
 def test_the_report_command_prints_the_audit(demo: RunningSandbox, analysis: Analysis, tmp_path: Any) -> None:

@@ -130,14 +130,16 @@ def test_ten_changed_deals_and_erp_lines_are_read_with_a_few_requests(
     assert first.erp is not None
     changed = [d for d in first.crm.deals if d.amount is not None][:10]
     sandbox.patch("deals", {d.crm_deal_id: {"amount": str((d.amount or 0) + 1000)} for d in changed})
-    lines = erp.execute_kw(
+    lines = erp.call(
         "account.analytic.line",
         "search_read",
-        [[["project_id", "!=", False]]],
-        {"fields": ["amount", "project_id"], "limit": 10, "order": "id asc"},
+        domain=[["project_id", "!=", False]],
+        fields=["amount", "project_id"],
+        limit=10,
+        order="id asc",
     )
     for line in lines:  # a timesheet line's amount is minus its cost: 100 less is 100 more labor cost
-        erp.execute_kw("account.analytic.line", "write", [[line["id"]], {"amount": line["amount"] - 100}])
+        erp.call("account.analytic.line", "write", ids=[line["id"]], vals={"amount": line["amount"] - 100})
 
     second = refresh_snapshot(crm, erp, first)
 
@@ -199,11 +201,13 @@ def test_an_erp_line_deleted_without_a_trace_is_not_missed(
 ) -> None:
     first = refresh_snapshot(crm, erp, None)
     assert first.erp is not None
-    line = erp.execute_kw(
+    line = erp.call(
         "account.analytic.line",
         "search_read",
-        [[["project_id", "!=", False]]],
-        {"fields": ["amount", "project_id"], "limit": 1, "order": "id desc"},
+        domain=[["project_id", "!=", False]],
+        fields=["amount", "project_id"],
+        limit=1,
+        order="id desc",
     )[0]
     # Odoo's unlink leaves no write_date behind; the sandbox has no unlink, so the row goes in SQL
     with sqlite3.connect(sandbox.db) as db:
@@ -225,21 +229,26 @@ def test_a_renamed_project_and_a_paid_invoice_are_read_again(crm: HubSpotClient,
     first = refresh_snapshot(crm, erp, None)
     assert first.erp is not None
     project = first.erp.projects[0]
-    erp.execute_kw("project.project", "write", [[int(project.erp_record_id)], {"name": "Renamed in Odoo"}])
-    invoice = erp.execute_kw(
+    erp.call("project.project", "write", ids=[int(project.erp_record_id)], vals={"name": "Renamed in Odoo"})
+    invoice = erp.call(
         "account.move",
         "search_read",
-        [[["move_type", "=", "out_invoice"], ["state", "=", "posted"], ["payment_state", "=", "not_paid"]]],
-        {"fields": ["name"], "limit": 1},
+        domain=[
+            ["move_type", "=", "out_invoice"],
+            ["state", "=", "posted"],
+            ["payment_state", "=", "not_paid"],
+        ],
+        fields=["name"],
+        limit=1,
     )[0]
     paid = {"payment_state": "paid", "amount_residual": 0, "amount_residual_signed": 0}
-    erp.execute_kw("account.move", "write", [[invoice["id"]], paid])
+    erp.call("account.move", "write", ids=[invoice["id"]], vals=paid)
 
     second = refresh_snapshot(crm, erp, first)
 
     assert second.erp_source.mode == "incremental"
-    # the projects part read again (companies, projects, accounts), and the paid invoice's lines
-    assert second.erp_source.requests == CHECKS_ERP + 3 + 1
+    # the projects read again (one web_search_read on 17 brings the accounts' codes), the paid invoice's lines
+    assert second.erp_source.requests == CHECKS_ERP + 1 + 1
     assert second.erp is not None
     names = {p.erp_record_id: p.name for p in second.erp.projects}
     assert names[project.erp_record_id] == "Renamed in Odoo"
@@ -292,7 +301,7 @@ def test_the_marks_make_a_full_read_no_more_expensive(erp: OdooClient) -> None:
     assert isinstance(marks, OdooMarks)
     plain = erp.fetch_snapshot()
     assert plain.requests == erp.fetch_read().snapshot.requests
-    # every analytic line is counted once, under its account
-    total = erp.execute_kw("account.analytic.line", "search_count", [[]])
-    assert sum(count for count, _, _ in marks.account_lines.values()) == total
+    # every analytic line is counted once, under the accounts it holds (one per plan column)
+    total = erp.call("account.analytic.line", "search_count", domain=[])
+    assert sum(count for count, _, _ in marks.line_sets.values()) == total
     assert marks.project_count == len(plain.projects)

@@ -1,93 +1,119 @@
-"""The Odoo client against the running Odoo-compatible sandbox, over real HTTP."""
+"""The Odoo client against the Odoo-compatible sandbox of every version, over real HTTP: what it reads, and
+how it meets throttling, proxy errors, timeouts and answers it cannot read on each transport."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
-from services.errors import AuthError, BadResponseError, UnavailableError
+from services.errors import BadResponseError, ConfigError, RejectedError, UnavailableError
 from services.odoo import OdooClient
-from tests.sandbox_fixture import ODOO, RunningSandbox
+from tests.odoo_raw import RawOdoo
+from tests.sandbox_fixture import ODOO
+from tests.services.conftest_odoo import OdooSandbox
 
 
-def test_snapshot_has_every_project_with_actuals(erp: OdooClient, demo: RunningSandbox) -> None:
+@pytest.fixture
+def erp(odoo_sandbox: OdooSandbox) -> Iterator[OdooClient]:
+    odoo_sandbox.sandbox.reset()
+    with OdooClient(odoo_sandbox.url, **ODOO) as client:
+        yield client
+    odoo_sandbox.sandbox.reset()
+
+
+def test_snapshot_has_every_project_with_actuals(erp: OdooClient, odoo_sandbox: OdooSandbox) -> None:
     snapshot = erp.fetch_snapshot()
     codes = [p.erp_project_id for p in snapshot.projects if p.erp_project_id]
     assert len(codes) == len(set(codes))
-    manifest = demo.manifest()
-    orphans = {p["erp_project_id"] for p in manifest if p["kind"] == "orphan"}
+    orphans = {p["erp_project_id"] for p in odoo_sandbox.sandbox.manifest() if p["kind"] == "orphan"}
     assert orphans <= set(codes)
     actuals = {a.erp_record_id: a for a in snapshot.actuals}
     assert len(actuals) == len(snapshot.projects)
-    assert sum(a.labor_cost for a in actuals.values()) > 0
+    assert (sum(a.labor_cost for a in actuals.values()) > 0) == odoo_sandbox.timesheets
     assert sum(a.invoiced for a in actuals.values()) > 0
     for a in actuals.values():
         assert a.outstanding == a.invoiced_gross - a.paid
-    assert {p.currency for p in snapshot.projects} >= {"USD", "EUR"}
 
 
-def test_read_group_sums_equal_the_lines_they_group(erp: OdooClient) -> None:
-    groups = erp.execute_kw(
-        "account.analytic.line", "read_group",
-        [[["account_id", "!=", False]], ["amount:sum", "unit_amount:sum"], ["account_id", "category"]],
-        {"lazy": False},
-    )  # fmt: skip
-    lines = erp.search_read_all(
-        "account.analytic.line", [["account_id", "!=", False]], ["account_id", "category", "amount"]
-    )
-    sums: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+def test_grouped_sums_equal_the_lines_they_group(erp: OdooClient, odoo_sandbox: OdooSandbox) -> None:
+    groups = erp.line_groups([], groupby=["category"])
+    raw = RawOdoo(odoo_sandbox.url)
+    lines = raw.rows("account.analytic.line", [], ["category", "amount"])
+    raw.close()
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    counts: dict[str, int] = defaultdict(int)
     for line in lines:
-        sums[(line["account_id"][0], line["category"])] += Decimal(str(line["amount"]))
-    assert len(groups) == len(sums)
-    for group in groups:
-        key = (group["account_id"][0], group["category"])
-        assert Decimal(str(group["amount"])).quantize(Decimal("0.01")) == sums[key].quantize(Decimal("0.01"))
-        assert group["__count"] > 0
+        sums[line["category"]] += Decimal(str(line["amount"]))
+        counts[line["category"]] += 1
+    assert {
+        g["category"]: (Decimal(str(g["amount"])).quantize(Decimal("0.01")), g["__count"]) for g in groups
+    } == {k: (v.quantize(Decimal("0.01")), counts[k]) for k, v in sums.items()}
 
 
-def test_snapshot_actuals_equal_the_lines_of_one_project(erp: OdooClient) -> None:
-    snapshot = erp.fetch_snapshot()
-    actuals = {a.erp_record_id: a for a in snapshot.actuals}
-    project = max(snapshot.projects, key=lambda p: actuals[p.erp_record_id].labor_cost)
-    documents = erp.fetch_project_documents(project.erp_record_id)
-    labor = sum((d.amount for d in documents if d.section == "labor"), Decimal(0))
-    vendor = sum((d.amount for d in documents if d.section == "vendor"), Decimal(0))
-    invoiced = sum((d.amount for d in documents if d.section == "invoice"), Decimal(0))
-    assert labor == actuals[project.erp_record_id].labor_cost
-    assert vendor == actuals[project.erp_record_id].vendor_cost
-    assert invoiced == actuals[project.erp_record_id].invoiced
+def test_a_method_the_version_lacks_is_named_with_the_version_that_removed_it(
+    erp: OdooClient, odoo_sandbox: OdooSandbox
+) -> None:
+    version = odoo_sandbox.version
+    missing = "formatted_read_group" if version.major <= 18 else "read_group" if version.major >= 20 else None
+    if missing is None:  # 19.0 has both
+        assert erp.call("res.partner", "read_group", domain=[], fields=[], groupby=[], lazy=False)
+        return
+    with pytest.raises(RejectedError) as caught:
+        erp.call("account.analytic.line", missing, domain=[], groupby=[])
+    text = str(caught.value)
+    assert f"has no method account.analytic.line.{missing}" in text
+    assert ("saas-19.1" in text) == (missing == "read_group")
 
 
-def test_wrong_api_key_says_what_to_check(demo: RunningSandbox) -> None:
-    with OdooClient(demo.erp_url, ODOO["database"], ODOO["login"], "wrong-key-123") as client:
-        with pytest.raises(AuthError) as caught:
-            client.fetch_snapshot()
-    assert "check the Odoo login and API key settings" in str(caught.value)
-    assert "wrong-key-123" not in str(caught.value)
-
-
-def test_rpc_errors_and_429s(erp: OdooClient, demo: RunningSandbox) -> None:
-    demo.faults("erp", rate_limit_next=2, retry_after_s=0.1)
-    assert erp.authenticate() > 0
-    demo.faults("erp", malformed_next=1)
+def test_rpc_errors_and_429s(erp: OdooClient, odoo_sandbox: OdooSandbox) -> None:
+    odoo_sandbox.sandbox.faults("erp", rate_limit_next=2, retry_after_s=0.1)
+    assert erp.version().label == odoo_sandbox.version.version
+    odoo_sandbox.sandbox.faults("erp", malformed_next=1)
     with pytest.raises(BadResponseError):
-        erp.execute_kw("res.partner", "search_count", [[]])
+        erp.call("res.partner", "search_count", domain=[])
 
 
-def test_repeated_502s_end_in_a_clear_error(demo: RunningSandbox) -> None:
-    demo.faults("erp", fail_next=10, error_status=502)
-    with OdooClient(demo.erp_url, **ODOO, max_retries=1) as client, pytest.raises(UnavailableError) as caught:
-        client.authenticate()
-    demo.reset()
+def test_a_500_from_odoo_is_retried(erp: OdooClient, odoo_sandbox: OdooSandbox) -> None:
+    erp.version()
+    odoo_sandbox.sandbox.faults("erp", fail_next=2, error_status=500)  # Odoo's "concurrent update" error
+    assert erp.call("res.partner", "search_count", domain=[]) > 0
+    assert erp.requests >= 3
+
+
+def test_repeated_502s_end_in_a_clear_error(odoo_sandbox: OdooSandbox) -> None:
+    odoo_sandbox.sandbox.faults("erp", fail_next=10, error_status=502)
+    with (
+        OdooClient(odoo_sandbox.url, **ODOO, max_retries=1) as client,
+        pytest.raises(UnavailableError) as caught,
+    ):
+        client.version()
+    odoo_sandbox.sandbox.reset()
     assert caught.value.status == 502
     assert client.requests == 2
 
 
-def test_a_timeout_becomes_unavailable(demo: RunningSandbox) -> None:
-    demo.faults("erp", timeout_next=3, hang_s=3)
-    with OdooClient(demo.erp_url, **ODOO, timeout=0.5, max_retries=1) as client:
+def test_a_timeout_becomes_unavailable(odoo_sandbox: OdooSandbox) -> None:
+    odoo_sandbox.sandbox.faults("erp", timeout_next=3, hang_s=3)
+    with OdooClient(odoo_sandbox.url, **ODOO, timeout=0.5, max_retries=1) as client:
         with pytest.raises(UnavailableError, match="within the timeout"):
-            client.authenticate()
-    demo.reset()
+            client.version()
+    odoo_sandbox.sandbox.reset()
+
+
+def test_a_wrong_database_says_which_setting(odoo_sandbox: OdooSandbox) -> None:
+    with OdooClient(odoo_sandbox.url, "not-this-db", ODOO["login"], ODOO["api_key"]) as client:
+        with pytest.raises(ConfigError) as caught:
+            client.fetch_snapshot()
+    assert "THROUGHLINE_ODOO__DATABASE" in str(caught.value)
+
+
+def test_before_19_a_login_is_needed(odoo_sandbox: OdooSandbox) -> None:
+    with OdooClient(odoo_sandbox.url, None, None, ODOO["api_key"]) as client:
+        if odoo_sandbox.version.json2:  # JSON-2 takes the key alone (single-database server)
+            assert client.fetch_snapshot().projects
+        else:
+            with pytest.raises(ConfigError, match="THROUGHLINE_ODOO__LOGIN"):
+                client.fetch_snapshot()
