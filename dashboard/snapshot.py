@@ -250,6 +250,8 @@ class SnapshotKeeper:
         with self._lock:
             fresh = self._snapshot is not None and self._clock() - self._loaded_at < self._ttl_s
             if fresh and not force and self._snapshot is not None:
+                if self._pending is not None:  # a forced read is under way: say so
+                    return replace(self._snapshot, refreshing_since=self._pending_since)
                 return self._snapshot
             if self._pending is None:
                 self._pending = self._pool.submit(

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from sandbox.db import SandboxMeta, create_schema, make_engine
 from sandbox.faults import Faults, FaultSettings
+from sandbox.odoo.versions import DEFAULT_VERSION
 
 
 @dataclass
@@ -35,7 +36,7 @@ class ServeOptions:
     odoo_database: str = "sandbox"
     odoo_login: str = "admin"
     odoo_api_key: str = "sandbox-key"
-    odoo_version: str = "17"
+    odoo_version: str = DEFAULT_VERSION
     """Which Odoo the ERP side answers as: 16, 17, 18, 19, saas-19.2, 20 or 22 (sandbox.odoo.versions)."""
     odoo_modules: str | None = None
     """Installed Odoo modules, comma-separated (default all: analytic,account,project,hr,hr_timesheet)."""

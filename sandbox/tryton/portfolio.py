@@ -354,6 +354,7 @@ def write_crm_records(db_path: str | Path, *, today: date | None = None) -> list
     """Write the CRM side of the Tryton portfolio into an empty sandbox db; return the manifest."""
     # Imported here, not at the top: build.py imports this module for the spec alone.
     from sandbox.db import CrmObject, CrmOwner, SandboxMeta, create_schema, make_engine
+    from sandbox.odoo.versions import DEFAULT_VERSION, sandbox_version
 
     today = today or date.today()
     engine = make_engine(db_path)
@@ -393,7 +394,14 @@ def write_crm_records(db_path: str | Path, *, today: date | None = None) -> list
                 writer.link("deals", deal_id, "companies", companies[project.customer])
                 writer.link("deals", deal_id, "projects", record_id)
             rows = manifest()
-            reuse_key = {"deals": len(crm_deals()), "seed": CRM_SEED, "erp_lines_per_project": None}
+            # The same key sandbox.server.ensure_portfolio compares (with the default Odoo version's layout),
+            # so the server reuses these records instead of building the demo portfolio over them.
+            reuse_key = {
+                "deals": len(crm_deals()),
+                "seed": CRM_SEED,
+                "erp_lines_per_project": None,
+                "odoo_plan_columns": sandbox_version(DEFAULT_VERSION).plan_columns,
+            }
             session.add(
                 SandboxMeta(key="portfolio", value=json.dumps(reuse_key | {"as_of": today.isoformat()}))
             )
