@@ -268,3 +268,6 @@ class ErpSnapshot(Record):
     requests: int = 0
     notes: tuple[str, ...] = Field(default=())
     """What the adapter had to assemble client-side or could not read, in words for the page."""
+    budget: str | None = None
+    """How much of the ERP's request limit the reads use, in words for freshness ("QuickBooks: 37 of 500
+    requests used this minute"); None when the ERP meters nothing."""

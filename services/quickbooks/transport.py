@@ -1,0 +1,275 @@
+"""QuickBooks Online's Accounting API v3 for one company: queries, reads by id, change data capture.
+
+Requests (developer.intuit.com, learn/explore-the-quickbooks-online-api/data-queries and change-data-
+capture; the exact shapes python-quickbooks 0.9.12 sends):
+
+- query: `POST /v3/company/<realm>/query?minorversion=N`, `Content-Type: application/text`, the SELECT
+  as the body; at most 1000 rows a page (`MAXRESULTS`), `STARTPOSITION` counts from 1. A page shorter
+  than asked is the last; a longer list is counted once (`SELECT COUNT(*)`) and its other pages fetched
+  side by side, within the limits below.
+- read: `GET /v3/company/<realm>/<entity lower-cased>/<id>`; exchange rate: `GET .../exchangerate?
+  sourcecurrencycode=EUR&asofdate=YYYY-MM-DD`.
+- change data capture: `GET .../cdc?entities=A,B&changedSince=<ISO time>`.
+Every request names a `minorversion` (75 by default: Intuit retired the older ones in 2025 and python-
+quickbooks warns below 75; `ProjectRef` needs 69 or later).
+
+Limits (learn/limits-and-throttles): 500 requests a minute and 10 at a time per company. The client keeps
+under both (a moving-window limiter and a semaphore), and counts what it sent in the last minute for the
+freshness line (`budget`). Intuit meters every request, so a read asks for the fewest that give the
+figures. A 429 (Intuit's XML `ThrottleExceeded` Fault) is retried after the policy wait, 60 s as Intuit
+says, by the shared retry loop.
+
+Tokens: each request carries the current access token; a 401 refreshes it once (`QuickBooksAuth`) and
+sends the request again; a second 401 is an error that says to reconnect.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from services.errors import BadResponseError
+from services.http import ApiClient, RequestBudget, parse_retry_after
+from services.quickbooks.auth import QuickBooksAuth
+from services.quickbooks.faults import RECONNECT, SYSTEM, THROTTLE_POLICY, AccessTokenRejected, error_for
+
+PAGE = 1000
+MINOR_VERSION = 75
+REQUESTS_PER_MINUTE = 500
+CONCURRENT_REQUESTS = 10
+THROTTLE_WAIT_S = 60.0
+Row = dict[str, Any]
+
+
+class QuickBooksTransport(ApiClient):
+    """One QuickBooks company (realm) over the Accounting API, within Intuit's per-company limits."""
+
+    system = SYSTEM
+
+    def __init__(
+        self,
+        base_url: str,
+        realm_id: str,
+        auth: QuickBooksAuth,
+        *,
+        minor_version: int = MINOR_VERSION,
+        requests_per_minute: int = REQUESTS_PER_MINUTE,
+        concurrent_requests: int = CONCURRENT_REQUESTS,
+        timeout: float = 60.0,
+        max_retries: int = 4,
+        throttle_wait_s: float = THROTTLE_WAIT_S,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers={"Accept": "application/json", "User-Agent": "Throughline QuickBooks adapter"},
+            transport=transport,
+            policy_waits={THROTTLE_POLICY: throttle_wait_s},
+        )
+        self.realm_id = realm_id
+        self.auth = auth
+        self.minor_version = minor_version
+        self.requests_per_minute = requests_per_minute
+        self.concurrent_requests = concurrent_requests
+        self._limiter = RequestBudget(requests_per_minute, 60, f"quickbooks:{realm_id}")
+        self._slots = threading.BoundedSemaphore(concurrent_requests)
+        self._sent: collections.deque[float] = collections.deque()
+        self._sent_lock = threading.Lock()
+
+    # -- the budget ----------------------------------------------------------------------------------
+
+    def used_this_minute(self) -> int:
+        """Requests this client sent to the company in the last 60 seconds."""
+        cutoff = time.monotonic() - 60
+        with self._sent_lock:
+            while self._sent and self._sent[0] < cutoff:
+                self._sent.popleft()
+            return len(self._sent)
+
+    def budget(self) -> str:
+        """The read budget in words, for freshness: how much of Intuit's per-minute limit is used."""
+        return (
+            f"QuickBooks: {self.used_this_minute()} of {self.requests_per_minute} requests used this minute"
+        )
+
+    # -- one exchange --------------------------------------------------------------------------------
+
+    def _company(self, path: str) -> str:
+        return f"/company/{self.realm_id}/{path}"
+
+    def _exchange(
+        self, operation: str, method: str, path: str, *, params: Mapping[str, str] | None = None,
+        content: str | None = None,
+    ) -> Row:  # fmt: skip
+        """One request under the limits and the retry policy; a 401 refreshes the token once."""
+        query = {**(params or {}), "minorversion": str(self.minor_version)}
+        headers = {"Content-Type": "application/text"} if content is not None else {}
+
+        def send(token: str) -> httpx.Response:
+            self._limiter.acquire()
+            with self._sent_lock:
+                self._sent.append(time.monotonic())
+            return self._send(
+                operation, method, self._company(path), params=query, content=content,
+                headers={**headers, "Authorization": f"Bearer {token}"},
+            )  # fmt: skip
+
+        def once() -> Row:
+            with self._slots:
+                token = self.auth.access_token()
+                response = send(token)
+                if response.status_code == 401:
+                    response = send(self.auth.refresh(stale=token))
+                    if response.status_code == 401:
+                        raise AccessTokenRejected(
+                            SYSTEM,
+                            operation,
+                            f"QuickBooks rejected a freshly refreshed access token; {RECONNECT}",
+                            status=401,
+                            request_id=response.headers.get("intuit_tid"),
+                        )
+            return self._body(response, operation)
+
+        return self._with_retries(operation, once)
+
+    def _body(self, response: httpx.Response, operation: str) -> Row:
+        request_id = response.headers.get("intuit_tid")
+        if response.status_code >= 400:
+            raise error_for(
+                operation,
+                response.status_code,
+                response.text,
+                request_id=request_id,
+                retry_after=parse_retry_after(response),
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            raise BadResponseError(
+                SYSTEM, operation, "the answer was not valid JSON", status=response.status_code,
+                request_id=request_id,
+            ) from None  # fmt: skip
+        if not isinstance(body, dict):
+            raise BadResponseError(
+                SYSTEM, operation, "the answer was not a JSON object", request_id=request_id
+            )
+        if "Fault" in body:  # "200 OK ... the response body may contain a <Fault> element"
+            raise error_for(operation, response.status_code, response.text, request_id=request_id)
+        return body
+
+    # -- the API -------------------------------------------------------------------------------------
+
+    def query(self, select: str) -> Row:
+        """One query (Intuit's SQL subset) as python-quickbooks sends it; the `QueryResponse` object."""
+        body = self._exchange(f"query {select[:80]}", "POST", "query", content=select)
+        response = body.get("QueryResponse")
+        if not isinstance(response, dict):
+            raise BadResponseError(SYSTEM, "query", "the answer has no QueryResponse object")
+        return response
+
+    def count(self, entity: str, where: str = "") -> int:
+        """`SELECT COUNT(*)` of `entity` (one request)."""
+        response = self.query(f"SELECT COUNT(*) FROM {entity}{_where(where)}")
+        return int(response.get("totalCount") or 0)
+
+    def query_all(self, entity: str, where: str = "") -> list[Row]:
+        """Every `entity` row matching `where`, in pages of 1000 by Id; the pages after the first are
+        fetched side by side once a count says how many there are."""
+        first = self._page(entity, where, 1)
+        if len(first) < PAGE:
+            return first
+        total = self.count(entity, where)
+        starts = range(PAGE + 1, max(total, PAGE) + 1, PAGE)
+        workers = max(1, min(self.concurrent_requests, math.ceil(total / PAGE)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pages = list(pool.map(lambda start: self._page(entity, where, start), starts))
+        rows, seen = [], set()
+        for page in (first, *pages):
+            for row in page:  # a row created meanwhile can shift into the next page: keep it once
+                if row.get("Id") not in seen:
+                    seen.add(row.get("Id"))
+                    rows.append(row)
+        last_start = starts[-1] if starts else 1
+        if pages and len(pages[-1]) == PAGE:  # more rows than counted: created while paging
+            rows.extend(r for r in self._rest(entity, where, last_start + PAGE) if r.get("Id") not in seen)
+        return rows
+
+    def _rest(self, entity: str, where: str, start: int) -> list[Row]:
+        rows: list[Row] = []
+        while True:
+            page = self._page(entity, where, start)
+            rows.extend(page)
+            if len(page) < PAGE:
+                return rows
+            start += PAGE
+
+    def _page(self, entity: str, where: str, start: int) -> list[Row]:
+        select = f"SELECT * FROM {entity}{_where(where)} ORDERBY Id STARTPOSITION {start} MAXRESULTS {PAGE}"
+        rows = self.query(select).get(entity, [])
+        if not isinstance(rows, list):
+            raise BadResponseError(SYSTEM, f"query {entity}", f"QueryResponse.{entity} is not a list")
+        return rows
+
+    def query_ids(self, entity: str, ids: Sequence[str]) -> list[Row]:
+        """The `entity` rows with these Ids (`WHERE Id IN (...)`, up to 1000 per request)."""
+        rows: list[Row] = []
+        unique = sorted(set(ids), key=_id_order)
+        for start in range(0, len(unique), PAGE):
+            chunk = ", ".join(f"'{i}'" for i in unique[start : start + PAGE])
+            rows.extend(self._page(entity, f"Id IN ({chunk})", 1))
+        return rows
+
+    def read(self, entity: str, record_id: str) -> Row:
+        """One record by Id (`GET /<entity lower-cased>/<id>`)."""
+        body = self._exchange(f"read {entity} {record_id}", "GET", f"{entity.lower()}/{record_id}")
+        row = body.get(entity)
+        if not isinstance(row, dict):
+            raise BadResponseError(SYSTEM, f"read {entity}", f"the answer has no {entity} object")
+        return row
+
+    def exchange_rate(self, currency: str, as_of: str) -> Row:
+        """QuickBooks' rate for `currency` into the home currency on `as_of` (YYYY-MM-DD)."""
+        body = self._exchange(
+            f"read exchange rate {currency}",
+            "GET",
+            "exchangerate",
+            params={"sourcecurrencycode": currency, "asofdate": as_of},
+        )
+        row = body.get("ExchangeRate")
+        if not isinstance(row, dict):
+            raise BadResponseError(SYSTEM, "read exchange rate", "the answer has no ExchangeRate object")
+        return row
+
+    def changes(self, entities: Sequence[str], changed_since: str) -> dict[str, list[Row]]:
+        """Change data capture: per entity, the objects changed since (deleted ones carry `status`
+        'Deleted' and only Id and MetaData)."""
+        body = self._exchange(
+            "change data capture",
+            "GET",
+            "cdc",
+            params={"entities": ",".join(entities), "changedSince": changed_since},
+        )
+        found: dict[str, list[Row]] = {}
+        for block in body.get("CDCResponse") or []:
+            for response in (block or {}).get("QueryResponse") or []:
+                for key, value in (response or {}).items():
+                    if isinstance(value, list):
+                        found.setdefault(key, []).extend(v for v in value if isinstance(v, dict))
+        return found
+
+
+def _where(where: str) -> str:
+    return f" WHERE {where}" if where else ""
+
+
+def _id_order(value: str) -> tuple[int, str]:
+    return (int(value), "") if value.isdigit() else (0, value)
