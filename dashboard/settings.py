@@ -9,6 +9,7 @@ settings load; a bad value stops start-up with a message naming the environment 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from dashboard.transforms.thresholds import Thresholds
 from services import log
 from services.errors import ConfigError
 from services.hubspot.names import PortalNames
+from services.quickbooks import IdField, ProjectIds
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRETS_TOML = ROOT / ".streamlit" / "secrets.toml"
@@ -65,6 +67,57 @@ class TrytonSettings(BaseModel):
     timeout_s: float = Field(60.0, gt=0)
 
 
+class QuickBooksSettings(BaseModel):
+    """A QuickBooks Online company: the app's keys (developer.intuit.com, Keys & credentials), the company,
+    the key that encrypts its refresh token in the store, where projects carry their ID, Intuit's limits.
+    The refresh token itself is never a setting: `python -m dashboard connect quickbooks` puts it in the
+    store."""
+
+    client_id: str | None = Field(None, description="the app's Client ID")
+    client_secret: SecretStr | None = Field(None, description="the app's Client Secret")
+    realm_id: str | None = Field(None, description="the company ID (realmId); connect prints it")
+    environment: Literal["production", "sandbox"] = Field(
+        "production",
+        description="production keys and companies, or development keys and Intuit sandbox companies",
+    )
+    redirect_uri: str = Field(
+        "http://localhost:8725/callback",
+        description="the app's redirect URI, as registered on developer.intuit.com (connect listens there)",
+    )
+    token_key: SecretStr | None = Field(
+        None, description="Fernet key encrypting the refresh token in the store"
+    )
+    base_url: str | None = Field(
+        None, description="the API's base URL, when not Intuit's for the environment"
+    )
+    minor_version: int = Field(75, ge=75, description="Intuit's minorversion (75 is the oldest still served)")
+    project_id_field: IdField = Field("display_name", description="display_name (PRJ-00042 · …) or notes")
+    project_id_pattern: str | None = Field(
+        None, description="a regular expression with an id group, when IDs are written another way"
+    )
+    requests_per_minute: int = Field(500, ge=1, le=500, description="Intuit allows 500 per company")
+    concurrent_requests: int = Field(10, ge=1, le=10, description="Intuit allows 10 at a time per company")
+    throttle_wait_s: float = Field(60.0, ge=0, description="wait after a 429 (Intuit says 60 s)")
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(4, ge=0)
+
+    @model_validator(mode="after")
+    def _pattern_usable(self) -> QuickBooksSettings:
+        try:
+            ProjectIds(self.project_id_field, self.project_id_pattern)
+        except (ValueError, re.error) as error:
+            raise ValueError(f"project_id_pattern: {error}") from None
+        return self
+
+    @property
+    def api_url(self) -> str:
+        """The Accounting API's base URL (…/v3) for the environment, unless one is set."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = "sandbox-quickbooks" if self.environment == "sandbox" else "quickbooks"
+        return f"https://{host}.api.intuit.com/v3"
+
+
 class StoreSettings(BaseModel):
     database_url: SecretStr = Field(
         SecretStr(f"sqlite:///{ROOT / 'data' / 'throughline.sqlite'}"),
@@ -82,13 +135,22 @@ class SandboxSettings(BaseModel):
     odoo_database: str = "sandbox"
     odoo_login: str = "admin"
     odoo_api_key: str = "sandbox-key"
-    erp: Literal["odoo", "tryton"] = Field(
-        "odoo", description="tryton: read a local seeded Tryton server instead (make run-tryton sets this)"
+    erp: Literal["odoo", "tryton", "quickbooks"] = Field(
+        "odoo",
+        description="tryton: a local seeded Tryton server (make run-tryton); quickbooks: the sandbox's "
+        "QuickBooks side (make run-quickbooks; python -m sandbox env --erp quickbooks prints these settings)",
     )
     tryton_url: str | None = None
     tryton_database: str | None = None
     tryton_user: str | None = None
     tryton_password: str | None = None
+    quickbooks_client_id: str | None = None
+    quickbooks_client_secret: str | None = None
+    quickbooks_realm_id: str | None = None
+    quickbooks_refresh_token: str | None = Field(
+        None, description="the sandbox's first refresh token; the store keeps the rotated ones"
+    )
+    quickbooks_token_key: str | None = None
 
     @property
     def crm_url(self) -> str:
@@ -131,10 +193,13 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    erp: Literal["odoo", "tryton"] = Field("odoo", description="which ERP adapter reads the actuals")
+    erp: Literal["odoo", "tryton", "quickbooks"] = Field(
+        "odoo", description="which ERP adapter reads the actuals"
+    )
     hubspot: HubSpotSettings = HubSpotSettings()
     odoo: OdooSettings = OdooSettings()
     tryton: TrytonSettings = TrytonSettings()
+    quickbooks: QuickBooksSettings = QuickBooksSettings()
     store: StoreSettings = StoreSettings()
     sandbox: SandboxSettings = SandboxSettings()
     access: AccessSettings = AccessSettings()
@@ -157,6 +222,8 @@ class Settings(BaseSettings):
 
     @property
     def erp_configured(self) -> bool:
+        if self.erp == "quickbooks":
+            return self.quickbooks.client_id is not None
         return (self.odoo.url if self.erp == "odoo" else self.tryton.url) is not None
 
     @property
@@ -200,6 +267,18 @@ class Settings(BaseSettings):
             key = self.odoo.api_key.get_secret_value() if self.odoo.api_key else ""
             if key.strip().lower() in PLACEHOLDERS:
                 raise ValueError("THROUGHLINE_ODOO__API_KEY holds a placeholder: set a real Odoo API key")
+        elif self.erp == "quickbooks":
+            q = self.quickbooks
+            names = ("client_secret", "realm_id", "token_key")
+            missing_fields = [n for n in names if getattr(q, n) is None]
+            if missing_fields:
+                variables = ", ".join("THROUGHLINE_QUICKBOOKS__" + n.upper() for n in missing_fields)
+                raise ValueError(f"QuickBooks needs {variables} (see the README: connecting QuickBooks)")
+            secret = q.client_secret.get_secret_value() if q.client_secret else ""
+            if secret.strip().lower() in PLACEHOLDERS:
+                raise ValueError(
+                    "THROUGHLINE_QUICKBOOKS__CLIENT_SECRET holds a placeholder: set the app's Client Secret"
+                )
         else:
             missing_fields = [n for n in ("database", "user", "password") if getattr(self.tryton, n) is None]
             if missing_fields:
