@@ -7,7 +7,8 @@ days, rolling, and a refresh may hand back a *new* refresh token, after which on
 every refresh saves the refresh token it returns, at once and before anything else, in the store (encrypted
 there); losing it means reconnecting. Refreshes of one company are serialised (two refreshes racing with
 the same token would spend it twice), and a refresh asked for by a request that saw an access token which
-another thread has already replaced is skipped.
+another thread has already replaced is skipped. When Intuit refuses the saved token and the store meanwhile
+holds a newer one (another process sharing the store rotated it), the newer one is tried once.
 
 Only the access token is kept in memory; the first request of a process refreshes once to get one
 (`intuit-oauth` fetches Intuit's discovery document when it is built, so that happens lazily too). Every
@@ -142,7 +143,16 @@ class QuickBooksAuth:
                 )
             client = self._client = self._client or self._factory()
             try:
-                client.refresh(refresh_token=saved)
+                try:
+                    client.refresh(refresh_token=saved)
+                except AuthClientError as error:
+                    # Another process sharing the store (a report next to the dashboard) may have rotated the
+                    # token since it was loaded: then the newer one is tried, once.
+                    newer = self._store.load_refresh_token(self.realm_id)
+                    if int(error.status_code) != 400 or not newer or newer == saved:
+                        raise
+                    saved = newer
+                    client.refresh(refresh_token=saved)
             except AuthClientError as error:
                 raise _refresh_error(error) from None
             except OSError as error:
