@@ -19,9 +19,22 @@ from typing import Any
 from sqlalchemy import Engine, Index
 from sqlmodel import Field, SQLModel
 
-from sandbox.quickbooks.query import Query, instant_key, matches, sort_key
+from sandbox.quickbooks.query import Condition, Query, instant_key, matches, sort_key
 
 SQL_FIELDS = {"id": "id", "metadata.lastupdatedtime": "updated"}
+NAME_LISTS = {
+    "Customer",
+    "Vendor",
+    "Employee",
+    "Account",
+    "Item",
+    "Class",
+    "Department",
+    "Term",
+    "PaymentMethod",
+}
+"""Entities whose queries return only active rows unless they ask otherwise ("WHERE Active IN (true, false)
+returns active and inactive customers", learn/explore-the-quickbooks-online-api/data-queries)."""
 _SQL_OPS = {"=": "=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", "IN": "IN"}
 
 
@@ -29,7 +42,10 @@ class QboEntity(SQLModel, table=True):
     """One QuickBooks entity: its JSON as the API sends it, and what queries and CDC filter on."""
 
     __tablename__ = "qbo_entity"
-    __table_args__ = (Index("ix_qbo_entity_updated", "entity", "updated"),)
+    __table_args__ = (
+        Index("ix_qbo_entity_updated", "entity", "updated"),
+        Index("ix_qbo_entity_live", "entity", "deleted", "id"),  # pages by Id skip through this, not the rows
+    )
     entity: str = Field(primary_key=True)
     id: int = Field(primary_key=True)
     body: str
@@ -56,6 +72,8 @@ class EntityStore:
         self.engine = engine
         self._write = threading.Lock()
         SQLModel.metadata.create_all(engine, tables=[QboEntity.__table__, QboState.__table__])  # type: ignore[list-item]
+        for index in QboEntity.__table__.indexes:  # type: ignore[attr-defined]
+            index.create(engine, checkfirst=True)  # a database built before an index was added gets it too
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
@@ -68,6 +86,8 @@ class EntityStore:
         """Rows for a query: (stored JSON texts, or parsed rows, and the count). Only one of the first two
         is set: texts when SQL could do everything, rows when a condition needed parsing."""
         sql_where, params, rest = ["entity = ?", "deleted = 0"], [entity], []
+        if entity in NAME_LISTS and not any(c.field.lower() == "active" for c in query.where):
+            rest.append(Condition("Active", "=", True))
         for condition in query.where:
             column = SQL_FIELDS.get(condition.field.lower())
             value = condition.value
@@ -99,8 +119,16 @@ class EntityStore:
                 order = ", ".join(
                     f"{c} {'DESC' if d else 'ASC'}" for c, (_, d) in zip(sql_order, query.order, strict=True)
                 )
-                sql = f"SELECT body FROM qbo_entity WHERE {where} ORDER BY {order or 'id'} LIMIT ? OFFSET ?"
-                texts = [r[0] for r in db.execute(sql, [*params, query.max_results, query.start - 1])]
+                if order in ("", "id ASC"):  # find the page's first Id in the index, then read only the page
+                    sql = (
+                        f"SELECT body FROM qbo_entity WHERE {where} AND id >= (SELECT id FROM qbo_entity "
+                        f"WHERE {where} ORDER BY id LIMIT 1 OFFSET ?) ORDER BY id LIMIT ?"
+                    )
+                    args = [*params, *params, query.start - 1, query.max_results]
+                else:
+                    sql = f"SELECT body FROM qbo_entity WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+                    args = [*params, query.max_results, query.start - 1]
+                texts = [r[0] for r in db.execute(sql, args)]
                 return texts, None, len(texts)
             rows = [
                 json.loads(r[0])

@@ -55,6 +55,7 @@ from services.quickbooks.auth import QuickBooksAuth
 from services.quickbooks.entities import (
     TRANSACTIONS,
     Context,
+    Document,
     Row,
     cents,
     document_of,
@@ -65,14 +66,17 @@ from services.quickbooks.entities import (
 )
 from services.quickbooks.faults import SYSTEM, CdcWindowExceeded
 from services.quickbooks.figures import (
+    DocumentKey,
     ProjectIds,
     QuickBooksMarks,
     conversions_needed,
     convert,
     customer_of,
-    figures_of,
+    figures_from,
     projects_of,
     rate_of,
+    totals_after,
+    totals_of,
 )
 from services.quickbooks.transport import QuickBooksTransport
 
@@ -156,15 +160,28 @@ class QuickBooksClient(QuickBooksTransport, ErpClient):
         return Context(home, accounts, rates)
 
     def _snapshot(
-        self, marks: QuickBooksMarks, now: Callable[[], datetime], start: int
+        self,
+        marks: QuickBooksMarks,
+        now: Callable[[], datetime],
+        start: int,
+        changes: list[tuple[DocumentKey, Document | None, Document | None]] | None = None,
     ) -> tuple[ErpSnapshot, QuickBooksMarks]:
+        """The snapshot from the marks: the figures adjusted by `changes` when the projects and rates are
+        those the marks' totals were added up for, else added up again."""
         projects, notes = projects_of(marks.customers, self.project_ids, marks.home)
         needed = conversions_needed(projects, marks.documents.values(), marks.home) - marks.rates.keys()
         if needed:
             today = now().astimezone(UTC).date()
             fresh = {cur: rate_of(self.exchange_rate(cur, today.isoformat())) for cur in sorted(needed)}
             marks = replace(marks, rates={**marks.rates, **fresh}, rates_day=today)
-        actuals, receivables = figures_of(projects, marks.documents.values(), marks.home, marks.rates)
+        currency_of = {p.erp_record_id: p.currency for p in projects}
+        same = marks.totals is not None and marks.totals.currency_of == currency_of and not needed
+        if same and changes is not None and marks.totals is not None:
+            totals = totals_after(marks.totals, changes, marks.home, marks.rates)
+        else:
+            totals = totals_of(projects, marks.documents, marks.home, marks.rates)
+        marks = replace(marks, totals=totals)
+        actuals, receivables = figures_from(totals)
         notes.insert(0, ALGORITHM_NOTE)
         if marks.rates:
             used = ", ".join(f"{cur} {rate}" for cur, rate in sorted(marks.rates.items()))
@@ -229,16 +246,17 @@ class QuickBooksClient(QuickBooksTransport, ErpClient):
         rows["TimeActivity"] = times
         context = self._context(marks.home, rows, marks)
         documents = dict(marks.documents)
-        for kind in TRANSACTIONS:
-            for row in changed.get(kind, []):
-                key = (kind, str(row.get("Id")))
-                if row.get("status") == "Deleted":
-                    documents.pop(key, None)
-                else:
-                    documents[key] = document_of(kind, row, context)
-        for row in times:
-            documents[("TimeActivity", str(row.get("Id")))] = document_of("TimeActivity", row, context)
-        if sum(1 for kind, _ in documents if kind == "TimeActivity") != time_count:
+        changes: list[tuple[DocumentKey, Document | None, Document | None]] = []
+        for kind, row in [(k, r) for k in TRANSACTIONS for r in changed.get(k, [])] + [
+            ("TimeActivity", r) for r in times
+        ]:
+            key = (kind, str(row.get("Id")))
+            new = None if row.get("status") == "Deleted" else document_of(kind, row, context)
+            changes.append((key, documents.pop(key, None), new))
+            if new is not None:
+                documents[key] = new
+        deleted_time = sum(1 for kind, _ in documents if kind == "TimeActivity") != time_count
+        if deleted_time:  # time activities were deleted: all are read again, and everything added up
             documents = {k: v for k, v in documents.items() if k[0] != "TimeActivity"}
             every = self.query_all("TimeActivity")
             known = replace(
@@ -255,7 +273,7 @@ class QuickBooksClient(QuickBooksTransport, ErpClient):
             expense_accounts=context.expense_accounts,
             employee_rates=context.employee_rates,
         )
-        snapshot, fresh = self._snapshot(fresh, now, start)
+        snapshot, fresh = self._snapshot(fresh, now, start, None if deleted_time else changes)
         return ErpRead(snapshot, fresh)
 
     # -- one project ---------------------------------------------------------------------------------

@@ -207,10 +207,17 @@ def lines_of(kind: str, row: Row, context: Context) -> list[Line]:
     return found
 
 
+def _number(value: Any) -> Decimal:
+    """An int field (Hours, Minutes) as Decimal, fast; anything else through `money`."""
+    return Decimal(value) if type(value) is int else money(value)
+
+
 def hours_of(row: Row) -> Decimal:
     """A time activity's hours: Hours + Minutes (+ Seconds), or EndTime − StartTime − the break."""
-    if any(row.get(k) not in (None, "") for k in ("Hours", "Minutes", "Seconds")):
-        return money(row.get("Hours")) + money(row.get("Minutes")) / 60 + money(row.get("Seconds")) / 3600
+    hours, minutes, seconds = row.get("Hours"), row.get("Minutes"), row.get("Seconds")
+    if hours not in (None, "") or minutes not in (None, "") or seconds not in (None, ""):
+        found = _number(hours) + _number(minutes) / 60
+        return found + _number(seconds) / 3600 if seconds else found
     start, end = instant(row.get("StartTime")), instant(row.get("EndTime"))
     if start is None or end is None:
         return Decimal(0)
@@ -219,16 +226,25 @@ def hours_of(row: Row) -> Decimal:
     return max(Decimal(0), worked - pause)
 
 
-def _time(row: Row, context: Context) -> list[Line]:
+def _time_cost(row: Row, context: Context) -> tuple[str, Decimal, Decimal, Any] | None:
+    """(project, hours, cost, the person) of a time activity; None when it names no customer."""
     customer = ref(row.get("ProjectRef")) or ref(row.get("CustomerRef"))
     if customer is None:
-        return []
+        return None
     hours = hours_of(row)
     person = row.get("EmployeeRef") if row.get("NameOf", "Employee") == "Employee" else row.get("VendorRef")
-    rate = money(row.get("CostRate")) if row.get("CostRate") not in (None, "") else None
+    found = row.get("CostRate")
+    rate = _number(found) if found not in (None, "") else None
     if rate is None and context.employee_rates is not None:
         rate = context.employee_rates.get(ref(person) or "")
-    cost = cents(hours * (rate or 0))
+    return customer, hours, cents(hours * (rate or 0)), person
+
+
+def _time(row: Row, context: Context) -> list[Line]:
+    found = _time_cost(row, context)
+    if found is None:
+        return []
+    customer, hours, cost, person = found
     when, label = day(row.get("TxnDate")), _label("TimeActivity", row)
     return [
         Line(customer, "labor", cost, context.home, ONE, hours, when, label, ref_name(person),
@@ -243,6 +259,11 @@ def needs_employee_rate(row: Row) -> bool:
 
 def document_of(kind: str, row: Row, context: Context) -> Document:
     """What one transaction contributes, per customer: its cost lines summed, or its sales shares."""
+    if kind == "TimeActivity":  # the bulk of a company's rows: straight to its one cost
+        found = _time_cost(row, context)
+        if found is None:
+            return Document()
+        return Document(costs=((found[0], "labor", found[2], context.home, ONE, found[1]),))
     lines = lines_of(kind, row, context)
     if kind not in SALES:
         sums: dict[tuple[str, DocumentSection, str, Decimal], list[Decimal]] = defaultdict(

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from services.models import ErpActuals, ErpProject, ErpProjectId, ErpReceivable, ErpRecordId
-from services.quickbooks.entities import Document, Row, Sale, cents, instant, money, ref
+from services.quickbooks.entities import Document, Row, cents, instant, money, ref
 
 IdField = Literal["display_name", "notes"]
 DEFAULT_PATTERNS: dict[IdField, str] = {
@@ -113,6 +113,8 @@ class QuickBooksMarks:
     rates: Mapping[str, Decimal] = field(default_factory=dict)
     """Currency -> home-currency units per unit, QuickBooks' rate of `rates_day`."""
     rates_day: date | None = None
+    totals: Totals | None = None
+    """The figures as added up, for a refresh to adjust."""
 
 
 def projects_of(
@@ -187,63 +189,132 @@ def convert(
     return cents(in_home if target == home else in_home / rates[target])
 
 
-def figures_of(
+DocumentKey = tuple[str, str]
+"""(entity, Id) of a transaction."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Per project, the cost sums in its currency and each transaction's receivables: what a full read adds
+    up once and a refresh then adjusts by the changed transactions only (each share is rounded to the cent
+    on its own, so taking one away and adding its new version is exact)."""
+
+    currency_of: Mapping[ErpRecordId, str]
+    sums: Mapping[ErpRecordId, Mapping[str, Decimal]]
+    receivables: Mapping[DocumentKey, tuple[ErpReceivable, ...]]
+
+
+def _costs(
+    doc: Document, currency_of: Mapping[ErpRecordId, str], home: str, rates: Mapping[str, Decimal]
+) -> Iterator[tuple[ErpRecordId, str, Decimal]]:
+    """(project, figure, amount in its currency) of every cost share that counts for a project."""
+    for customer, section, amount, currency, rate, hours in doc.costs:
+        pid = ErpRecordId(customer)
+        target = currency_of.get(pid)
+        if target is None:
+            continue
+        yield pid, SECTION_FIGURE[section], convert(amount, currency, rate, target, home, rates)
+        if section == "labor":
+            yield pid, "labor_hours", hours
+
+
+def _receivables(
+    doc: Document, currency_of: Mapping[ErpRecordId, str], home: str, rates: Mapping[str, Decimal]
+) -> tuple[ErpReceivable, ...]:
+    found = []
+    for sale in doc.sales:
+        pid = ErpRecordId(sale.customer_id)
+        target = currency_of.get(pid)
+        if target is None:
+            continue
+        amounts = [
+            convert(v, sale.currency, sale.rate, target, home, rates)
+            for v in (sale.untaxed, sale.total, sale.residual)
+        ]
+        found.append(
+            ErpReceivable(
+                erp_record_id=pid,
+                document=sale.document,
+                invoice_date=sale.invoice_date,
+                due_date=sale.due_date,
+                amount_untaxed=amounts[0],
+                amount_total=amounts[1],
+                amount_residual=amounts[2],
+                currency=target,
+                payment_state=sale.payment_state,
+            )
+        )
+    return tuple(found)
+
+
+def totals_of(
     projects: Sequence[ErpProject],
-    documents: Iterable[Document],
-    marks_home: str,
+    documents: Mapping[DocumentKey, Document],
+    home: str,
     rates: Mapping[str, Decimal],
-) -> tuple[list[ErpActuals], list[ErpReceivable]]:
-    """Per project, the sums of what every transaction contributes (costs positive), and its receivables."""
+) -> Totals:
+    """Every transaction added up for the projects (costs positive, in each project's currency)."""
     currency_of = {p.erp_record_id: p.currency for p in projects}
     sums: dict[ErpRecordId, dict[str, Decimal]] = {pid: defaultdict(Decimal) for pid in currency_of}
-    receivables: list[ErpReceivable] = []
-    for doc in documents:
-        for customer, section, amount, currency, rate, hours in doc.costs:
-            pid = ErpRecordId(customer)
-            target = currency_of.get(pid)
-            if target is None:
-                continue
-            sums[pid][SECTION_FIGURE[section]] += convert(amount, currency, rate, target, marks_home, rates)
-            if section == "labor":
-                sums[pid]["labor_hours"] += hours
-        for sale in doc.sales:
-            pid = ErpRecordId(sale.customer_id)
-            target = currency_of.get(pid)
-            if target is None:
-                continue
+    receivables: dict[DocumentKey, tuple[ErpReceivable, ...]] = {}
+    for key, doc in documents.items():
+        for pid, figure, amount in _costs(doc, currency_of, home, rates):
+            sums[pid][figure] += amount
+        if doc.sales:
+            receivables[key] = _receivables(doc, currency_of, home, rates)
+    return Totals(currency_of, sums, receivables)
 
-            def to_target(value: Decimal, sale: Sale = sale, target: str = target) -> Decimal:
-                return convert(value, sale.currency, sale.rate, target, marks_home, rates)
 
-            receivables.append(
-                ErpReceivable(
-                    erp_record_id=pid,
-                    document=sale.document,
-                    invoice_date=sale.invoice_date,
-                    due_date=sale.due_date,
-                    amount_untaxed=to_target(sale.untaxed),
-                    amount_total=to_target(sale.total),
-                    amount_residual=to_target(sale.residual),
-                    currency=target,
-                    payment_state=sale.payment_state,
-                )
-            )
+def totals_after(
+    totals: Totals,
+    changes: Iterable[tuple[DocumentKey, Document | None, Document | None]],
+    home: str,
+    rates: Mapping[str, Decimal],
+) -> Totals:
+    """`totals` with each changed transaction's old contribution taken away and its new one added."""
+    sums = {pid: defaultdict(Decimal, figures) for pid, figures in totals.sums.items()}
+    receivables = dict(totals.receivables)
+    for key, old, new in changes:
+        if old is not None:
+            for pid, figure, amount in _costs(old, totals.currency_of, home, rates):
+                sums[pid][figure] -= amount
+            receivables.pop(key, None)
+        if new is not None:
+            for pid, figure, amount in _costs(new, totals.currency_of, home, rates):
+                sums[pid][figure] += amount
+            if new.sales:
+                receivables[key] = _receivables(new, totals.currency_of, home, rates)
+    return Totals(totals.currency_of, sums, receivables)
+
+
+def figures_from(totals: Totals) -> tuple[list[ErpActuals], list[ErpReceivable]]:
+    """Per project, its actuals (costs, and invoiced, paid and outstanding from its receivables)."""
+    sums = {pid: defaultdict(Decimal, figures) for pid, figures in totals.sums.items()}
+    receivables = [item for items in totals.receivables.values() for item in items]
     for item in receivables:
-        target_sums = sums[item.erp_record_id]
-        target_sums["invoiced"] += item.amount_untaxed
-        target_sums["invoiced_gross"] += item.amount_total
-        target_sums["paid"] += item.amount_total - item.amount_residual
-        target_sums["outstanding"] += item.amount_residual
+        target = sums[item.erp_record_id]
+        target["invoiced"] += item.amount_untaxed
+        target["invoiced_gross"] += item.amount_total
+        target["paid"] += item.amount_total - item.amount_residual
+        target["outstanding"] += item.amount_residual
     actuals = [
         ErpActuals(
             erp_record_id=pid,
-            currency=currency_of[pid],
+            currency=currency,
             source="client_aggregate",
             **{name: cents(value) for name, value in sums[pid].items()},
         )
-        for pid in currency_of
+        for pid, currency in totals.currency_of.items()
     ]
     return actuals, receivables
+
+
+def figures_of(
+    projects: Sequence[ErpProject], documents: Iterable[Document], home: str, rates: Mapping[str, Decimal]
+) -> tuple[list[ErpActuals], list[ErpReceivable]]:
+    """Per project, the sums of what every transaction contributes (costs positive), and its receivables."""
+    keyed = {("", str(i)): doc for i, doc in enumerate(documents)}
+    return figures_from(totals_of(projects, keyed, home, rates))
 
 
 def rate_of(row: Row) -> Decimal:
