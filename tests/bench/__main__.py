@@ -4,7 +4,8 @@ Builds the 10,000-deal portfolio once into build/bench/ (1.06 million ERP lines)
 added to every request and HubSpot's Professional limits, then measures, in this order: the cold load, the
 transforms at 10,000 deals, an incremental refresh after 10 deals and 10 ERP lines changed, the plain way
 (HubSpot's SDK, every Odoo line in pandas), the transforms at 50,000 deals, the overview and margin pages in
-AppTest, and the dashboard's peak memory in a browser. Prints a table and writes build/bench.json.
+AppTest, and the dashboard's peak memory in a browser; then the QuickBooks adapter at 5,000 projects (cold
+read and refresh, tests/bench/quickbooks.py), next to Odoo's. Prints a table and writes build/bench.json.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dashboard.transforms.join import join_projects
 from services.hubspot import HubSpotClient
 from services.models import CrmSnapshot, ErpSnapshot
 from services.odoo import OdooClient
-from tests.bench import floor, plain, report, sandboxes, transforms
+from tests.bench import floor, plain, quickbooks, report, sandboxes, transforms
 from tests.bench.app_process import app_peak_mb
 from tests.bench.render import app_environment, render_times
 from tests.sandbox_fixture import ODOO, ROOT, TOKEN
@@ -216,11 +217,12 @@ def main() -> None:
         _step("app in the browser", bench.app_memory)
         bench.ratios()
         figures = bench.figures
+    figures.update(_step("QuickBooks at 5,000 projects", quickbooks.measure))
     figures["load_avg_at_end"] = os.getloadavg()[0]
     figures["bench_s"] = time.perf_counter() - started
     report.write_json(figures, OUT)
     print()
-    print(report.table(report.rows(figures)))
+    print(report.table(report.rows(figures) + quickbooks.rows(figures)))
     for note in report.notes(figures):
         print(f"- {note}")
     print(f"\nfigures in {OUT}; whole run {figures['bench_s']:.0f} s")
