@@ -33,7 +33,10 @@ def main(argv: list[str] | None = None) -> None:
         "--erp", choices=ERPS, default="odoo", help="the same problems whichever ERP books them"
     )
 
-    demo = commands.add_parser("demo", help="the sandbox and the dashboard reading it (make run)")
+    # no abbreviations: `--erp quickbooks` is a serve flag passed through, not short for --erp-port
+    demo = commands.add_parser(
+        "demo", help="the sandbox and the dashboard reading it (make run)", allow_abbrev=False
+    )
     demo.add_argument("--deals", type=int, default=300)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--db", type=Path, default=Path("data/sandbox.sqlite"))
