@@ -15,6 +15,8 @@ Who logs what (one event name per kind, so an operator can filter on `event`):
                         every write to the CRM or ERP: who, which batch, how many records and each record's
                         outcome
     finding.accept / finding.unaccept   who accepted which finding, and why
+    quickbooks.token_refresh    a QuickBooks access token was refreshed: the company, whether the refresh
+                        token rotated (never a token)
 
 Why structlog: a key-value event per line is what log shippers read (JSON when stderr is not a terminal,
 readable columns when it is), and its processor chain is the one place the redaction below can sit.
