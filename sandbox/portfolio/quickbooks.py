@@ -97,9 +97,11 @@ class _Plan:
         self.vendors: dict[str, list[Row]] = defaultdict(list)
 
     def moment(self, ago: int) -> datetime:
+        """An office-hours instant `ago` days before as_of."""
         return self.clock.moment(self.rng, max(1, ago))
 
     def reference_data(self) -> None:
+        """Accounts, items, preferences, exchange rates, employees and vendors."""
         add, start = self.books.add, self.start
         for i, (name, kind, classification) in enumerate(B.ACCOUNTS, start=1):
             add("Account", B.account(i, name, kind, classification, start))

@@ -64,16 +64,19 @@ THROTTLE_XML = (
 
 
 def now_text() -> str:
+    """Now, as QuickBooks writes instants."""
     return B.qbo_time(datetime.now(UTC))
 
 
 def fault(status: int, code: str, message: str, detail: str, kind: str = "ValidationFault") -> JSONResponse:
+    """Intuit's JSON Fault envelope with one error."""
     error = {"Message": message, "Detail": detail, "code": code, "element": ""}
     body = {"Fault": {"Error": [error], "type": kind}, "time": now_text()}
     return JSONResponse(body, status_code=status, headers=_tid())
 
 
 def throttled() -> Response:
+    """Intuit's 429: an XML ThrottleExceeded Fault, whatever was asked for."""
     xml = THROTTLE_XML.format(time=now_text())
     return Response(xml, status_code=429, media_type="application/xml", headers=_tid())
 
@@ -95,6 +98,7 @@ class Limits:
         self._lock = threading.Lock()
 
     def enter(self) -> bool:
+        """Admit one request, or False when the minute's budget or the concurrency is used up."""
         with self._lock:
             now = time.monotonic()
             while self._sent and self._sent[0] <= now - 60:
@@ -106,6 +110,7 @@ class Limits:
             return True
 
     def leave(self) -> None:
+        """One admitted request finished."""
         with self._lock:
             self._running -= 1
 

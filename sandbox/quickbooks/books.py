@@ -73,10 +73,12 @@ def base(entity_id: str | int, created: datetime, updated: datetime | None = Non
 
 
 def currency_ref(code: str) -> dict[str, str]:
+    """A CurrencyRef with Intuit's currency name."""
     return ref(code, CURRENCY_NAMES.get(code, code))
 
 
 def account(entity_id: int, name: str, account_type: str, classification: str, created: datetime) -> Entity:
+    """An Account of the chart of accounts (AccountType, Classification)."""
     return base(entity_id, created) | {
         "Name": name, "FullyQualifiedName": name, "SubAccount": False, "Active": True,
         "Classification": classification, "AccountType": account_type, "CurrentBalance": 0,
@@ -85,6 +87,7 @@ def account(entity_id: int, name: str, account_type: str, classification: str, c
 
 
 def item(entity_id: int, name: str, item_type: str, created: datetime) -> Entity:
+    """A service Item sold on invoice lines."""
     return base(entity_id, created) | {
         "Name": name, "FullyQualifiedName": name, "Active": True, "Type": item_type, "Taxable": False,
         "IncomeAccountRef": ref(ACCOUNT["Services"], "Services"),
@@ -111,6 +114,7 @@ def exchange_rate(currency: str, as_of: date, rate: float, created: datetime) ->
 
 
 def employee(entity_id: int, given: str, family: str, cost_rate: float, created: datetime) -> Entity:
+    """An Employee with a cost rate (and a bill rate) per hour."""
     name = f"{given} {family}"
     return base(entity_id, created) | {
         "GivenName": given, "FamilyName": family, "DisplayName": name, "PrintOnCheckName": name,
@@ -119,6 +123,7 @@ def employee(entity_id: int, given: str, family: str, cost_rate: float, created:
 
 
 def vendor(entity_id: int, name: str, currency: str, created: datetime) -> Entity:
+    """A Vendor billing in `currency`."""
     return base(entity_id, created) | {
         "DisplayName": name, "CompanyName": name, "PrintOnCheckName": name, "Active": True,
         "Vendor1099": False, "Balance": 0, "CurrencyRef": currency_ref(currency),
@@ -161,6 +166,7 @@ def customer(
 
 
 def sales_line(number: int, cents: int, description: str, project: Entity | None = None) -> Entity:
+    """A SalesItemLineDetail line; a line-level ProjectRef when given a project."""
     line = {
         "Id": str(number), "LineNum": number, "Description": description, "Amount": money(cents),
         "DetailType": "SalesItemLineDetail",
@@ -205,4 +211,5 @@ def subtotal(lines: list[Entity]) -> Entity:
 
 
 def tax_detail(tax_cents: int) -> Entity:
+    """TxnTaxDetail with the document's total tax."""
     return {"TotalTax": money(tax_cents)}

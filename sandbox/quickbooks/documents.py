@@ -47,10 +47,12 @@ class QuickBooksBooks:
     entities: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, entity: str, row: Row) -> Row:
+        """Append one entity (in Id order) and return it."""
         self.entities[entity].append(row)
         return row
 
     def next_id(self, entity: str) -> int:
+        """The Id the next entity of this type gets."""
         return len(self.entities[entity]) + 1
 
 
@@ -107,10 +109,12 @@ class DocumentWriter:
         self.books, self.rng, self.day, self.moment = books, rng, day, moment
 
     def transaction(self, entity: str, ago: int, currency: str) -> Row:
+        """A new transaction's common fields, dated `ago` days before as_of, at that month's rate."""
         day = self.day(ago)
         return B.transaction(self.books.next_id(entity), day, currency, rate(currency, day), self.moment(ago))
 
     def bill(self, bill: PlannedBill) -> None:
+        """The bill (a line per project it is for), open unless paid."""
         row = self.transaction("Bill", bill.ago, bill.currency)
         lines = [
             B.expense_line(n, cents, what, "Subcontractors", project, "NotBillable")

@@ -62,6 +62,7 @@ class QboState(SQLModel, table=True):
 
 
 def dumps(row: dict[str, Any]) -> str:
+    """Compact JSON, as stored and sent."""
     return json.dumps(row, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -171,11 +172,13 @@ class EntityStore:
             return [(e, json.loads(b), bool(d)) for e, b, d in db.execute(sql, [*names, since])]
 
     def next_id(self, entity: str) -> int:
+        """The Id a new entity of this type gets."""
         with self._connection() as db:
             found = db.execute("SELECT MAX(id) FROM qbo_entity WHERE entity = ?", (entity,)).fetchone()
         return int(found[0] or 0) + 1
 
     def exchange_rates(self, currency: str) -> list[dict[str, Any]]:
+        """Every stored rate of one currency."""
         with self._connection() as db:
             rows = db.execute(
                 "SELECT body FROM qbo_entity WHERE entity = 'ExchangeRate' ORDER BY id"
@@ -206,11 +209,13 @@ class EntityStore:
             )
 
     def state(self, key: str) -> Any:
+        """The sandbox's bookkeeping stored under `key`, or None."""
         with self._connection() as db:
             found = db.execute("SELECT value FROM qbo_state WHERE key = ?", (key,)).fetchone()
         return json.loads(found[0]) if found else None
 
     def set_state(self, key: str, value: Any) -> None:
+        """Store the sandbox's bookkeeping under `key`."""
         with self._write, self.engine.begin() as connection:
             connection.connection.driver_connection.execute(
                 "INSERT OR REPLACE INTO qbo_state (key, value) VALUES (?, ?)", (key, json.dumps(value))

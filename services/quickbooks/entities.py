@@ -148,6 +148,7 @@ def instant(value: Any) -> datetime | None:
 
 
 def cents(value: Decimal) -> Decimal:
+    """An amount rounded to the cent."""
     return value.quantize(CENT)
 
 
