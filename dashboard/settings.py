@@ -96,6 +96,9 @@ class QuickBooksSettings(BaseModel):
         None, description="a regular expression with an id group, when IDs are written another way"
     )
     requests_per_minute: int = Field(500, ge=1, le=500, description="Intuit allows 500 per company")
+    requests_per_second: int = Field(
+        8, ge=1, le=10, description="Intuit allows 10 per company and app; 8 leaves room for timing jitter"
+    )
     concurrent_requests: int = Field(10, ge=1, le=10, description="Intuit allows 10 at a time per company")
     throttle_wait_s: float = Field(60.0, ge=0, description="wait after a 429 (Intuit says 60 s)")
     timeout_s: float = Field(60.0, gt=0)

@@ -176,6 +176,7 @@ def quickbooks_client(
         project_ids=ProjectIds(q.project_id_field, q.project_id_pattern),
         minor_version=q.minor_version,
         requests_per_minute=q.requests_per_minute,
+        requests_per_second=q.requests_per_second,
         concurrent_requests=q.concurrent_requests,
         throttle_wait_s=q.throttle_wait_s,
         timeout=q.timeout_s,

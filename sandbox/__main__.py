@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
             erp=args.erp,
             qbo_project_id=args.qbo_project_id,
             qbo_requests_per_minute=args.qbo_requests_per_minute,
+            qbo_requests_per_second=args.qbo_requests_per_second,
             qbo_access_ttl_s=args.qbo_access_ttl_s,
             qbo_redirect_uri=args.qbo_redirect_uri,
         )
@@ -134,6 +135,9 @@ def _serve_arguments(serve: argparse.ArgumentParser) -> None:
         help="where QuickBooks projects carry their ID: the display name (PRJ-00042 · …) or the notes",
     )  # fmt: skip
     serve.add_argument("--qbo-requests-per-minute", type=int, default=500, help="Intuit's limit per company")
+    serve.add_argument(
+        "--qbo-requests-per-second", type=int, default=10, help="Intuit's limit per company and app"
+    )
     serve.add_argument("--qbo-access-ttl-s", type=float, default=3600.0, help="access token lifetime")
     serve.add_argument("--qbo-redirect-uri", default="http://localhost:8725/callback")
 

@@ -49,6 +49,7 @@ class ServeOptions:
     qbo_project_id: str = "display_name"
     """Where the QuickBooks projects carry their ID: display_name ("PRJ-00042 · …") or notes."""
     qbo_requests_per_minute: int = 500
+    qbo_requests_per_second: int = 10
     qbo_access_ttl_s: float = 3600.0
     qbo_redirect_uri: str = "http://localhost:8725/callback"
 
@@ -171,6 +172,7 @@ def _quickbooks_app(engine: Engine, options: ServeOptions, faults: Faults) -> tu
         keys,
         faults=faults,
         requests_per_minute=options.qbo_requests_per_minute,
+        requests_per_second=options.qbo_requests_per_second,
         access_ttl_s=options.qbo_access_ttl_s,
     )
     line = (

@@ -13,11 +13,12 @@ capture; the exact shapes python-quickbooks 0.9.12 sends):
 Every request names a `minorversion` (75 by default: Intuit retired the older ones in 2025 and python-
 quickbooks warns below 75; `ProjectRef` needs 69 or later).
 
-Limits (learn/limits-and-throttles): 500 requests a minute and 10 at a time per company. The client keeps
-under both (a moving-window limiter and a semaphore), and counts what it sent in the last minute for the
+Limits (learn/limits-and-throttles): 500 requests a minute per company, 10 a second per company and app,
+and 10 at a time. The client keeps under all three with a moving-window limiter, requests spaced evenly (8
+a second by default, for headroom) and a semaphore, and counts what it sent in the last minute for the
 freshness line (`budget`). Intuit meters every request, so a read asks for the fewest that give the
-figures. A 429 (Intuit's XML `ThrottleExceeded` Fault) is retried after the policy wait, 60 s as Intuit
-says, by the shared retry loop.
+figures; at 8 a second, n requests take about n / 8 seconds. A 429 (Intuit's XML `ThrottleExceeded`
+Fault) is retried after the policy wait, 60 s as Intuit says, by the shared retry loop.
 
 Tokens: each request carries the current access token; a 401 refreshes it once (`QuickBooksAuth`) and
 sends the request again; a second 401 is an error that says to reconnect.
@@ -43,9 +44,32 @@ from services.quickbooks.faults import RECONNECT, SYSTEM, THROTTLE_POLICY, Acces
 PAGE = 1000
 MINOR_VERSION = 75
 REQUESTS_PER_MINUTE = 500
+REQUESTS_PER_SECOND = 8
+"""Under Intuit's 10: the limit is counted where the requests arrive, and a request can leave a little after
+its turn (a busy interpreter), so headroom keeps that jitter from turning a second's tenth request into a
+429 and a 60-second wait."""
 CONCURRENT_REQUESTS = 10
 THROTTLE_WAIT_S = 60.0
 Row = dict[str, Any]
+
+
+class Pace:
+    """Requests spaced evenly, `per_second` a second, never in bursts: a burst whose requests leave a little
+    late (a busy interpreter) lands in the same second as the next burst at the server, which counts where
+    they arrive; evenly spaced, a late request only narrows one gap."""
+
+    def __init__(self, per_second: int) -> None:
+        self._gap = 1.0 / per_second
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        """Block until the next request's turn."""
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next)
+            self._next = turn + self._gap
+        time.sleep(max(0.0, turn - now))
 
 
 class QuickBooksTransport(ApiClient):
@@ -61,6 +85,7 @@ class QuickBooksTransport(ApiClient):
         *,
         minor_version: int = MINOR_VERSION,
         requests_per_minute: int = REQUESTS_PER_MINUTE,
+        requests_per_second: int = REQUESTS_PER_SECOND,
         concurrent_requests: int = CONCURRENT_REQUESTS,
         timeout: float = 60.0,
         max_retries: int = 4,
@@ -80,7 +105,8 @@ class QuickBooksTransport(ApiClient):
         self.minor_version = minor_version
         self.requests_per_minute = requests_per_minute
         self.concurrent_requests = concurrent_requests
-        self._limiter = RequestBudget(requests_per_minute, 60, f"quickbooks:{realm_id}")
+        self._per_minute = RequestBudget(requests_per_minute, 60, f"quickbooks:{realm_id}")
+        self._pace = Pace(requests_per_second)
         self._slots = threading.BoundedSemaphore(concurrent_requests)
         self._sent: collections.deque[float] = collections.deque()
         self._sent_lock = threading.Lock()
@@ -115,7 +141,8 @@ class QuickBooksTransport(ApiClient):
         headers = {"Content-Type": "application/text"} if content is not None else {}
 
         def send(token: str) -> httpx.Response:
-            self._limiter.acquire()
+            self._per_minute.acquire()
+            self._pace.wait()
             with self._sent_lock:
                 self._sent.append(time.monotonic())
             return self._send(
