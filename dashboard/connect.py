@@ -3,10 +3,12 @@
 Intuit's authorization-code flow with its own intuit-oauth library (developer.intuit.com, develop/
 authentication-and-authorization/oauth-2.0): the command prints (and opens) Intuit's consent page for the
 app's keys and the accounting scope; the administrator signs in, picks the company and approves; Intuit
-sends the browser back to the app's redirect URI on this machine (THROUGHLINE_QUICKBOOKS__REDIRECT_URI,
-registered on developer.intuit.com; a localhost address works for development keys), where this command
-listens for that one request. It checks the `state` it sent (so no other page can hand it a code), trades
-the code for tokens, and saves the refresh token in the store, encrypted with
+sends the browser back to the app's redirect URI (THROUGHLINE_QUICKBOOKS__REDIRECT_URI, registered on
+developer.intuit.com). Intuit accepts http://localhost only for development keys (develop/authentication-
+and-authorization/set-redirect-uri): there this command listens for that one request itself. Production
+keys need an https address; the browser lands there (it needs to serve nothing) and the administrator
+pastes the address it landed on. Either way the command checks the `state` it sent (so no other page can
+hand it a code), trades the code for tokens, and saves the refresh token in the store, encrypted with
 THROUGHLINE_QUICKBOOKS__TOKEN_KEY (services/store/tokens.py). The access token is not kept: the dashboard
 refreshes its own. Nothing secret is printed, and the log's redaction knows every token the moment it
 arrives.
@@ -95,15 +97,10 @@ class _Callback(HTTPServer):
 
     def __init__(self, redirect_uri: str) -> None:
         parts = urlsplit(redirect_uri)
-        if parts.scheme != "http" or parts.hostname not in ("localhost", "127.0.0.1"):
-            raise ConfigError(
-                f"THROUGHLINE_QUICKBOOKS__REDIRECT_URI is {redirect_uri}: the connect command listens on "
-                "this machine, so use http://localhost:<port>/<path> and register it on developer.intuit.com"
-            )
         self.path = parts.path or "/"
         self.query: dict[str, str] | None = None
         try:
-            super().__init__((parts.hostname, parts.port or 80), _Handler)
+            super().__init__((parts.hostname or "localhost", parts.port or 80), _Handler)
         except OSError as error:
             raise ConfigError(f"cannot listen on {redirect_uri} ({error.strerror}); free the port or change "
                               "THROUGHLINE_QUICKBOOKS__REDIRECT_URI") from None  # fmt: skip
@@ -133,36 +130,49 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
+def listens_locally(redirect_uri: str) -> bool:
+    """Whether Intuit's answer can come straight to this command (http://localhost, development keys)."""
+    parts = urlsplit(redirect_uri)
+    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+
+
 def connect_quickbooks(
     connection: Connection,
     *,
     open_url: Callable[[str], Any],
     say: Callable[[str], None] = print,
+    ask: Callable[[str], str] = input,
     timeout_s: float = 300.0,
 ) -> Connected:
-    """Run the consent flow: open Intuit's page, wait for the redirect, save the refresh token."""
-    callback = _Callback(connection.redirect_uri)
+    """Run the consent flow: open Intuit's page, take Intuit's answer (at the local redirect, or pasted),
+    save the refresh token."""
+    local = listens_locally(connection.redirect_uri)
+    callback = _Callback(connection.redirect_uri) if local else None
     try:
         client = auth_client(
             connection.client_id, connection.client_secret, connection.redirect_uri, connection.environment
         )
         state = secrets.token_urlsafe(24)
         url = client.get_authorization_url([Scopes.ACCOUNTING], state_token=state)
-        waiter = threading.Thread(target=_wait, args=(callback, timeout_s), daemon=True)
-        waiter.start()
         say(
             "Open this address, sign in to QuickBooks, choose the company and approve Throughline:\n\n"
             f"  {url}\n"
         )
-        open_url(url)
-        waiter.join(timeout_s + 1)
+        if callback is not None:
+            waiter = threading.Thread(target=_wait, args=(callback, timeout_s), daemon=True)
+            waiter.start()
+            open_url(url)
+            waiter.join(timeout_s + 1)
+            query = callback.query
+        else:  # production keys redirect to an https address: the browser lands there, the person pastes it
+            open_url(url)
+            landed = ask(f"Paste the address your browser landed on ({connection.redirect_uri}?code=...): ")
+            query = {k: v[0] for k, v in parse_qs(urlsplit(landed.strip()).query).items()} or None
     finally:
-        callback.server_close()
-    query = callback.query
+        if callback is not None:
+            callback.server_close()
     if query is None:
-        raise ConfigError(
-            f"no answer came back to {connection.redirect_uri} within {timeout_s:.0f} s; run again"
-        )
+        raise ConfigError(f"no answer came back from QuickBooks within {timeout_s:.0f} s; run again")
     if "error" in query:
         raise ConfigError(
             f"QuickBooks answered {query['error']!r}: the connection was not approved; run again"

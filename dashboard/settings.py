@@ -82,7 +82,9 @@ class QuickBooksSettings(BaseModel):
     )
     redirect_uri: str = Field(
         "http://localhost:8725/callback",
-        description="the app's redirect URI, as registered on developer.intuit.com (connect listens there)",
+        description="the app's redirect URI as registered on developer.intuit.com: http://localhost "
+        "(development keys; connect listens there) or an https address (production keys; you paste where "
+        "the browser landed)",
     )
     token_key: SecretStr | None = Field(
         None, description="Fernet key encrypting the refresh token in the store"

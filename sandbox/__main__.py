@@ -139,7 +139,11 @@ def _serve_arguments(serve: argparse.ArgumentParser) -> None:
         "--qbo-requests-per-second", type=int, default=10, help="Intuit's limit per company and app"
     )
     serve.add_argument("--qbo-access-ttl-s", type=float, default=3600.0, help="access token lifetime")
-    serve.add_argument("--qbo-redirect-uri", default="http://localhost:8725/callback")
+    serve.add_argument(
+        "--qbo-redirect-uri",
+        default="http://localhost:8725/callback",
+        help="the app's redirect URIs, comma-separated",
+    )
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ def serve(options: ServeOptions) -> None:
 def _quickbooks_app(engine: Engine, options: ServeOptions, faults: Faults) -> tuple[object, str]:
     from sandbox.quickbooks import EntityStore, app_keys, create_quickbooks_app
 
-    keys = app_keys(options.seed, (options.qbo_redirect_uri,))
+    keys = app_keys(options.seed, tuple(options.qbo_redirect_uri.split(",")))
     app = create_quickbooks_app(
         EntityStore(engine),
         keys,

@@ -31,14 +31,14 @@ def dashboard_settings(args: Namespace) -> dict[str, str]:
         "THROUGHLINE_SANDBOX__ERP": args.erp,
     }
     if args.erp == "quickbooks":
-        keys = app_keys(args.seed, (args.qbo_redirect_uri,))
+        keys = app_keys(args.seed, tuple(args.qbo_redirect_uri.split(",")))
         found |= {
             "THROUGHLINE_SANDBOX__QUICKBOOKS_CLIENT_ID": keys.client_id,
             "THROUGHLINE_SANDBOX__QUICKBOOKS_CLIENT_SECRET": keys.client_secret,
             "THROUGHLINE_SANDBOX__QUICKBOOKS_REALM_ID": keys.realm_id,
             "THROUGHLINE_SANDBOX__QUICKBOOKS_REFRESH_TOKEN": keys.refresh_token,
             "THROUGHLINE_SANDBOX__QUICKBOOKS_TOKEN_KEY": token_key(args.seed),
-            "THROUGHLINE_QUICKBOOKS__REDIRECT_URI": args.qbo_redirect_uri,
+            "THROUGHLINE_QUICKBOOKS__REDIRECT_URI": keys.redirect_uris[0],
             "THROUGHLINE_QUICKBOOKS__PROJECT_ID_FIELD": args.qbo_project_id,
         }
     else:

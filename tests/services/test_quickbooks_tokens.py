@@ -40,10 +40,14 @@ def redirect_uri() -> str:
     return f"http://localhost:{free_port()}/callback"
 
 
+HTTPS_REDIRECT = "https://throughline.example/quickbooks/callback"
+
+
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory, redirect_uri: str) -> Iterator[RunningSandbox]:
     db = tmp_path_factory.mktemp("qbo-tokens") / "sandbox.sqlite"
-    with quickbooks_sandbox(db, deals=40, seed=3, extra=(REDIRECT_PORT_FLAG, redirect_uri)) as box:
+    uris = f"{redirect_uri},{HTTPS_REDIRECT}"  # a development one on this machine, a production-style one
+    with quickbooks_sandbox(db, deals=40, seed=3, extra=(REDIRECT_PORT_FLAG, uris)) as box:
         yield box
 
 
@@ -59,7 +63,9 @@ def logged() -> Iterator[io.StringIO]:
 @pytest.fixture
 def clients(sandbox: RunningSandbox, redirect_uri: str, logged: io.StringIO) -> Iterator[Clients]:
     clients = build_clients(
-        settings_for(sandbox, extra=(REDIRECT_PORT_FLAG, redirect_uri), throttle_wait_s=0.05)
+        settings_for(
+            sandbox, extra=(REDIRECT_PORT_FLAG, f"{redirect_uri},{HTTPS_REDIRECT}"), throttle_wait_s=0.05
+        )
     )
     yield clients
     clients.close()
@@ -124,7 +130,9 @@ def test_the_refresh_token_rotates_and_is_kept_encrypted(sandbox: RunningSandbox
 def test_a_connection_without_the_accounting_scope_says_so(
     sandbox: RunningSandbox, tmp_path: Path, redirect_uri: str
 ) -> None:
-    settings = settings_for(sandbox, tmp_path / "store.sqlite", extra=(REDIRECT_PORT_FLAG, redirect_uri))
+    settings = settings_for(
+        sandbox, tmp_path / "store.sqlite", extra=(REDIRECT_PORT_FLAG, f"{redirect_uri},{HTTPS_REDIRECT}")
+    )
     connection = connection_from(settings)
     client = auth_client(connection.client_id, connection.client_secret, redirect_uri, connection.environment)
     consent = httpx.get(client.get_authorization_url([Scopes.OPENID], state_token="s1"), timeout=10)
@@ -174,7 +182,7 @@ def test_a_revoked_connection_says_reconnect_keeps_the_last_good_data_and_connec
     good = refresh_snapshot(clients.crm, clients.erp)
     assert good.erp is not None
     assert good.erp_source.error is None
-    settings = settings_for(sandbox, extra=(REDIRECT_PORT_FLAG, redirect_uri))
+    settings = settings_for(sandbox, extra=(REDIRECT_PORT_FLAG, f"{redirect_uri},{HTTPS_REDIRECT}"))
     connection = connection_from(settings)
     # someone disconnects the app in QuickBooks: Intuit revokes the grant
     revoker = auth_client(
@@ -219,6 +227,37 @@ def test_a_revoked_connection_says_reconnect_keeps_the_last_good_data_and_connec
     text = logged.getvalue() + "".join(said) + str(stale.erp_source.error) + "".join(capsys.readouterr())
     assert events(logged, "quickbooks.token_refresh")  # the log did see the refreshes...
     assert [t for t in issued if t in text] == []  # ...and none of the tokens
+
+
+def test_with_an_https_redirect_the_administrator_pastes_where_the_browser_landed(
+    sandbox: RunningSandbox, redirect_uri: str
+) -> None:
+    settings = settings_for(
+        sandbox, extra=(REDIRECT_PORT_FLAG, f"{redirect_uri},{HTTPS_REDIRECT}"), redirect_uri=HTTPS_REDIRECT
+    )
+    connection = connection_from(settings)
+    opened: list[str] = []
+    said: list[str] = []
+
+    def landed(prompt: str) -> str:  # the browser went to Intuit, then to the https address: its URL, pasted
+        said.append(prompt)
+        return str(httpx.get(opened[0], timeout=10).headers["location"])
+
+    done = connect_quickbooks(connection, open_url=opened.append, say=said.append, ask=landed, timeout_s=30)
+    assert done.realm_id == connection.realm_id
+    assert HTTPS_REDIRECT in said[1]
+    clients = build_clients(settings)
+    try:
+        assert erp_of(clients).fetch_read().snapshot.projects  # the pasted connection reads
+    finally:
+        clients.close()
+    with pytest.raises(ConfigError, match="state does not match"):
+        connect_quickbooks(
+            connection,
+            open_url=lambda _url: None,
+            say=said.append,
+            ask=lambda _p: f"{HTTPS_REDIRECT}?code=x&state=y",
+        )
 
 
 def test_the_connect_command_says_what_to_set_when_nothing_is_configured(
