@@ -47,7 +47,7 @@ from tests.sandbox_fixture import RunningSandbox
 CENT = Decimal("0.01")
 
 
-def connect(sandbox: RunningSandbox) -> QuickBooks:
+def connect(sandbox: RunningSandbox, *, pace: bool = True) -> QuickBooks:
     """python-quickbooks on the sandbox, the way its README connects, with a grant of its own."""
     keys = app_keys(sandbox.seed)
     auth = AuthClient(
@@ -61,7 +61,7 @@ def connect(sandbox: RunningSandbox) -> QuickBooks:
         auth_client=auth, refresh_token=auth.refresh_token, company_id=query["realmId"], minorversion=75
     )
     qb.api_url_v3 = qb.sandbox_api_url_v3 = f"{sandbox.erp_url}/v3"  # api_url is a read-only property
-    return paced(qb)
+    return paced(qb) if pace else qb
 
 
 def paced(qb: QuickBooks) -> QuickBooks:
@@ -76,6 +76,11 @@ def qb(qbo_demo: RunningSandbox) -> Iterator[QuickBooks]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
         yield connect(qbo_demo)
+
+
+def throttled(sandbox: RunningSandbox) -> dict[str, int]:
+    """The sandbox's count of throttled requests, by the limit they hit."""
+    return dict(httpx.get(f"{sandbox.erp_url}/__sandbox__/quickbooks/throttled", timeout=5).json())
 
 
 def every(kind: Any, qb: QuickBooks, where: str = "") -> list[Any]:
@@ -271,16 +276,26 @@ def test_change_data_capture_as_python_quickbooks_reads_it(tmp_path: Path) -> No
             assert [(i.Id, i.status) for i in found.Invoice] == [(invoice.Id, "Deleted")]
             with pytest.raises(ValidationException, match=r"Invalid query|not supported"):
                 qb.change_data_capture("TimeActivity", since.isoformat(timespec="seconds"))
-            # Intuit's limit per company, here 40 a minute: the 41st request is throttled, with its XML 429
-            throttled: list[str] = []
+            # Intuit's 10 a second: python-quickbooks has no limiter of its own, and a burst is throttled
+            burst, refused = connect(box, pace=False), []
+            for _ in range(20):
+                try:
+                    Invoice.count(qb=burst)
+                except QuickbooksException as error:
+                    refused.append(error.message)
+            assert refused
+            assert all("ThrottleExceeded" in message for message in refused)
+            assert throttled(box).get("second", 0) == len(refused)
+            time.sleep(1.1)
+            # and Intuit's limit per company a minute, here 40: paced requests run into it, with the same 429
             for _ in range(45):
                 try:
                     Invoice.count(qb=qb)
                 except QuickbooksException as error:
-                    throttled.append(error.message)
+                    refused.append(error.message)
                     break
-            assert len(throttled) == 1
-            assert "ThrottleExceeded" in throttled[0]
+            assert throttled(box).get("minute") == 1
+            assert "ThrottleExceeded" in refused[-1]
         settings = settings_for(box, max_retries=0)
         clients = build_clients(settings)
         try:

@@ -163,6 +163,9 @@ def test_a_throttled_company_is_retried_after_the_wait_then_named(
         assert erp.fetch_read().snapshot.projects  # two XML 429s, retried
         retries = [e for e in events(logged, "service.retry") if e.get("system") == "QuickBooks"]
         assert [e["status"] for e in retries[-2:]] == [429, 429]
+        # the first throttle of a minute, with the minute's budget barely used, waits 2 s (a per-second or
+        # at-once limit clears at once); the second within the minute waits the policy's wait (Intuit: 60 s)
+        assert [e["wait_s"] for e in retries[-2:]] == [2.0, 0.05]
         impatient = build_clients(settings_for(sandbox, max_retries=0))
         sandbox.faults("erp", rate_limit_next=1, path_contains="/query")
         with pytest.raises(RateLimitError, match="throttling this company's requests"):
