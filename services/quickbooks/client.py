@@ -42,6 +42,7 @@ Both take a regular expression with an `id` group when the firm writes its IDs a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -118,17 +119,40 @@ class QuickBooksClient(QuickBooksTransport, ErpClient):
         the marks change data capture starts from."""
         start = self.requests
         home = self.home_currency()
+        documents: dict[DocumentKey, Document] = {}
+        lock = threading.Lock()
+
+        def builder(kind: str) -> Callable[[list[Row]], list[Row]]:
+            """Each page read into documents as it arrives, but for the rows that need what is read after
+            (journal entries: the expense accounts; time without a cost rate: the employees'): kept."""
+
+            def build(rows: list[Row]) -> list[Row]:
+                later, built = [], {}
+                for row in rows:
+                    if kind == "JournalEntry" or (kind == "TimeActivity" and needs_employee_rate(row)):
+                        later.append(row)
+                    else:
+                        built[(kind, str(row.get("Id")))] = document_of(kind, row, Context(home))
+                with lock:
+                    documents.update(built)
+                return later
+
+            return build
+
         with ThreadPoolExecutor(max_workers=len(TRANSACTIONS) + 2) as pool:
             customers_f = pool.submit(self.query_all, "Customer")
-            rows_f = {kind: pool.submit(self.query_all, kind) for kind in (*TRANSACTIONS, "TimeActivity")}
-            rows = {kind: future.result() for kind, future in rows_f.items()}
+            kinds = (*TRANSACTIONS, "TimeActivity")
+            rows_f = {kind: pool.submit(self.query_all, kind, "", builder(kind)) for kind in kinds}
+            later = {kind: future.result() for kind, future in rows_f.items()}
             customers = {c.id: c for c in map(customer_of, customers_f.result())}
-        context = self._context(home, rows, None)
-        documents = {
-            (kind, str(row.get("Id"))): document_of(kind, row, context)
-            for kind, found in rows.items()
-            for row in found
-        }
+        context = self._context(home, later, None)
+        documents.update(
+            {
+                (kind, str(row.get("Id"))): document_of(kind, row, context)
+                for kind, found in later.items()
+                for row in found
+            }
+        )
         marks = QuickBooksMarks(customers, documents, home, context.expense_accounts, context.employee_rates)
         snapshot, marks = self._snapshot(marks, now, start)
         return ErpRead(snapshot, marks)

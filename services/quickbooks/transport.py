@@ -32,7 +32,7 @@ import collections
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -226,36 +226,43 @@ class QuickBooksTransport(ApiClient):
         response = self.query(f"SELECT COUNT(*) FROM {entity}{_where(where)}")
         return int(response.get("totalCount") or 0)
 
-    def query_all(self, entity: str, where: str = "") -> list[Row]:
+    def query_all(
+        self, entity: str, where: str = "", on_page: Callable[[list[Row]], list[Row]] | None = None
+    ) -> list[Row]:
         """Every `entity` row matching `where`, in pages of 1000 by Id; the pages after the first are
-        fetched side by side once a count says how many there are."""
+        fetched side by side once a count says how many there are. `on_page`, when given, handles each
+        page as it arrives (in the thread that fetched it, while the others wait for their turn) and
+        returns the rows still wanted; those are what comes back."""
+        keep = on_page or (lambda rows: rows)
         first = self._page(entity, where, 1)
-        if len(first) < PAGE:
-            return first
-        total = self.count(entity, where)
-        starts = range(PAGE + 1, max(total, PAGE) + 1, PAGE)
-        workers = max(1, min(self.concurrent_requests, math.ceil(total / PAGE)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pages = list(pool.map(lambda start: self._page(entity, where, start), starts))
+        kept = [keep(first)]
+        if len(first) == PAGE:
+            total = self.count(entity, where)
+            starts = range(PAGE + 1, max(total, PAGE) + 1, PAGE)
+            workers = max(1, min(self.concurrent_requests, math.ceil(total / PAGE)))
+
+            def fetch(start: int) -> tuple[int, list[Row]]:
+                page = self._page(entity, where, start)
+                return len(page), keep(page)
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                fetched = list(pool.map(fetch, starts))
+            kept.extend(rows for _, rows in fetched)
+            if fetched and fetched[-1][0] == PAGE:  # more rows than counted: created while paging
+                start = starts[-1] + PAGE
+                while True:
+                    page = self._page(entity, where, start)
+                    kept.append(keep(page))
+                    if len(page) < PAGE:
+                        break
+                    start += PAGE
         rows, seen = [], set()
-        for page in (first, *pages):
-            for row in page:  # a row created meanwhile can shift into the next page: keep it once
+        for found in kept:
+            for row in found:  # a row created meanwhile can shift into the next page: keep it once
                 if row.get("Id") not in seen:
                     seen.add(row.get("Id"))
                     rows.append(row)
-        last_start = starts[-1] if starts else 1
-        if pages and len(pages[-1]) == PAGE:  # more rows than counted: created while paging
-            rows.extend(r for r in self._rest(entity, where, last_start + PAGE) if r.get("Id") not in seen)
         return rows
-
-    def _rest(self, entity: str, where: str, start: int) -> list[Row]:
-        rows: list[Row] = []
-        while True:
-            page = self._page(entity, where, start)
-            rows.extend(page)
-            if len(page) < PAGE:
-                return rows
-            start += PAGE
 
     def _page(self, entity: str, where: str, start: int) -> list[Row]:
         select = f"SELECT * FROM {entity}{_where(where)} ORDERBY Id STARTPOSITION {start} MAXRESULTS {PAGE}"
