@@ -6,7 +6,10 @@ true) and classic sub-customer jobs. The shared project ID is read from the plac
 (`ProjectIds`); a sub-customer that is not a QuickBooks project and carries no ID (a site, a department) is
 not a project and is left out, with a note. The customer a project is for is the top of its `ParentRef`
 chain (its `CompanyName`, else its `DisplayName`); its currency the project's `CurrencyRef` (QuickBooks
-books every sale to a customer in that customer's currency).
+books every sale to a customer in that customer's currency). The v3 API has no project dates or status
+(those are in Intuit's GraphQL Projects API): a project's start is the day its customer record was created
+(`MetaData.CreateTime`), and an active project is open (an inactive customer is what QuickBooks calls
+deleted, and is not read).
 
 Amounts in another currency than the project's (with multicurrency on: a home-currency bill or time, which
 has no currency of its own, on a foreign-currency project) are taken to home currency at the transaction's
@@ -80,6 +83,7 @@ class Customer:
     currency: str | None
     notes: str | None
     updated_at: datetime | None
+    created_at: datetime | None = None
 
 
 def customer_of(row: Row) -> Customer:
@@ -97,6 +101,7 @@ def customer_of(row: Row) -> Customer:
         currency=ref(row.get("CurrencyRef")),
         notes=row.get("Notes") or None,
         updated_at=instant((row.get("MetaData") or {}).get("LastUpdatedTime")),
+        created_at=instant((row.get("MetaData") or {}).get("CreateTime")),
     )
 
 
@@ -140,6 +145,7 @@ def projects_of(
                 status="open",
                 raw_status="project" if customer.is_project else "sub-customer",
                 currency=customer.currency or home,
+                start_date=customer.created_at.date() if customer.created_at else None,
                 updated_at=customer.updated_at,
             )
         )
