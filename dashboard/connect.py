@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 
-from dashboard.settings import Settings, load_settings
+from dashboard.settings import ConnectSettings, Settings, load_connect_settings
 from services import log
 from services.errors import ConfigError, ThroughlineError, explain
 from services.quickbooks import auth_client
@@ -67,7 +67,7 @@ class Connected:
     store: str
 
 
-def connection_from(settings: Settings) -> Connection:
+def connection_from(settings: Settings | ConnectSettings) -> Connection:
     """The app and store of the configured QuickBooks company, or of the QuickBooks sandbox."""
     q, s = settings.quickbooks, settings.sandbox
     store = settings.store.database_url.get_secret_value()
@@ -222,10 +222,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the approval")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_connect_settings()
         log.configure(settings.log.level, settings.log.format)
         opener = (lambda _url: None) if args.no_browser else webbrowser.open
-        done = connect_quickbooks(connection_from(settings), open_url=opener, timeout_s=args.timeout)
+        done = connect_quickbooks(
+            connection_from(settings), open_url=opener, say=lambda text: print(text, flush=True),
+            timeout_s=args.timeout,
+        )  # fmt: skip
     except ThroughlineError as error:
         print(explain(error), file=sys.stderr)
         return 2

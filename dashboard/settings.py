@@ -325,6 +325,45 @@ class _SecretsTomlSource(PydanticBaseSettingsSource):
         return {key: value for key, value in data.items() if key in Settings.model_fields}
 
 
+class ConnectSettings(BaseSettings):
+    """What `python -m dashboard connect quickbooks` reads: the QuickBooks app, the store and the sandbox,
+    from the same sources as `Settings`, without its checks that every system is configured (connecting
+    comes before the company ID is known, and needs neither HubSpot nor sign-in)."""
+
+    model_config = Settings.model_config
+    quickbooks: QuickBooksSettings = QuickBooksSettings()
+    store: StoreSettings = StoreSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+    log: LogSettings = LogSettings()
+
+    @property
+    def sandbox_mode(self) -> bool:
+        """True when no QuickBooks app is configured (the sandbox's app is used, if it is QuickBooks)."""
+        return self.quickbooks.client_id is None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, _SecretsTomlSource(settings_cls))
+
+
+def load_connect_settings(**overrides: Any) -> ConnectSettings:
+    """The settings connecting QuickBooks needs; ConfigError naming what to fix. Secrets are registered."""
+    try:
+        settings = ConnectSettings(**overrides)
+    except ValueError as error:
+        lines = [_problem(item) for item in getattr(error, "errors", lambda: [])() or []]
+        raise ConfigError("; ".join(lines) or "the settings are invalid") from None
+    log.register_secret(*_secrets(settings))
+    return settings
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings from the environment, `.env` and secrets; raise ConfigError naming what to fix.
 
@@ -358,7 +397,7 @@ def _variable(loc: list[str]) -> str:
     return "THROUGHLINE_" + "__".join(part.upper() for part in loc)
 
 
-def _secrets(settings: Settings) -> list[str]:
+def _secrets(settings: BaseModel) -> list[str]:
     """Every secret value the settings hold, and every password inside a URL setting."""
     found: list[str] = []
 

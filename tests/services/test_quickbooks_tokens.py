@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,8 +30,14 @@ from services import log
 from services.errors import ConfigError, RateLimitError, explain
 from services.quickbooks import InsufficientScope, QuickBooksClient, auth_client
 from services.store import RefreshTokens
-from tests.quickbooks_fixture import expire_access_tokens, quickbooks_sandbox, settings_for, tokens
-from tests.sandbox_fixture import RunningSandbox
+from tests.quickbooks_fixture import (
+    env_settings,
+    expire_access_tokens,
+    quickbooks_sandbox,
+    settings_for,
+    tokens,
+)
+from tests.sandbox_fixture import ROOT, RunningSandbox
 
 REDIRECT_PORT_FLAG = "--qbo-redirect-uri"
 
@@ -261,6 +270,32 @@ def test_with_an_https_redirect_the_administrator_pastes_where_the_browser_lande
             say=said.append,
             ask=lambda _p: f"{HTTPS_REDIRECT}?code=x&state=y",
         )
+
+
+def test_the_connect_command_connects_through_the_local_redirect(
+    sandbox: RunningSandbox, redirect_uri: str, tmp_path: Path
+) -> None:
+    """`python -m dashboard connect quickbooks --no-browser`, as an administrator runs it, on the sandbox."""
+    environment = {
+        **os.environ,
+        **env_settings(sandbox, extra=(REDIRECT_PORT_FLAG, f"{redirect_uri},{HTTPS_REDIRECT}")),
+    }
+    environment["THROUGHLINE_STORE__DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    command = [sys.executable, "-m", "dashboard", "connect", "quickbooks", "--no-browser", "--timeout", "60"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = next(line.strip() for line in process.stdout if "/connect/oauth2?" in line)
+        httpx.get(url, follow_redirects=True, timeout=10).raise_for_status()  # the administrator approves
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    realm = environment["THROUGHLINE_SANDBOX__QUICKBOOKS_REALM_ID"]
+    assert f"Connected QuickBooks company {realm}" in out
+    assert [t for t in tokens(sandbox)["issued"] if t in url + out + err] == []
 
 
 def test_the_connect_command_says_what_to_set_when_nothing_is_configured(
