@@ -190,17 +190,21 @@ class QuickBooksClient(QuickBooksTransport, ErpClient):
         start: int,
         changes: list[tuple[DocumentKey, Document | None, Document | None]] | None = None,
     ) -> tuple[ErpSnapshot, QuickBooksMarks]:
-        """The snapshot from the marks: the figures adjusted by `changes` when the projects and rates are
-        those the marks' totals were added up for, else added up again."""
+        """The snapshot from the marks: the figures adjusted by `changes` when the projects are those the
+        marks' totals were added up for, else added up again. (A rate read for a currency no amount needed
+        before leaves the totals as they were.)"""
         projects, notes = projects_of(marks.customers, self.project_ids, marks.home)
-        needed = conversions_needed(projects, marks.documents.values(), marks.home) - marks.rates.keys()
+        currency_of = {p.erp_record_id: p.currency for p in projects}
+        adjust = changes is not None and marks.totals is not None and marks.totals.currency_of == currency_of
+        checked = (
+            [new for _, _, new in changes or [] if new is not None] if adjust else marks.documents.values()
+        )
+        needed = conversions_needed(projects, checked, marks.home) - marks.rates.keys()
         if needed:
             today = now().astimezone(UTC).date()
             fresh = {cur: rate_of(self.exchange_rate(cur, today.isoformat())) for cur in sorted(needed)}
             marks = replace(marks, rates={**marks.rates, **fresh}, rates_day=today)
-        currency_of = {p.erp_record_id: p.currency for p in projects}
-        same = marks.totals is not None and marks.totals.currency_of == currency_of and not needed
-        if same and changes is not None and marks.totals is not None:
+        if adjust and changes is not None and marks.totals is not None:
             totals = totals_after(marks.totals, changes, marks.home, marks.rates)
         else:
             totals = totals_of(projects, marks.documents, marks.home, marks.rates)

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from dashboard.wiring import build_clients
 from sandbox.db import make_engine
 from sandbox.server import ServeOptions, ensure_portfolio, free_port, start_process, stop_process
@@ -123,6 +125,9 @@ def measure() -> dict[str, Any]:
                 raise RuntimeError("the QuickBooks refresh was not incremental")
             figures["qbo_refresh_requests"] = fresh.snapshot.requests
             again = erp.fetch_read().snapshot
+            figures["qbo_throttled"] = dict(
+                httpx.get(f"{box.erp_url}/__sandbox__/quickbooks/throttled", timeout=5).json()
+            )
             figures["qbo_refresh_matches_full"] = sorted(
                 fresh.snapshot.actuals, key=lambda a: a.erp_record_id
             ) == sorted(again.actuals, key=lambda a: a.erp_record_id)
@@ -187,7 +192,8 @@ def main() -> None:
     both = {**{k: v for k, v in last.items() if not k.startswith("qbo_")}, **figures}
     print(report.table(rows(both)))
     print(
-        f"\n{figures['qbo_budget']}; load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the "
+        f"\n{figures['qbo_budget']}; throttled by the sandbox: {figures['qbo_throttled'] or 'none'}; "
+        f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the "
         f"end (2 cores); Odoo figures from {BENCH_JSON if last else 'no earlier make bench'}"
     )
 
