@@ -6,11 +6,12 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run run-tryton test check format bench browser-deps postgres hubspot-app-test clean help
+.PHONY: run run-tryton run-quickbooks test check format bench browser-deps postgres hubspot-app-test clean help
 
 help:
 	@echo "make run         start the dashboard on the built-in sandbox (http://127.0.0.1:8501)"
 	@echo "make run-tryton  the dashboard on the HubSpot sandbox and a local seeded Tryton ERP"
+	@echo "make run-quickbooks  the dashboard on the sandbox with its ERP side as QuickBooks Online"
 	@echo "make test        install dev tools, run make check and every test (browser and Tryton included)"
 	@echo "make check       ruff, ruff format --check, mypy, the import contracts (lint-imports)"
 	@echo "make bench       the speed-at-scale benchmark (writes build/bench.json)"
@@ -37,6 +38,13 @@ run: $(RUNTIME_STAMP)
 
 run-tryton: $(RUNTIME_STAMP)
 	$(PY) -m sandbox.tryton run-dashboard
+
+# The same demo with the ERP port speaking QuickBooks Online (its own ports and database, so it never reuses
+# an Odoo sandbox); `python -m sandbox env` prints the settings that point the dashboard at it.
+QBO_PORTS := --crm-port 8611 --erp-port 8612
+run-quickbooks: $(RUNTIME_STAMP)
+	env $$($(PY) -m sandbox env --erp quickbooks $(QBO_PORTS)) \
+		$(PY) -m sandbox demo --erp quickbooks --db data/sandbox-quickbooks.sqlite $(QBO_PORTS)
 
 check: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

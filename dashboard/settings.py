@@ -9,6 +9,7 @@ settings load; a bad value stops start-up with a message naming the environment 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from dashboard.transforms.thresholds import Thresholds
 from services import log
 from services.errors import ConfigError
 from services.hubspot.names import PortalNames
+from services.quickbooks import IdField, ProjectIds
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRETS_TOML = ROOT / ".streamlit" / "secrets.toml"
@@ -71,6 +73,62 @@ class TrytonSettings(BaseModel):
     timeout_s: float = Field(60.0, gt=0)
 
 
+class QuickBooksSettings(BaseModel):
+    """A QuickBooks Online company: the app's keys (developer.intuit.com, Keys & credentials), the company,
+    the key that encrypts its refresh token in the store, where projects carry their ID, Intuit's limits.
+    The refresh token itself is never a setting: `python -m dashboard connect quickbooks` puts it in the
+    store."""
+
+    client_id: str | None = Field(None, description="the app's Client ID")
+    client_secret: SecretStr | None = Field(None, description="the app's Client Secret")
+    realm_id: str | None = Field(None, description="the company ID (realmId); connect prints it")
+    environment: Literal["production", "sandbox"] = Field(
+        "production",
+        description="production keys and companies, or development keys and Intuit sandbox companies",
+    )
+    redirect_uri: str = Field(
+        "http://localhost:8725/callback",
+        description="the app's redirect URI as registered on developer.intuit.com: http://localhost "
+        "(development keys; connect listens there) or an https address (production keys; you paste where "
+        "the browser landed)",
+    )
+    token_key: SecretStr | None = Field(
+        None, description="Fernet key encrypting the refresh token in the store"
+    )
+    base_url: str | None = Field(
+        None, description="the API's base URL, when not Intuit's for the environment"
+    )
+    minor_version: int = Field(75, ge=75, description="Intuit's minorversion (75 is the oldest still served)")
+    project_id_field: IdField = Field("display_name", description="display_name (PRJ-00042 · …) or notes")
+    project_id_pattern: str | None = Field(
+        None, description="a regular expression with an id group, when IDs are written another way"
+    )
+    requests_per_minute: int = Field(500, ge=1, le=500, description="Intuit allows 500 per company")
+    requests_per_second: int = Field(
+        8, ge=1, le=10, description="Intuit allows 10 per company and app; 8 leaves room for timing jitter"
+    )
+    concurrent_requests: int = Field(10, ge=1, le=10, description="Intuit allows 10 at a time per company")
+    throttle_wait_s: float = Field(60.0, ge=0, description="wait after a 429 (Intuit says 60 s)")
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(4, ge=0)
+
+    @model_validator(mode="after")
+    def _pattern_usable(self) -> QuickBooksSettings:
+        try:
+            ProjectIds(self.project_id_field, self.project_id_pattern)
+        except (ValueError, re.error) as error:
+            raise ValueError(f"project_id_pattern: {error}") from None
+        return self
+
+    @property
+    def api_url(self) -> str:
+        """The Accounting API's base URL (…/v3) for the environment, unless one is set."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = "sandbox-quickbooks" if self.environment == "sandbox" else "quickbooks"
+        return f"https://{host}.api.intuit.com/v3"
+
+
 class StoreSettings(BaseModel):
     database_url: SecretStr = Field(
         SecretStr(f"sqlite:///{ROOT / 'data' / 'throughline.sqlite'}"),
@@ -92,13 +150,22 @@ class SandboxSettings(BaseModel):
         "sandbox-app-secret",
         description="signs the sandbox's calls to the API (python -m sandbox.hubspot.signing)",
     )
-    erp: Literal["odoo", "tryton"] = Field(
-        "odoo", description="tryton: read a local seeded Tryton server instead (make run-tryton sets this)"
+    erp: Literal["odoo", "tryton", "quickbooks"] = Field(
+        "odoo",
+        description="tryton: a local seeded Tryton server (make run-tryton); quickbooks: the sandbox's "
+        "QuickBooks side (make run-quickbooks; python -m sandbox env --erp quickbooks prints these settings)",
     )
     tryton_url: str | None = None
     tryton_database: str | None = None
     tryton_user: str | None = None
     tryton_password: str | None = None
+    quickbooks_client_id: str | None = None
+    quickbooks_client_secret: str | None = None
+    quickbooks_realm_id: str | None = None
+    quickbooks_refresh_token: str | None = Field(
+        None, description="the sandbox's first refresh token; the store keeps the rotated ones"
+    )
+    quickbooks_token_key: str | None = None
 
     @property
     def crm_url(self) -> str:
@@ -169,10 +236,13 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    erp: Literal["odoo", "tryton"] = Field("odoo", description="which ERP adapter reads the actuals")
+    erp: Literal["odoo", "tryton", "quickbooks"] = Field(
+        "odoo", description="which ERP adapter reads the actuals"
+    )
     hubspot: HubSpotSettings = HubSpotSettings()
     odoo: OdooSettings = OdooSettings()
     tryton: TrytonSettings = TrytonSettings()
+    quickbooks: QuickBooksSettings = QuickBooksSettings()
     store: StoreSettings = StoreSettings()
     sandbox: SandboxSettings = SandboxSettings()
     access: AccessSettings = AccessSettings()
@@ -199,6 +269,8 @@ class Settings(BaseSettings):
 
     @property
     def erp_configured(self) -> bool:
+        if self.erp == "quickbooks":
+            return self.quickbooks.client_id is not None
         return (self.odoo.url if self.erp == "odoo" else self.tryton.url) is not None
 
     @property
@@ -242,6 +314,18 @@ class Settings(BaseSettings):
             key = self.odoo.api_key.get_secret_value() if self.odoo.api_key else ""
             if key.strip().lower() in PLACEHOLDERS:
                 raise ValueError("THROUGHLINE_ODOO__API_KEY holds a placeholder: set a real Odoo API key")
+        elif self.erp == "quickbooks":
+            q = self.quickbooks
+            names = ("client_secret", "realm_id", "token_key")
+            missing_fields = [n for n in names if getattr(q, n) is None]
+            if missing_fields:
+                variables = ", ".join("THROUGHLINE_QUICKBOOKS__" + n.upper() for n in missing_fields)
+                raise ValueError(f"QuickBooks needs {variables} (see the README: connecting QuickBooks)")
+            secret = q.client_secret.get_secret_value() if q.client_secret else ""
+            if secret.strip().lower() in PLACEHOLDERS:
+                raise ValueError(
+                    "THROUGHLINE_QUICKBOOKS__CLIENT_SECRET holds a placeholder: set the app's Client Secret"
+                )
         else:
             missing_fields = [n for n in ("database", "user", "password") if getattr(self.tryton, n) is None]
             if missing_fields:
@@ -283,6 +367,45 @@ class _SecretsTomlSource(PydanticBaseSettingsSource):
         return {key: value for key, value in data.items() if key in Settings.model_fields}
 
 
+class ConnectSettings(BaseSettings):
+    """What `python -m dashboard connect quickbooks` reads: the QuickBooks app, the store and the sandbox,
+    from the same sources as `Settings`, without its checks that every system is configured (connecting
+    comes before the company ID is known, and needs neither HubSpot nor sign-in)."""
+
+    model_config = Settings.model_config
+    quickbooks: QuickBooksSettings = QuickBooksSettings()
+    store: StoreSettings = StoreSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+    log: LogSettings = LogSettings()
+
+    @property
+    def sandbox_mode(self) -> bool:
+        """True when no QuickBooks app is configured (the sandbox's app is used, if it is QuickBooks)."""
+        return self.quickbooks.client_id is None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, _SecretsTomlSource(settings_cls))
+
+
+def load_connect_settings(**overrides: Any) -> ConnectSettings:
+    """The settings connecting QuickBooks needs; ConfigError naming what to fix. Secrets are registered."""
+    try:
+        settings = ConnectSettings(**overrides)
+    except ValueError as error:
+        lines = [_problem(item) for item in getattr(error, "errors", lambda: [])() or []]
+        raise ConfigError("; ".join(lines) or "the settings are invalid") from None
+    log.register_secret(*_secrets(settings))
+    return settings
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings from the environment, `.env` and secrets; raise ConfigError naming what to fix.
 
@@ -316,7 +439,7 @@ def _variable(loc: list[str]) -> str:
     return "THROUGHLINE_" + "__".join(part.upper() for part in loc)
 
 
-def _secrets(settings: Settings) -> list[str]:
+def _secrets(settings: BaseModel) -> list[str]:
     """Every secret value the settings hold, and every password inside a URL setting."""
     found: list[str] = []
 

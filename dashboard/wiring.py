@@ -1,9 +1,9 @@
 """The composition root: settings -> clients, live or sandbox. The only module that chooses an adapter.
 
-Each client is built one way (`hubspot_client`, `odoo_client`, `tryton_client`), whether it points at the
-customer's system or at the sandbox, so a setting (timeout, retries, rate limit) can never apply to one and
-not the other. The sandbox is not started here: `python -m sandbox demo` (`make run`) starts it and tells the
-dashboard where it answers; the dashboard only reads it.
+Each client is built one way (`hubspot_client`, `odoo_client`, `tryton_client`, `quickbooks_client`),
+whether it points at the customer's system or at the sandbox, so a setting (timeout, retries, rate limit) can
+never apply to one and not the other. The sandbox is not started here: `python -m sandbox demo` (`make run`)
+starts it and tells the dashboard where it answers; the dashboard only reads it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from services.erp import ErpClient
 from services.errors import ConfigError
 from services.hubspot import HubSpotClient, PortalNames
 from services.odoo import OdooClient
+from services.quickbooks import ProjectIds, QuickBooksAuth, QuickBooksClient
+from services.store import RefreshTokens
 from services.tryton import TrytonClient
 
 
@@ -65,13 +67,47 @@ def _clients(settings: Settings) -> Clients:
                 settings, s.tryton_url, s.tryton_database, s.tryton_user, s.tryton_password
             )
             return Clients(crm, erp, "sandbox", "HubSpot sandbox", "Tryton (local)")
+        if s.erp == "quickbooks":
+            client_id, realm_id = s.quickbooks_client_id, s.quickbooks_realm_id
+            if not (client_id and realm_id and s.quickbooks_client_secret and s.quickbooks_token_key):
+                raise ConfigError(
+                    "the QuickBooks sandbox needs THROUGHLINE_SANDBOX__QUICKBOOKS_CLIENT_ID, _CLIENT_SECRET, "
+                    "_REALM_ID and _TOKEN_KEY (python -m sandbox env --erp quickbooks prints them)"
+                )
+            erp = quickbooks_client(
+                settings,
+                api_url=f"{s.erp_url}/v3",
+                environment=f"{s.erp_url}/.well-known/openid_configuration",
+                client_id=client_id,
+                client_secret=s.quickbooks_client_secret,
+                realm_id=realm_id,
+                token_key=s.quickbooks_token_key,
+                first_refresh_token=s.quickbooks_refresh_token,
+            )
+            return Clients(crm, erp, "sandbox", "HubSpot sandbox", "QuickBooks sandbox")
         erp = odoo_client(settings, s.erp_url, s.odoo_database, s.odoo_login, s.odoo_api_key)
         return Clients(crm, erp, "sandbox", "HubSpot sandbox", "Odoo sandbox")
     h = settings.hubspot
     if h.token is None:
         raise ConfigError("set THROUGHLINE_HUBSPOT__TOKEN")
     crm = hubspot_client(settings, h.base_url, h.token.get_secret_value())
-    if settings.erp == "tryton":
+    if settings.erp == "quickbooks":
+        q = settings.quickbooks
+        if not (q.client_id and q.client_secret and q.realm_id and q.token_key):
+            raise ConfigError(
+                "QuickBooks needs THROUGHLINE_QUICKBOOKS__CLIENT_ID, __CLIENT_SECRET, __REALM_ID and "
+                "__TOKEN_KEY"
+            )
+        erp = quickbooks_client(
+            settings,
+            api_url=q.api_url,
+            environment=q.environment,
+            client_id=q.client_id,
+            client_secret=q.client_secret.get_secret_value(),
+            realm_id=q.realm_id,
+            token_key=q.token_key.get_secret_value(),
+        )
+    elif settings.erp == "tryton":
         t = settings.tryton
         if not (t.url and t.database and t.user and t.password):
             raise ConfigError("Tryton needs THROUGHLINE_TRYTON__URL, __DATABASE, __USER and __PASSWORD")
@@ -107,6 +143,49 @@ def odoo_client(
     """The Odoo client, with the timeout and retries from the settings."""
     o = settings.odoo
     return OdooClient(url, database, login, api_key, timeout=o.timeout_s, max_retries=o.max_retries)
+
+
+def quickbooks_client(
+    settings: Settings,
+    *,
+    api_url: str,
+    environment: str,
+    client_id: str,
+    client_secret: str,
+    realm_id: str,
+    token_key: str,
+    first_refresh_token: str | None = None,
+) -> QuickBooksClient:
+    """The QuickBooks client: tokens from intuit-oauth (`environment` is Intuit's 'production' or 'sandbox',
+    or a discovery document's URL), the refresh token kept encrypted in the store (`first_refresh_token`
+    seeds it for the sandbox), the project-ID placement and limits from the settings."""
+    q = settings.quickbooks
+    tokens = RefreshTokens(settings.store.database_url.get_secret_value(), token_key)
+    tokens.migrate()
+    if first_refresh_token and tokens.load_refresh_token(realm_id) is None:
+        tokens.save_refresh_token(realm_id, first_refresh_token)
+    auth = QuickBooksAuth(
+        client_id,
+        client_secret,
+        realm_id,
+        tokens,
+        environment=environment,
+        redirect_uri=q.redirect_uri,
+        timeout=q.timeout_s,
+    )
+    return QuickBooksClient(
+        api_url,
+        realm_id,
+        auth,
+        project_ids=ProjectIds(q.project_id_field, q.project_id_pattern),
+        minor_version=q.minor_version,
+        requests_per_minute=q.requests_per_minute,
+        requests_per_second=q.requests_per_second,
+        concurrent_requests=q.concurrent_requests,
+        throttle_wait_s=q.throttle_wait_s,
+        timeout=q.timeout_s,
+        max_retries=q.max_retries,
+    )
 
 
 def tryton_client(settings: Settings, url: str, database: str, user: str, password: str) -> TrytonClient:

@@ -1,4 +1,7 @@
-"""Runs the sandbox: builds the demo portfolio when needed and serves both APIs with uvicorn."""
+"""Runs the sandbox: builds the demo portfolio when needed and serves both APIs with uvicorn.
+
+The ERP port serves Odoo's JSON-RPC by default, or QuickBooks Online's Accounting API and OAuth endpoints
+with `erp="quickbooks"` (the same deals and ID problems, booked in QuickBooks terms)."""
 
 from __future__ import annotations
 
@@ -46,6 +49,14 @@ class ServeOptions:
     burst_per_10s: int | None = None
     search_per_s: int | None = 5
     faults: FaultSettings = field(default_factory=FaultSettings)
+    erp: str = "odoo"
+    """odoo, or quickbooks: which ERP the ERP port imitates."""
+    qbo_project_id: str = "display_name"
+    """Where the QuickBooks projects carry their ID: display_name ("PRJ-00042 · …") or notes."""
+    qbo_requests_per_minute: int = 500
+    qbo_requests_per_second: int = 10
+    qbo_access_ttl_s: float = 3600.0
+    qbo_redirect_uri: str = "http://localhost:8725/callback"
 
 
 def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
@@ -55,17 +66,20 @@ def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
 
     create_schema(engine)
     plan_columns = sandbox_version(options.odoo_version).plan_columns  # 16 stores one account per line
-    wanted = {
+    wanted: dict[str, object] = {
         "deals": options.deals,
         "seed": options.seed,
         "erp_lines_per_project": options.erp_lines_per_project,
         "odoo_plan_columns": plan_columns,
     }
+    if options.erp == "quickbooks":
+        wanted = {"deals": options.deals, "seed": options.seed, "qbo_project_id": options.qbo_project_id}
     with Session(engine) as session:
         meta = session.exec(select(SandboxMeta).where(SandboxMeta.key == "portfolio")).first()
     if meta is not None and not options.fresh:
         have = json.loads(meta.value)
-        if all(have.get(k) == v for k, v in wanted.items()):
+        same_erp = have.get("erp", "odoo") == options.erp
+        if same_erp and all(have.get(k) == v for k, v in wanted.items()):
             return f"reusing the demo portfolio in {options.db} (built for {have.get('as_of')})"
     if options.db.exists() and (options.fresh or meta is not None):
         engine.dispose()
@@ -74,6 +88,8 @@ def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
         create_schema(engine)
     as_of = options.as_of or datetime.now(UTC).date()
     started = time.perf_counter()
+    if options.erp == "quickbooks":
+        return _build_quickbooks(engine, options, as_of, started)
     portfolio = plan_portfolio(
         deals=options.deals,
         seed=options.seed,
@@ -87,6 +103,26 @@ def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
         session.commit()
     took = time.perf_counter() - started
     return f"built the demo portfolio ({options.deals} deals, seed {options.seed}) in {took:.1f} s"
+
+
+def _build_quickbooks(engine: Engine, options: ServeOptions, as_of: date, started: float) -> str:
+    from sandbox.portfolio import write_portfolio
+    from sandbox.portfolio.quickbooks import plan_quickbooks_portfolio
+    from sandbox.quickbooks import write_books
+
+    portfolio, books = plan_quickbooks_portfolio(
+        deals=options.deals,
+        seed=options.seed,
+        as_of=as_of,
+        id_field=options.qbo_project_id,  # type: ignore[arg-type]
+    )
+    write_portfolio(engine, portfolio)
+    count = write_books(engine, books.entities)
+    took = time.perf_counter() - started
+    return (
+        f"built the demo portfolio ({options.deals} deals, seed {options.seed}; {count} QuickBooks entities) "
+        f"in {took:.1f} s"
+    )
 
 
 async def _serve(servers: list[uvicorn.Server]) -> None:
@@ -109,15 +145,25 @@ def serve(options: ServeOptions) -> None:
     crm_app = create_hubspot_app(
         engine, token=options.token, faults=crm_faults, limits=limits, seed=options.seed
     )
-    erp_app = create_odoo_app(
-        engine,
-        database=options.odoo_database,
-        login=options.odoo_login,
-        api_key=options.odoo_api_key,
-        faults=erp_faults,
-        version=version,
-        modules=modules,
-    )
+    if options.erp == "quickbooks":
+        erp_app, erp_line = _quickbooks_app(engine, options, erp_faults)
+    else:
+        erp_app = create_odoo_app(
+            engine,
+            database=options.odoo_database,
+            login=options.odoo_login,
+            api_key=options.odoo_api_key,
+            faults=erp_faults,
+            version=version,
+            modules=modules,
+        )
+        erp_line = (
+            f"Odoo {version.version}-compatible API on http://{options.host}:{options.erp_port} "
+            f"({'JSON-2 at /json/2, ' if version.json2 else ''}"
+            f"{'JSON-RPC at /jsonrpc, ' if version.jsonrpc else ''}"
+            f"database '{options.odoo_database}', login '{options.odoo_login}', API key: --odoo-api-key; "
+            f"modules {', '.join(sorted(modules))})"
+        )
     servers = [
         uvicorn.Server(
             uvicorn.Config(app, host=options.host, port=port, log_level="warning", access_log=False)
@@ -126,15 +172,31 @@ def serve(options: ServeOptions) -> None:
     ]
     print(  # noqa: T201
         f"HubSpot-compatible API on http://{options.host}:{options.crm_port} (bearer token: --token)\n"
-        f"Odoo {version.version}-compatible API on http://{options.host}:{options.erp_port} "
-        f"({'JSON-2 at /json/2, ' if version.json2 else ''}"
-        f"{'JSON-RPC at /jsonrpc, ' if version.jsonrpc else ''}"
-        f"database '{options.odoo_database}', login '{options.odoo_login}', API key: --odoo-api-key; "
-        f"modules {', '.join(sorted(modules))})\n"
+        f"{erp_line}\n"
         f"fault control on /__sandbox__/faults of either server; data in {options.db}",
         flush=True,
     )
     asyncio.run(_serve(servers))
+
+
+def _quickbooks_app(engine: Engine, options: ServeOptions, faults: Faults) -> tuple[object, str]:
+    from sandbox.quickbooks import EntityStore, app_keys, create_quickbooks_app
+
+    keys = app_keys(options.seed, tuple(options.qbo_redirect_uri.split(",")))
+    app = create_quickbooks_app(
+        EntityStore(engine),
+        keys,
+        faults=faults,
+        requests_per_minute=options.qbo_requests_per_minute,
+        requests_per_second=options.qbo_requests_per_second,
+        access_ttl_s=options.qbo_access_ttl_s,
+    )
+    line = (
+        f"QuickBooks Online-compatible API on http://{options.host}:{options.erp_port}/v3/company/"
+        f"{keys.realm_id} and Intuit-style OAuth (discovery at /.well-known/openid_configuration); app "
+        f"keys, company id and refresh token: python -m sandbox env --erp quickbooks --seed {options.seed}"
+    )
+    return app, line
 
 
 def free_port() -> int:

@@ -17,6 +17,8 @@ Who logs what (one event name per kind, so an operator can filter on `event`):
     finding.accept / finding.unaccept   who accepted which finding, and why
     api.request         one request to the card's API (dashboard/api): method, path, deal, status, seconds,
                         role, request id and, when refused, why
+    quickbooks.token_refresh    a QuickBooks access token was refreshed: the company, whether the refresh
+                        token rotated (never a token)
 
 Why structlog: a key-value event per line is what log shippers read (JSON when stderr is not a terminal,
 readable columns when it is), and its processor chain is the one place the redaction below can sit.

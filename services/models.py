@@ -271,3 +271,6 @@ class ErpSnapshot(Record):
     unavailable: dict[str, str] = Field(default_factory=dict)
     """Figures this ERP cannot give, by ErpActuals field name ("labor_cost"), with the reason in words
     ("not available (Timesheets not installed)"); their values in `actuals` are then 0, not a measurement."""
+    budget: str | None = None
+    """How much of the ERP's request limit the reads use, in words for freshness ("QuickBooks: 37 of 500
+    requests used this minute"); None when the ERP meters nothing."""

@@ -1,4 +1,5 @@
-"""Shared fixtures: one demo sandbox (300 deals, seed 7) for the whole test session, over real HTTP."""
+"""Shared fixtures: one demo sandbox (300 deals, seed 7) for the whole test session, over real HTTP, and the
+same demo with its ERP side in QuickBooks terms."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from services.hubspot import HubSpotClient
 from services.odoo import OdooClient
+from tests.quickbooks_fixture import quickbooks_sandbox
 from tests.sandbox_fixture import ODOO, TOKEN, RunningSandbox, running_sandbox
 
 
@@ -15,6 +17,14 @@ from tests.sandbox_fixture import ODOO, TOKEN, RunningSandbox, running_sandbox
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
     """The demo portfolio, served by `python -m sandbox serve` as `make run` serves it."""
     with running_sandbox(tmp_path_factory.mktemp("demo") / "sandbox.sqlite") as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="session")
+def qbo_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    """The demo portfolio booked in QuickBooks, served as `make run-quickbooks` serves it (read-only: tests
+    that write use a sandbox of their own)."""
+    with quickbooks_sandbox(tmp_path_factory.mktemp("qbo-demo") / "sandbox.sqlite") as sandbox:
         yield sandbox
 
 

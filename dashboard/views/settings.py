@@ -66,13 +66,23 @@ def connected_systems(settings: Settings) -> pd.DataFrame:
     if settings.sandbox_mode:
         rows = [
             ("CRM", "HubSpot sandbox", f"http://{s.host}:{s.crm_port}"),
-            ("ERP", "Odoo sandbox", f"http://{s.host}:{s.erp_port}"),
+            (
+                "ERP",
+                "QuickBooks sandbox" if s.erp == "quickbooks" else "Odoo sandbox",
+                f"http://{s.host}:{s.erp_port}",
+            ),
         ]
     else:
         erp_url = settings.odoo.url if settings.erp == "odoo" else settings.tryton.url
+        erp_name = settings.erp.capitalize()
+        if settings.erp == "quickbooks":
+            erp_url, erp_name = (
+                f"{settings.quickbooks.api_url}/company/{settings.quickbooks.realm_id}",
+                "QuickBooks Online",
+            )
         rows = [
             ("CRM", "HubSpot", without_credentials(settings.hubspot.base_url)),
-            ("ERP", settings.erp.capitalize(), without_credentials(erp_url) if erp_url else "not set"),
+            ("ERP", erp_name, without_credentials(erp_url) if erp_url else "not set"),
         ]
     store = settings.store.database_url.get_secret_value()
     rows.append(("Store", store.partition(":")[0], without_credentials(store)))

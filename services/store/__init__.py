@@ -1,7 +1,8 @@
 """The store: Throughline's own SQL database (SQLite by default, PostgreSQL through the database URL setting).
 
-It keeps the correction log and the accepted findings (corrections.py), and the local user accounts for
-sign-in (accounts.py), in one database (database.py) whose schema only the alembic migrations in
+It keeps the correction log and the accepted findings (corrections.py), the local user accounts for
+sign-in (accounts.py) and the QuickBooks refresh tokens, encrypted (tokens.py), in one database
+(database.py) whose schema only the alembic migrations in
 services/migrations/ make and change (`Store.migrate()`). Tables (tables.py) are kept apart from the frozen
 values callers get back (values.py).
 """
@@ -16,6 +17,7 @@ from argon2 import PasswordHasher
 from services.store.accounts import MIN_PASSWORD_LENGTH, Accounts
 from services.store.corrections import CorrectionLog
 from services.store.database import URL_SETTING
+from services.store.tokens import RefreshTokens, token_cipher
 from services.store.values import (
     STATUSES,
     AcceptedFinding,
@@ -38,9 +40,11 @@ __all__ = [
     "CorrectionFields",
     "CorrectionStatus",
     "NewCorrection",
+    "RefreshTokens",
     "SettledStatus",
     "Store",
     "User",
+    "token_cipher",
 ]
 
 

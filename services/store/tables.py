@@ -85,3 +85,12 @@ class UserRow(_Table, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     failed_attempts: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class QuickBooksTokenRow(_Table, table=True):
+    """A QuickBooks company's refresh token, encrypted (Fernet) with the key from the settings."""
+
+    __tablename__ = "quickbooks_token"
+    realm_id: str = Field(primary_key=True)
+    ciphertext: str = Field(sa_type=Text)
+    updated_at: datetime = Field(sa_type=UtcDateTime)

@@ -5,8 +5,9 @@ added to every request and HubSpot's Professional limits, then measures, in this
 transforms at 10,000 deals, an incremental refresh after 10 deals and 10 ERP lines changed, Odoo alone on
 17 (JSON-RPC, read_group) and on 20 (JSON-2, formatted_read_group): a cold read and a refresh after 10 lines
 changed, the plain way (HubSpot's SDK, every Odoo line in pandas), the transforms at 50,000 deals, the
-overview and margin pages in AppTest, and the dashboard's peak memory in a browser. Prints a table and
-writes build/bench.json. `python -m tests.bench odoo` measures the Odoo part only.
+overview and margin pages in AppTest, and the dashboard's peak memory in a browser; then the QuickBooks
+adapter at 5,000 projects (cold read and refresh, tests/bench/quickbooks.py), next to Odoo's. Prints a table
+and writes build/bench.json. `python -m tests.bench odoo` measures the Odoo part only.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dashboard.transforms.join import join_projects
 from services.hubspot import HubSpotClient
 from services.models import CrmSnapshot, ErpSnapshot
 from services.odoo import OdooClient, invoices
-from tests.bench import floor, plain, report, sandboxes, transforms
+from tests.bench import floor, plain, quickbooks, report, sandboxes, transforms
 from tests.bench.app_process import app_peak_mb
 from tests.bench.render import app_environment, render_times
 from tests.sandbox_fixture import ODOO, ROOT, TOKEN
@@ -249,11 +250,12 @@ def main() -> None:
         _step("app in the browser", bench.app_memory)
         bench.ratios()
         figures = bench.figures
+    figures.update(_step("QuickBooks at 5,000 projects", quickbooks.measure))
     figures["load_avg_at_end"] = os.getloadavg()[0]
     figures["bench_s"] = time.perf_counter() - started
     report.write_json(figures, OUT)
     print()
-    print(report.table(report.rows(figures)))
+    print(report.table(report.rows(figures) + quickbooks.rows(figures)))
     for note in report.notes(figures):
         print(f"- {note}")
     print(f"\nfigures in {OUT}; whole run {figures['bench_s']:.0f} s")
