@@ -8,6 +8,7 @@ of failing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -88,6 +89,14 @@ def _empty_erp() -> ErpSnapshot:
     return ErpSnapshot(erp="odoo", projects=(), read_at=datetime(1970, 1, 1, tzinfo=UTC))
 
 
+def id_convention(id_pattern: str | None, erp_codes: Sequence[object]) -> tuple[IdConvention, str]:
+    """The ID convention the analysis uses and where it comes from: the setting's pattern, or the most
+    common shape among the ERP's project codes."""
+    if id_pattern:
+        return convention_from_pattern(id_pattern), "setting"
+    return infer_convention(erp_codes, fallback=DEFAULT_CONVENTION), "inferred from the ERP's project codes"
+
+
 def analyze(
     snapshot: Snapshot, params: AnalysisParams, *, accepted_keys: frozenset[str] = frozenset()
 ) -> Analysis:
@@ -97,13 +106,7 @@ def analyze(
     erp = snapshot.erp or _empty_erp()
     deals = deals_frame(crm)
     erp_projects = erp_projects_frame(erp)
-    if params.id_pattern:
-        convention, source = convention_from_pattern(params.id_pattern), "setting"
-    else:
-        convention = infer_convention(
-            erp_projects[c.ERP_RAW_PROJECT_ID].tolist(), fallback=DEFAULT_CONVENTION
-        )
-        source = "inferred from the ERP's project codes"
+    convention, source = id_convention(params.id_pattern, erp_projects[c.ERP_RAW_PROJECT_ID].tolist())
     report = convention_report(
         {"HubSpot": deals.loc[deals[c.DEAL_IS_WON], c.DEAL_RAW_PROJECT_ID].tolist(),
          "ERP": erp_projects[c.ERP_RAW_PROJECT_ID].tolist()},

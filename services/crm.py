@@ -15,7 +15,16 @@ from typing import Protocol
 
 from services.models import CrmField, CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, utcnow
 
-__all__ = ["CrmClient", "CrmField", "WriteResult"]
+__all__ = ["CrmClient", "CrmField", "IdSearch", "WriteResult"]
+
+
+@dataclass(frozen=True)
+class IdSearch:
+    """Which other deals a one-deal read brings along: those whose project ID holds `number` (the CRM
+    searches for it) and that `keep` says share the deal's ID (the convention's normalization decides)."""
+
+    number: int
+    keep: Callable[[str | None], bool]
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,19 @@ class CrmClient(Protocol):
     ) -> CrmSnapshot | None:
         """`previous` brought up to date with what changed since `since`; None when only a full read can."""
         ...
+
+    def fetch_deal_snapshot(
+        self,
+        crm_deal_id: str,
+        *,
+        sharing: Callable[[str | None], IdSearch | None] | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> CrmSnapshot:
+        """One deal with what the dashboard shows of it (its project records, companies, contacts, tickets,
+        owners), and the deals `sharing(the deal's raw project ID)` asks for, with their companies; no deal
+        when the CRM does not know it. A CRM that cannot read one deal alone reads everything (this default):
+        the analysis of a whole snapshot gives the deal the same figures."""
+        return self.fetch_snapshot(now=now)
 
     def fetch_deal_details(self, deal: Deal) -> tuple[list[LineItem], list[Note]]:
         """One deal's line items and notes (read on demand)."""

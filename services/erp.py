@@ -12,12 +12,12 @@ brings a previous read up to date from those marks, or returns None when the ERP
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from services.models import ErpDocumentLine, ErpSnapshot, utcnow
+from services.models import ErpDocumentLine, ErpProject, ErpSnapshot, utcnow
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,20 @@ class ErpClient(Protocol):
     def fetch_snapshot(self, *, now: Callable[[], datetime] = utcnow) -> ErpSnapshot:
         """A full read's snapshot (for reports and scripts that keep no marks)."""
         return self.fetch_read(now=now).snapshot
+
+    def fetch_project_read(
+        self,
+        select: Callable[[Sequence[ErpProject]], Collection[str]],
+        *,
+        now: Callable[[], datetime] = utcnow,
+    ) -> ErpSnapshot:
+        """Every project (what tells the ID convention and a duplicated code), with the actuals and
+        receivables of those `select` picks from them (by erp_record_id), read as a full read reads them, so
+        the same analysis gives them the same figures. An ERP that cannot read some projects' figures alone
+        reads everything (this default; `select` is still asked)."""
+        snapshot = self.fetch_read(now=now).snapshot
+        select(snapshot.projects)
+        return snapshot
 
     def fetch_project_documents(self, erp_record_id: str) -> list[ErpDocumentLine]:
         """The lines behind one project's figures (read on demand)."""

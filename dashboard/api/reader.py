@@ -1,32 +1,153 @@
-"""What the card reads, kept for the dashboard's time (THROUGHLINE_CACHE_TTL_S), as the dashboard keeps it.
+"""What the card reads for one deal, kept for the dashboard's time (THROUGHLINE_CACHE_TTL_S) per deal.
 
-The read itself sits behind one small function, `read_for_deal`. Today it brings the whole snapshot up to
-date exactly as a dashboard page does (dashboard/snapshot.py `refresh_snapshot`: only what changed after the
-first read, everything every half hour) and the analysis comes from dashboard/analysis.py `analyze`; so a
-card shows the dashboard's figures and freshness. A targeted read of the one deal (its record, project record
-and associations, the ERP project's sums) replaces that function without changing anything around it.
+`read_for_deal` reads only what the deal's figures, delivery, handover and ID findings need, from both
+systems at once, into a `Snapshot` the dashboard's own `analyze` (dashboard/analysis.py) turns into the
+same frames, so a card shows the dashboard's figures for the deal:
+- the CRM: the deal, its associated records, and the other deals sharing its project ID (which of them owns
+  the ERP project's money, and the "shared ID" finding, depend on them) — `CrmClient.fetch_deal_snapshot`;
+- the ERP: every project (the codes tell the ID convention and a code used twice) with the figures of the
+  projects whose code is the deal's ID — `ErpClient.fetch_project_read`.
+The two reads meet halfway: the ERP's project codes give the convention (unless a setting fixes it) that
+says which deals share the deal's ID, and the deal's ID says which ERP projects to sum. Each read hands its
+half to the other through a future as soon as it has it, so neither waits for the other to finish.
+A system that cannot read one deal alone reads everything (the interfaces' defaults): the same figures.
+
+A source that fails keeps the deal's last good data from that source, marked stale, as the dashboard's
+snapshot does (dashboard/snapshot.py); the first read of a deal with a failed source has none.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TypeVar
 
-from dashboard.analysis import Analysis, AnalysisParams, analyze
-from dashboard.snapshot import Snapshot, refresh_snapshot
+from dashboard.analysis import Analysis, AnalysisParams, analyze, id_convention
+from dashboard.snapshot import Snapshot, SourceRead
+from dashboard.transforms.ids import IdConvention, normalize_id
 from dashboard.wiring import Clients
 from services import log
-from services.errors import ThroughlineError, explain
+from services.crm import IdSearch
+from services.errors import ConfigError, ThroughlineError, explain
+from services.models import CrmSnapshot, ErpProject, ErpSnapshot, utcnow
 from services.store import Store
+
+T = TypeVar("T")
+HALF_WAIT_S = 300.0
+"""How long one read waits for the other's half (each read hands it over or fails well before this)."""
+MAX_DEALS_KEPT = 2000
+"""Cards kept at most; beyond this the expired ones are let go."""
 
 _log = log.get("dashboard.api")
 
 
-def read_for_deal(clients: Clients, previous: Snapshot | None, crm_deal_id: str) -> Snapshot:
-    """The data the card for `crm_deal_id` needs: today both systems' snapshot brought up to date."""
-    return refresh_snapshot(clients.crm, clients.erp, previous, labels=(clients.crm_label, clients.erp_label))
+def read_for_deal(
+    clients: Clients,
+    crm_deal_id: str,
+    id_pattern: str | None,
+    previous: Snapshot | None = None,
+    *,
+    now: Callable[[], datetime] = utcnow,
+) -> Snapshot:
+    """The data the card for `crm_deal_id` needs (module docstring); a failed source keeps `previous`."""
+    raw_id: Future[str | None] = Future()
+    convention: Future[IdConvention] = Future()
+
+    def sharing(raw: str | None) -> IdSearch | None:
+        _settle(raw_id, raw)
+        rule = convention.result(timeout=HALF_WAIT_S)
+        canonical = normalize_id(raw, rule).canonical
+        if canonical is None:
+            return None
+        return IdSearch(
+            number=int("".join(ch for ch in canonical if ch.isdigit())),
+            keep=lambda other: normalize_id(other, rule).canonical == canonical,
+        )
+
+    def select(projects: Sequence[ErpProject]) -> Collection[str]:
+        rule, _ = id_convention(id_pattern, [p.erp_project_id for p in projects])
+        _settle(convention, rule)
+        canonical = normalize_id(raw_id.result(timeout=HALF_WAIT_S), rule).canonical
+        if canonical is None:
+            return []
+        return [
+            p.erp_record_id for p in projects if normalize_id(p.erp_project_id, rule).canonical == canonical
+        ]
+
+    def read_crm() -> CrmSnapshot:
+        try:
+            crm = clients.crm.fetch_deal_snapshot(crm_deal_id, sharing=sharing, now=now)
+        except BaseException:
+            _settle(raw_id, None)
+            raise
+        # a CRM that read everything asked nothing: the deal's ID from what it read
+        deal = next((d for d in crm.deals if d.crm_deal_id == crm_deal_id), None)
+        _settle(raw_id, deal.raw_project_id if deal else None)
+        return crm
+
+    def read_erp() -> ErpSnapshot:
+        try:
+            return clients.erp.fetch_project_read(select, now=now)
+        finally:
+            _settle(convention, id_convention(id_pattern, [])[0])  # the analysis's rule with no ERP data
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="card-read") as pool:
+        crm_f = pool.submit(_attempt, clients.crm_label, lambda: clients.crm.requests, read_crm)
+        erp_f = pool.submit(_attempt, clients.erp_label, lambda: clients.erp.requests, read_erp)
+        crm, crm_source = crm_f.result()
+        erp, erp_source = erp_f.result()
+    return Snapshot(
+        crm=crm if crm is not None else (previous.crm if previous else None),
+        erp=erp if erp is not None else (previous.erp if previous else None),
+        crm_source=crm_source if crm is not None else _stale(crm_source, previous, "crm"),
+        erp_source=erp_source if erp is not None else _stale(erp_source, previous, "erp"),
+    )
+
+
+def _settle(future: Future[T], value: T) -> None:
+    """Hand a half over once (the first value stands)."""
+    try:
+        future.set_result(value)
+    except Exception:  # InvalidStateError: already handed over
+        pass
+
+
+def _attempt(label: str, requests: Callable[[], int], read: Callable[[], T]) -> tuple[T | None, SourceRead]:
+    """One source's read and how it went; a failure is logged and said in words, never raised (a setting
+    that is wrong is raised: nothing can be read until it is fixed)."""
+    started, before = time.perf_counter(), requests()
+    try:
+        data = read()
+    except ConfigError:
+        raise
+    except Exception as error:  # one source failing must leave the other's part of the card
+        if isinstance(error, ThroughlineError):
+            _log.warning(
+                "source.read", system=label, operation="one deal", outcome="failed", error=explain(error)
+            )
+        else:
+            _log.exception("unexpected", system=label, operation="one deal")
+        return None, SourceRead(label=label, read_at=None, error=explain(error), stale=True)
+    spent, seconds = requests() - before, round(time.perf_counter() - started, 3)
+    _log.info(
+        "source.read", system=label, operation="one deal", requests=spent, seconds=seconds, outcome="ok"
+    )
+    return data, SourceRead(label=label, read_at=getattr(data, "read_at", None), requests=spent)
+
+
+def _stale(failed: SourceRead, previous: Snapshot | None, system: str) -> SourceRead:
+    """The previous read's freshness, marked stale with this failure; the failure alone without one."""
+    if previous is None:
+        return failed
+    before = previous.crm_source if system == "crm" else previous.erp_source
+    kept = previous.crm if system == "crm" else previous.erp
+    if kept is None:
+        return failed
+    return replace(before, error=failed.error, stale=True, requests=0)
 
 
 @dataclass(frozen=True)
@@ -42,11 +163,12 @@ class CardData:
 class _Held:
     snapshot: Snapshot | None = None
     loaded_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
     analyses: dict[tuple[str, frozenset[str]], Analysis] = field(default_factory=dict)
 
 
 class CardReader:
-    """The snapshot and analyses behind the card, reused for `ttl_s` seconds; one read at a time."""
+    """Each deal's data and analyses, reused for `ttl_s` seconds; one read of a deal at a time."""
 
     def __init__(
         self,
@@ -63,16 +185,18 @@ class CardReader:
         self._store = store
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._held = _Held()
+        self._held: dict[str, _Held] = {}
 
     def read(self, crm_deal_id: str) -> CardData:
-        """The data for one deal's card: the held snapshot while fresh, else read again (what changed)."""
+        """The data for one deal's card: the deal's held data while fresh, else read again."""
         accepted, accepted_error = self._accepted_keys()
-        with self._lock:
-            held = self._held
+        held = self._for(crm_deal_id)
+        with held.lock:
             fresh = held.snapshot is not None and self._monotonic() - held.loaded_at < self.ttl_s
             if not fresh:
-                held.snapshot = read_for_deal(self.clients, held.snapshot, crm_deal_id)
+                held.snapshot = read_for_deal(
+                    self.clients, crm_deal_id, self.params.id_pattern, held.snapshot
+                )
                 held.loaded_at = self._monotonic()
                 held.analyses.clear()
             snapshot = held.snapshot
@@ -81,6 +205,16 @@ class CardReader:
             if key not in held.analyses:
                 held.analyses[key] = analyze(snapshot, self.params, accepted_keys=accepted)
             return CardData(snapshot, held.analyses[key], accepted_error)
+
+    def _for(self, crm_deal_id: str) -> _Held:
+        """The deal's holder (made on first use); expired ones let go when too many are kept."""
+        with self._lock:
+            if len(self._held) >= MAX_DEALS_KEPT:
+                now = self._monotonic()
+                for deal, held in list(self._held.items()):
+                    if now - held.loaded_at >= self.ttl_s and not held.lock.locked():
+                        del self._held[deal]
+            return self._held.setdefault(crm_deal_id, _Held())
 
     def _accepted_keys(self) -> tuple[frozenset[str], str | None]:
         """The findings ops accepted; an unreadable store means none (every finding shown), and why."""

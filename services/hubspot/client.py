@@ -19,9 +19,10 @@ from typing import Any
 
 import httpx
 
-from services.crm import CrmClient, CrmField, WriteResult
+from services.crm import CrmClient, CrmField, IdSearch, WriteResult
 from services.errors import ServiceError
 from services.http import ApiClient, RequestBudget
+from services.hubspot import deal as one_deal
 from services.hubspot import parse, refresh
 from services.hubspot.names import (
     COMPANY_PROPERTIES,
@@ -279,6 +280,16 @@ class HubSpotClient(ApiClient, CrmClient):
         return refresh.changes(self, previous, since, now)
 
     # -- one deal -------------------------------------------------------------------------------------
+
+    def fetch_deal_snapshot(
+        self,
+        crm_deal_id: str,
+        *,
+        sharing: Callable[[str | None], IdSearch | None] | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> CrmSnapshot:
+        """One deal with its records and the deals sharing its ID, in a handful of requests (deal.py)."""
+        return one_deal.fetch_deal_snapshot(self, OBJECTS, crm_deal_id, sharing, now)
 
     def fetch_deal_details(self, deal: Deal) -> tuple[list[LineItem], list[Note]]:
         """One deal's line items and notes, for the project page (two batch reads)."""

@@ -11,7 +11,7 @@ what changed is in changes.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,7 +33,7 @@ from services.models import (
     utcnow,
 )
 from services.odoo import figures as F
-from services.odoo import invoices
+from services.odoo import invoices, project_read
 from services.odoo.changes import refreshed
 from services.odoo.diagnosis import SYSTEM
 from services.odoo.grouping import group_arguments, normalized
@@ -212,6 +212,15 @@ class OdooClient(OdooTransport, ErpClient):
         return invoices.receivable_rows(moves, lines, project_of_account, currency_of)
 
     # -- one project ---------------------------------------------------------------------------------
+
+    def fetch_project_read(
+        self,
+        select: Callable[[Sequence[ErpProject]], Collection[str]],
+        *,
+        now: Callable[[], datetime] = utcnow,
+    ) -> ErpSnapshot:
+        """Every project, with the figures of those `select` picks, in four requests (project_read.py)."""
+        return project_read.fetch_project_read(self, select, now)
 
     def fetch_project_documents(self, erp_record_id: str) -> list[ErpDocumentLine]:
         """Every line behind one project's figures, newest first, by profitability section."""

@@ -1,0 +1,206 @@
+"""One deal read alone, for the deal card: the deal, its associated records, and the deals sharing its ID.
+
+What a full read (client.py `fetch_snapshot`) holds for one deal, in a handful of requests:
+1. the deal by id with its properties and its associations to companies, tickets, line items, notes and
+   project records (`GET /crm/objects/2026-03/deals/{id}?associations=...`: HubSpot's single-record read
+   lists associated ids per type, reference/hubspot-api.md 1.4; a custom object's key varies, `_keys`);
+2. its contacts with their labels (a v4 batch association read: the primary contact is a label, which the
+   single-record read does not carry);
+3. when the caller asks (`IdSearch`), the other deals whose project ID holds the same number: one search
+   (`CONTAINS_TOKEN "*42"`: HubSpot's wildcard token match, reference/hubspot-api.md 3), kept when the
+   caller's normalization says they share the ID, and their companies (a v4 batch association read), since
+   which of several deals owns a project's money depends on how well each fits it;
+4. the associated records themselves, by batch read: companies, contacts, tickets, project records.
+Steps 2 and 3 run together, and so do the batch reads; a read with nothing to read is not sent.
+
+The portal's deal stages (which stage is won) and its owners are read once and kept for
+`PORTAL_METADATA_TTL_S` (they are the portal's set-up, the same for every deal), like the exchange rates.
+Line items and notes are counted from the associations, as the full read counts them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.crm import IdSearch
+from services.errors import NotFoundError
+from services.hubspot import parse
+from services.hubspot.names import COMPANY_PROPERTIES, CONTACT_PROPERTIES, PortalNames
+from services.models import CrmDealId, CrmSnapshot, Owner
+
+Links = dict[str, list[tuple[str, tuple[str, ...]]]]
+"""For each `from` id (or here, each type): the associated ids with their labels (client.py's shape)."""
+
+
+class HubSpotReads(Protocol):
+    """The client's reads this module uses (client.py `HubSpotClient`; a protocol, so no import cycle)."""
+
+    names: PortalNames
+
+    @property
+    def requests(self) -> int: ...
+
+    def request(self, method: str, path: str, operation: str, *, params: Any = None) -> dict[str, Any]: ...
+
+    def read_objects(
+        self, object_type: str, ids: Sequence[str], properties: Sequence[str]
+    ) -> dict[str, dict[str, Any]]: ...
+
+    def read_associations(self, from_type: str, to_type: str, ids: Sequence[str]) -> Links: ...
+
+    def search(
+        self, object_type: str, filters: list[dict[str, Any]], properties: Sequence[str]
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def fetch_stages(self) -> dict[str, tuple[str, bool, bool]]: ...
+
+    def fetch_owners(self) -> list[Owner]: ...
+
+
+PORTAL_METADATA_TTL_S = 300.0
+"""How long the portal's deal stages and owners are kept between card reads."""
+DEAL_LINKS = ("companies", "tickets", "line_items", "notes")
+
+
+@dataclass(frozen=True)
+class _Metadata:
+    stages: dict[str, tuple[str, bool, bool]]
+    owners: tuple[Owner, ...]
+    read_at: float
+
+
+_kept: weakref.WeakKeyDictionary[HubSpotReads, _Metadata] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def portal_metadata(
+    client: HubSpotReads,
+    *,
+    max_age_s: float = PORTAL_METADATA_TTL_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[dict[str, tuple[str, bool, bool]], tuple[Owner, ...]]:
+    """The portal's deal stages and owners, read again when older than `max_age_s`."""
+    with _lock:
+        kept = _kept.get(client)
+        if kept is not None and clock() - kept.read_at < max_age_s:
+            return kept.stages, kept.owners
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            stages_f = pool.submit(client.fetch_stages)
+            owners_f = pool.submit(client.fetch_owners)
+            kept = _Metadata(stages_f.result(), tuple(owners_f.result()), clock())
+        _kept[client] = kept
+        return kept.stages, kept.owners
+
+
+def fetch_deal_snapshot(
+    client: HubSpotReads,
+    objects: str,
+    crm_deal_id: str,
+    sharing: Callable[[str | None], IdSearch | None] | None,
+    now: Callable[[], datetime],
+) -> CrmSnapshot:
+    """One deal with its records and the deals sharing its ID (module docstring); no deal when unknown."""
+    start = client.requests
+    n = client.names
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        metadata_f = pool.submit(portal_metadata, client)
+        contacts_f = pool.submit(client.read_associations, "deals", "contacts", [crm_deal_id])
+        try:
+            raw = _read_deal(client, objects, crm_deal_id)
+        except NotFoundError:
+            contacts_f.cancel()
+            stages, owners = metadata_f.result()
+            return CrmSnapshot(deals=(), owners=owners, read_at=now(), requests=client.requests - start)
+        links = _links(raw, (*DEAL_LINKS, n.project_object_type))
+        links["contacts"] = contacts_f.result().get(crm_deal_id, [])
+        search = sharing(_raw_id(raw, n)) if sharing else None
+        others = _sharing_deals(client, crm_deal_id, search) if search else []
+        other_companies = (
+            client.read_associations("deals", "companies", [str(o["id"]) for o in others]) if others else {}
+        )
+        company_ids = [i for i, _ in links["companies"]] + [
+            i for targets in other_companies.values() for i, _ in targets
+        ]
+        reads: dict[str, Future[dict[str, dict[str, Any]]]] = {}
+        wanted = {
+            "companies": (company_ids, COMPANY_PROPERTIES),
+            "contacts": ([i for i, _ in links["contacts"]], CONTACT_PROPERTIES),
+            "tickets": ([i for i, _ in links["tickets"]], n.ticket_properties()),
+            n.project_object_type: ([i for i, _ in links[n.project_object_type]], n.record_properties()),
+        }
+        for object_type, (ids, properties) in wanted.items():
+            if ids:
+                reads[object_type] = pool.submit(client.read_objects, object_type, ids, properties)
+        found = {object_type: future.result() for object_type, future in reads.items()}
+        stages, owners = metadata_f.result()
+    deals = [parse.deal(raw, n, stages, links)]
+    deals += [parse.deal(o, n, stages, {"companies": other_companies.get(str(o["id"]), [])}) for o in others]
+    deals.sort(key=lambda d: int(d.crm_deal_id) if d.crm_deal_id.isdigit() else 0)  # the full read's order
+    deal_id = CrmDealId(crm_deal_id)
+    return CrmSnapshot(
+        deals=tuple(deals),
+        projects=tuple(parse.project(r, n, [deal_id]) for r in found.get(n.project_object_type, {}).values()),
+        companies=tuple(parse.company(c) for c in found.get("companies", {}).values()),
+        contacts=tuple(parse.contact(c) for c in found.get("contacts", {}).values()),
+        tickets=tuple(parse.ticket(t, n) for t in found.get("tickets", {}).values()),
+        owners=owners,
+        read_at=now(),
+        requests=client.requests - start,
+    )
+
+
+def _read_deal(client: HubSpotReads, objects: str, crm_deal_id: str) -> dict[str, Any]:
+    n = client.names
+    params = {
+        "properties": ",".join(n.deal_properties()),
+        "associations": ",".join((*DEAL_LINKS, n.project_object_type)),
+    }
+    return client.request("GET", f"{objects}/deals/{crm_deal_id}", "read deal", params=params)
+
+
+def _links(raw: dict[str, Any], types: Sequence[str]) -> Links:
+    """The single-record read's associations per type, in HubSpot's order, each id once and unlabelled (the
+    v3 shape lists an id twice, as `deal_to_company` and `deal_to_company_unlabeled`; `line items` has a
+    space)."""
+    found = {str(key).lower(): value for key, value in (raw.get("associations") or {}).items()}
+    out: Links = {}
+    for object_type in types:
+        block: dict[str, Any] = next(
+            (found[k] for k in _keys(object_type, found) if isinstance(found[k], dict)), {}
+        )
+        ids = dict.fromkeys(str(entry["id"]) for entry in block.get("results") or [] if "id" in entry)
+        out[object_type] = [(i, ()) for i in ids]
+    return out
+
+
+def _keys(object_type: str, found: Mapping[str, Any]) -> list[str]:
+    """The keys the single-record read may list `object_type`'s associations under: its name, `line items`
+    with a space, and for a custom object (`p_projects`) its plain name or fully qualified name
+    (`p123456_projects`), as HubSpot names custom objects in different places."""
+    name = object_type.lower()
+    plain = name.removeprefix("p_")
+    named = [name, name.replace("_", " "), plain]
+    return [k for k in found if k in named or (name.startswith("p_") and k.endswith("_" + plain))]
+
+
+def _sharing_deals(client: HubSpotReads, crm_deal_id: str, search: IdSearch) -> list[dict[str, Any]]:
+    """The other deals whose project ID holds `search.number` and that `search.keep` says share it."""
+    n = client.names
+    filters = [
+        {"propertyName": n.project_id_property, "operator": "CONTAINS_TOKEN", "value": f"*{search.number}"},
+        {"propertyName": "hs_object_id", "operator": "NEQ", "value": crm_deal_id},
+    ]
+    found = client.search("deals", filters, n.deal_properties())
+    return [raw for raw in found if search.keep(_raw_id(raw, n))]
+
+
+def _raw_id(raw: dict[str, Any], n: PortalNames) -> str | None:
+    """The deal's project ID as the Deal record holds it (parse.deal reads it; stages play no part)."""
+    return parse.deal(raw, n, {}, {}).raw_project_id
