@@ -36,6 +36,10 @@ class ErpClient(Protocol):
     label: str
     """The ERP's name for messages and freshness ("Odoo", "Tryton", "QuickBooks")."""
 
+    reads_projects_alone: bool = False
+    """Whether `fetch_project_read` reads only the picked projects' figures (Odoo); otherwise it is a full
+    read, which a caller reading for one project at a time (the deal card) shares among them."""
+
     @property
     def requests(self) -> int:
         """HTTP exchanges made so far."""

@@ -10,7 +10,14 @@ same frames, so a card shows the dashboard's figures for the deal:
 The two reads meet halfway: the ERP's project codes give the convention (unless a setting fixes it) that
 says which deals share the deal's ID, and the deal's ID says which ERP projects to sum. Each read hands its
 half to the other through a future as soon as it has it, so neither waits for the other to finish.
-A system that cannot read one deal alone reads everything (the interfaces' defaults): the same figures.
+A system that cannot read one deal alone reads everything (the interfaces' defaults): the same figures. An
+ERP that cannot read one project's figures alone (Tryton, QuickBooks: `ErpClient.reads_projects_alone`)
+is read in full once and shared by every card for the dashboard's time (`SharedErpRead`).
+
+Cost, measured on the demo (tests/api/test_deal_card.py): HubSpot 6 requests for the deal and its records,
+one more to search the deals sharing its ID, and one more for their companies when there are some (the
+portal's stages and owners once per 5 minutes besides); Odoo 4 (5 on Odoo 16; the version and the lines'
+fields once per server). A deal read within the dashboard's time costs nothing.
 
 A source that fails keeps the deal's last good data from that source, marked stale, as the dashboard's
 snapshot does (dashboard/snapshot.py); the first read of a deal with a failed source has none.
@@ -45,15 +52,21 @@ MAX_DEALS_KEPT = 2000
 _log = log.get("dashboard.api")
 
 
+ProjectRead = Callable[[Callable[[Sequence[ErpProject]], Collection[str]]], ErpSnapshot]
+"""An ERP read given what picks its projects: `ErpClient.fetch_project_read`, or a shared full read."""
+
+
 def read_for_deal(
     clients: Clients,
     crm_deal_id: str,
     id_pattern: str | None,
     previous: Snapshot | None = None,
     *,
+    erp_read: ProjectRead | None = None,
     now: Callable[[], datetime] = utcnow,
 ) -> Snapshot:
-    """The data the card for `crm_deal_id` needs (module docstring); a failed source keeps `previous`."""
+    """The data the card for `crm_deal_id` needs (module docstring); a failed source keeps `previous`.
+    `erp_read` reads the ERP side (by default the ERP's own `fetch_project_read`)."""
     raw_id: Future[str | None] = Future()
     convention: Future[IdConvention] = Future()
 
@@ -91,6 +104,8 @@ def read_for_deal(
 
     def read_erp() -> ErpSnapshot:
         try:
+            if erp_read is not None:
+                return erp_read(select)
             return clients.erp.fetch_project_read(select, now=now)
         finally:
             _settle(convention, id_convention(id_pattern, [])[0])  # the analysis's rule with no ERP data
@@ -150,6 +165,28 @@ def _stale(failed: SourceRead, previous: Snapshot | None, system: str) -> Source
     return replace(before, error=failed.error, stale=True, requests=0)
 
 
+class SharedErpRead:
+    """A full ERP read shared by every card for `ttl_s` seconds, for an ERP that cannot read one project's
+    figures alone (`ErpClient.reads_projects_alone`): reading everything once per card would cost the whole
+    portfolio each time, while one read serves every deal until the dashboard would read again."""
+
+    def __init__(self, clients: Clients, ttl_s: float, monotonic: Callable[[], float]) -> None:
+        self._clients, self._ttl_s, self._monotonic = clients, ttl_s, monotonic
+        self._lock = threading.Lock()
+        self._held: ErpSnapshot | None = None
+        self._loaded_at = 0.0
+
+    def __call__(self, select: Callable[[Sequence[ErpProject]], Collection[str]]) -> ErpSnapshot:
+        """The kept read while fresh (its projects still handed to `select`), else a new full read."""
+        with self._lock:
+            if self._held is None or self._monotonic() - self._loaded_at >= self._ttl_s:
+                self._held = self._clients.erp.fetch_project_read(select)
+                self._loaded_at = self._monotonic()
+            else:
+                select(self._held.projects)
+            return self._held
+
+
 @dataclass(frozen=True)
 class CardData:
     """A snapshot, its analysis, and why accepted findings could not be left out (None when they were)."""
@@ -186,6 +223,9 @@ class CardReader:
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._held: dict[str, _Held] = {}
+        self._erp_read = (
+            None if clients.erp.reads_projects_alone else SharedErpRead(clients, ttl_s, monotonic)
+        )
 
     def read(self, crm_deal_id: str) -> CardData:
         """The data for one deal's card: the deal's held data while fresh, else read again."""
@@ -195,7 +235,7 @@ class CardReader:
             fresh = held.snapshot is not None and self._monotonic() - held.loaded_at < self.ttl_s
             if not fresh:
                 held.snapshot = read_for_deal(
-                    self.clients, crm_deal_id, self.params.id_pattern, held.snapshot
+                    self.clients, crm_deal_id, self.params.id_pattern, held.snapshot, erp_read=self._erp_read
                 )
                 held.loaded_at = self._monotonic()
                 held.analyses.clear()

@@ -118,7 +118,11 @@ def fetch_deal_snapshot(
             contacts_f.cancel()
             stages, owners = metadata_f.result()
             return CrmSnapshot(deals=(), owners=owners, read_at=now(), requests=client.requests - start)
-        links = _links(raw, (*DEAL_LINKS, n.project_object_type))
+        links, partial = _links(raw, (*DEAL_LINKS, n.project_object_type))
+        for object_type in partial:  # more than one page: the v4 batch read has them all
+            links[object_type] = client.read_associations("deals", object_type, [crm_deal_id]).get(
+                crm_deal_id, []
+            )
         links["contacts"] = contacts_f.result().get(crm_deal_id, [])
         search = sharing(_raw_id(raw, n)) if sharing else None
         others = _sharing_deals(client, crm_deal_id, search) if search else []
@@ -165,19 +169,22 @@ def _read_deal(client: HubSpotReads, objects: str, crm_deal_id: str) -> dict[str
     return client.request("GET", f"{objects}/deals/{crm_deal_id}", "read deal", params=params)
 
 
-def _links(raw: dict[str, Any], types: Sequence[str]) -> Links:
+def _links(raw: dict[str, Any], types: Sequence[str]) -> tuple[Links, list[str]]:
     """The single-record read's associations per type, in HubSpot's order, each id once and unlabelled (the
     v3 shape lists an id twice, as `deal_to_company` and `deal_to_company_unlabeled`; `line items` has a
-    space)."""
+    space), and the types whose list says more follow (`paging.next`)."""
     found = {str(key).lower(): value for key, value in (raw.get("associations") or {}).items()}
     out: Links = {}
+    partial: list[str] = []
     for object_type in types:
         block: dict[str, Any] = next(
             (found[k] for k in _keys(object_type, found) if isinstance(found[k], dict)), {}
         )
         ids = dict.fromkeys(str(entry["id"]) for entry in block.get("results") or [] if "id" in entry)
         out[object_type] = [(i, ()) for i in ids]
-    return out
+        if (block.get("paging") or {}).get("next"):
+            partial.append(object_type)
+    return out, partial
 
 
 def _keys(object_type: str, found: Mapping[str, Any]) -> list[str]:

@@ -51,6 +51,7 @@ class OdooClient(OdooTransport, ErpClient):
     """One Odoo database as the ERP: projects, actuals from server-side sums, receivables, what changed."""
 
     label = SYSTEM
+    reads_projects_alone = True
 
     def __init__(
         self,
