@@ -48,8 +48,8 @@ class SourceRead:
     error: str | None = None
     stale: bool = False
     requests: int = 0
-    mode: Literal["full", "incremental"] = "full"
-    """A full read, or only what changed since the previous read."""
+    mode: Literal["full", "incremental", "deal"] = "full"
+    """A full read, only what changed since the previous read, or one deal's part read alone (the card)."""
 
     def age_s(self, now: datetime) -> float | None:
         """Seconds since the data was read (None when never read)."""

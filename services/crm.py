@@ -48,6 +48,9 @@ class CrmClient(Protocol):
     label: str
     """The CRM's name for messages and freshness ("HubSpot")."""
 
+    reads_deals_alone: bool = False
+    """Whether `fetch_deal_snapshot` reads only the one deal's part (HubSpot); otherwise a full read."""
+
     @property
     def requests(self) -> int:
         """HTTP exchanges made so far."""

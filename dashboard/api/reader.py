@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from dashboard.analysis import Analysis, AnalysisParams, analyze, id_convention
 from dashboard.snapshot import Snapshot, SourceRead
@@ -111,8 +111,10 @@ def read_for_deal(
             _settle(convention, id_convention(id_pattern, [])[0])  # the analysis's rule with no ERP data
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="card-read") as pool:
-        crm_f = pool.submit(_attempt, clients.crm_label, lambda: clients.crm.requests, read_crm)
-        erp_f = pool.submit(_attempt, clients.erp_label, lambda: clients.erp.requests, read_erp)
+        crm_mode: Literal["full", "deal"] = "deal" if clients.crm.reads_deals_alone else "full"
+        erp_mode: Literal["full", "deal"] = "deal" if clients.erp.reads_projects_alone else "full"
+        crm_f = pool.submit(_attempt, clients.crm_label, lambda: clients.crm.requests, read_crm, crm_mode)
+        erp_f = pool.submit(_attempt, clients.erp_label, lambda: clients.erp.requests, read_erp, erp_mode)
         crm, crm_source = crm_f.result()
         erp, erp_source = erp_f.result()
     return Snapshot(
@@ -131,7 +133,9 @@ def _settle(future: Future[T], value: T) -> None:
         pass
 
 
-def _attempt(label: str, requests: Callable[[], int], read: Callable[[], T]) -> tuple[T | None, SourceRead]:
+def _attempt(
+    label: str, requests: Callable[[], int], read: Callable[[], T], mode: Literal["full", "deal"]
+) -> tuple[T | None, SourceRead]:
     """One source's read and how it went; a failure is logged and said in words, never raised (a setting
     that is wrong is raised: nothing can be read until it is fixed)."""
     started, before = time.perf_counter(), requests()
@@ -151,7 +155,7 @@ def _attempt(label: str, requests: Callable[[], int], read: Callable[[], T]) -> 
     _log.info(
         "source.read", system=label, operation="one deal", requests=spent, seconds=seconds, outcome="ok"
     )
-    return data, SourceRead(label=label, read_at=getattr(data, "read_at", None), requests=spent)
+    return data, SourceRead(label=label, read_at=getattr(data, "read_at", None), requests=spent, mode=mode)
 
 
 def _stale(failed: SourceRead, previous: Snapshot | None, system: str) -> SourceRead:

@@ -55,6 +55,7 @@ class HubSpotClient(ApiClient, CrmClient):
 
     system = SYSTEM
     label = SYSTEM
+    reads_deals_alone = True
 
     def __init__(
         self,
