@@ -266,3 +266,22 @@ def test_a_crm_that_cannot_be_read_is_a_503_that_says_what_to_check(
     assert f"cannot reach http://127.0.0.1:{down}" in error["message"]
     assert "Traceback" not in response.text
     assert "sandbox-token" not in response.text
+
+
+def test_an_erp_failing_after_a_read_leaves_the_deals_last_figures_marked_stale(
+    demo: RunningSandbox, won: list[str], tmp_path: Path
+) -> None:
+    with served(api_settings(demo, tmp_path / "store.sqlite", cache_ttl_s=0)) as api:
+        first = call_card(BASE, won[0], client=api).json()
+        demo.faults("erp", error_rate=1.0, error_status=400)
+        try:
+            again = call_card(BASE, won[0], client=api).json()
+        finally:
+            demo.reset()
+    erp = again["freshness"][1]
+    assert erp["stale"] is True
+    assert "400" in erp["error"]
+    assert erp["read_at"] == first["freshness"][1]["read_at"]  # the last good read, kept
+    assert again["freshness"][0]["stale"] is False  # HubSpot read again
+    assert again["figures"] == first["figures"]
+    assert first["figures"]["invoiced_amount"] is not None
