@@ -10,7 +10,8 @@ What a full read (client.py `fetch_snapshot`) holds for one deal, in a handful o
    (`CONTAINS_TOKEN "*42"`: HubSpot's wildcard token match, reference/hubspot-api.md 3), kept when the
    caller's normalization says they share the ID, and their companies (a v4 batch association read), since
    which of several deals owns a project's money depends on how well each fits it;
-4. the associated records themselves, by batch read: companies, contacts, tickets, project records.
+4. the associated records themselves, by batch read: companies, the primary contact, tickets, project
+   records.
 Steps 2 and 3 run together, and so do the batch reads; a read with nothing to read is not sent.
 
 The portal's deal stages (which stage is won) and its owners are read once and kept for
@@ -135,7 +136,11 @@ def fetch_deal_snapshot(
         reads: dict[str, Future[dict[str, dict[str, Any]]]] = {}
         wanted = {
             "companies": (company_ids, COMPANY_PROPERTIES),
-            "contacts": ([i for i, _ in links["contacts"]], CONTACT_PROPERTIES),
+            # the frames name only the primary contact (frames.py `deals_frame`)
+            "contacts": (
+                [i for i, labels in links["contacts"] if parse.PRIMARY_LABEL in labels][:1],
+                CONTACT_PROPERTIES,
+            ),
             "tickets": ([i for i, _ in links["tickets"]], n.ticket_properties()),
             n.project_object_type: ([i for i, _ in links[n.project_object_type]], n.record_properties()),
         }

@@ -131,6 +131,8 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
     }
     (record,) = snapshot.projects
     assert (record.deal_ids, str(record.percent_complete)) == (("7",), "0.4")
+    contacts = next(body for _, path, body in seen if path == "/crm/objects/2026-03/contacts/batch/read")
+    assert contacts["inputs"] == [{"id": "22"}]  # only the primary contact is named on the card
     search = next(body for method, path, body in seen if path.endswith("/deals/search"))
     assert search["filterGroups"][0]["filters"][0] == {
         "propertyName": "erp_project_id", "operator": "CONTAINS_TOKEN", "value": "*42"}  # fmt: skip
