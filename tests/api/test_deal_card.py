@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -209,9 +210,9 @@ def test_a_card_read_costs_a_handful_of_requests_cold_and_none_warm(
         assert again["freshness"][0]["read_at"] == card["freshness"][0]["read_at"]
     assert spent(demo) == before  # warm: no request at all
     print(
-        f"\n{len(cold)} won deals read cold: HubSpot {min(crm.values())}-{max(crm.values())} requests "
-        f"(mean {sum(crm.values()) / len(crm):.1f}), Odoo {min(erp.values())}-{max(erp.values())} "
-        f"(mean {sum(erp.values()) / len(erp):.1f}); warm 0"
+        f"\n{len(cold)} won deals read cold, deals per request count: HubSpot "
+        f"{dict(sorted(Counter(crm.values()).items()))}, Odoo {dict(sorted(Counter(erp.values()).items()))}; "
+        "warm 0"
     )
 
 
