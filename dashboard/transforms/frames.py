@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -295,7 +296,7 @@ def _frame(rows: Sequence[Mapping[str, object]], dtypes: Mapping[str, str]) -> p
     return _frame_of({col: [row[col] for row in rows] for col in dtypes}, dtypes)
 
 
-def _frame_of(columns: Mapping[str, Sequence[object]], dtypes: Mapping[str, str]) -> pd.DataFrame:
+def _frame_of(columns: Mapping[str, list[Any]], dtypes: Mapping[str, str]) -> pd.DataFrame:
     """`columns` (one list per column, all as long) as a frame of exactly `dtypes`' columns and types,
     built a column at a time (a frame from ten thousand dicts costs several times more). Dates and
     instants arrive as Python objects: a day becomes midnight without a zone, an instant UTC (a naive one
