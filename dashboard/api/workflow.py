@@ -1,0 +1,126 @@
+"""`POST /hubspot/closed-won`: HubSpot's custom workflow action at Closed Won, answered in its outputFields.
+
+HubSpot posts the action's payload when a workflow reaches the action (developers.hubspot.com, "Custom
+workflow actions", Execution): `callbackId`, `origin` (portalId, actionDefinitionId, version), `context`,
+`object` ({objectType, objectId}: here the deal) and `inputFields` (the action's inputs; `projectName` is
+read but the deal's name is what the ERP and CRM records are named after, so the Handover draft stays the one
+rule). The answer is `{"outputFields": {...}}` with the definition's output fields
+(hubspot-app/src/app/workflow-actions/closed-won-hsmeta.json: outcome, projectId, projectRecordId, message)
+and the special `hs_execution_state`: SUCCESS when every step is done (now or by an earlier request),
+FAIL_CONTINUE otherwise, so the workflow goes on and the message says what failed; sending the same request
+again resumes at the failed step (dashboard/closed_won.py). The request is signed like every other
+(app.py checks the v3 signature first); the run is serialized per deal within this process, and the
+store's unique row per deal serializes it across processes.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from dashboard.closed_won import ClosedWonReport, id_convention, run_closed_won
+from dashboard.roles import Actor
+from dashboard.wiring import Clients
+from services.store import Store
+
+CLOSED_WON_PATH = "/hubspot/closed-won"
+WORKFLOW_ACTOR = Actor("hubspot-workflow@throughline", "ops")
+"""Who the log names for the workflow's writes: HubSpot does not say which person's workflow ran."""
+Outcome = Literal["created", "unchanged", "partial", "failed"]
+
+
+class WorkflowObject(BaseModel):
+    """The record the workflow runs on."""
+
+    model_config = ConfigDict(extra="allow")
+    objectType: str  # HubSpot's field names
+    objectId: int | str
+
+    @field_validator("objectId")
+    @classmethod
+    def _numeric(cls, value: int | str) -> int | str:
+        if not str(value).isascii() or not str(value).isdigit():
+            raise ValueError("objectId must be the deal's numeric id")
+        return value
+
+
+class WorkflowPayload(BaseModel):
+    """HubSpot's custom workflow action request body (the fields this action reads; others are kept)."""
+
+    model_config = ConfigDict(extra="allow")
+    callbackId: str
+    origin: dict[str, Any] = {}
+    object: WorkflowObject
+    inputFields: dict[str, Any] = {}
+
+
+class PayloadError(ValueError):
+    """A body that is not a workflow action payload for a deal."""
+
+
+def parse_payload(body: bytes) -> WorkflowPayload:
+    """The payload, or PayloadError saying what to fix."""
+    try:
+        payload = WorkflowPayload.model_validate_json(body or b"{}")
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise PayloadError(f"not a HubSpot workflow action payload: {where}: {first['msg']}") from None
+    if payload.object.objectType.upper() not in ("DEAL", "0-3"):
+        raise PayloadError(f"this action runs on deals, not on {payload.object.objectType!r} records")
+    return payload
+
+
+def outcome_of(report: ClosedWonReport) -> Outcome:
+    """The outcome output field: created, unchanged (a retry of a finished run), partial or failed."""
+    if report.complete:
+        return "created" if report.changed else "unchanged"
+    if report.refused is None and report.project_id is not None:
+        return "partial"
+    return "failed"
+
+
+def output_fields(report: ClosedWonReport) -> dict[str, Any]:
+    """The answer HubSpot reads: the definition's output fields and `hs_execution_state`."""
+    return {
+        "outputFields": {
+            "outcome": outcome_of(report),
+            "projectId": report.project_id or "",
+            "projectRecordId": report.project_record_id or "",
+            "message": report.message,
+            "hs_execution_state": "SUCCESS" if report.complete else "FAIL_CONTINUE",
+        }
+    }
+
+
+class ClosedWonHandler:
+    """Runs the action for one deal at a time per deal, on fresh reads of both systems."""
+
+    def __init__(self, clients: Clients, store: Any, id_pattern: str | None) -> None:
+        self._clients = clients
+        self._store = store
+        self._id_pattern = id_pattern
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, deal_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(deal_id, threading.Lock())
+
+    def run(self, deal_id: str) -> ClosedWonReport:
+        """The deal's run, completed as far as the systems allow (services errors are in the report)."""
+        store: Store = self._store()
+        crm, erp = self._clients.crm, self._clients.erp
+        with self._lock(deal_id):
+            # Fresh reads, not the card's cache: the next ID must be above every ID either system holds now.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                crm_read, erp_read = pool.submit(crm.fetch_snapshot), pool.submit(erp.fetch_snapshot)
+                crm_snapshot, erp_snapshot = crm_read.result(), erp_read.result()
+            return run_closed_won(
+                crm, erp, store, deal_id,
+                crm_snapshot=crm_snapshot, erp_snapshot=erp_snapshot,
+                convention=id_convention(self._id_pattern, erp_snapshot), actor=WORKFLOW_ACTOR,
+            )  # fmt: skip
