@@ -163,10 +163,13 @@ def undo_corrections(
     crm: CrmClient, store: Store, correction_ids: Sequence[int], *, actor: Actor
 ) -> ApplyReport:
     """Restore the before value of applied corrections (same conflict check), logged as an undo batch; an
-    applied project-record creation is undone by archiving the record."""
+    applied project-record creation is undone by archiving the record. (An ERP project's creation, logged by
+    the Closed Won workflow, is undone with its run: dashboard/closed_won.py `undo_closed_won`.)"""
     require(actor.role, "undo")
     rows = [store.correction(i) for i in correction_ids]
-    creates = [r for r in rows if r.action == "create" and r.status == "applied"]
+    creates = [
+        r for r in rows if r.action == "create" and r.status == "applied" and r.object_type == PROJECT_RECORD
+    ]
     proposals, undoes = _undo_plan(rows)
     report = apply_corrections(crm, store, proposals, actor=actor, action="undo", undoes=undoes)
     if not creates:

@@ -5,7 +5,9 @@ project is made as Odoo's own forms make one with an account: the `account.analy
 code, the plan, the customer, the company), then the `project.project` pointing at it through the version's
 field (`analytic_account_id` up to 17.0, `account_id` from 18.0; project/models/project_project.py). Both are
 plain `create` calls of the external API (`execute_kw` before 19, JSON-2 from 19;
-odoo/documentation external_api.rst "Create records"), which any version answers with the new id.
+odoo/documentation external_api.rst "Create records"), which any version answers with the new id. A create is
+never sent twice by the transport (`call_once`): one whose answer was lost fails, and the next run finds what
+it made by the code.
 
 Which plan and company: those of the projects already there (Odoo keeps the Projects plan in a setting only an
 administrator reads; the account of an existing project is on it). The customer is the contact with exactly
@@ -56,11 +58,11 @@ def create_project(client: OdooClient, project_id: str, name: str, customer: str
         values: dict[str, Any] = {"name": name, "code": project_id, "plan_id": plan, "company_id": company}
         if partner is not None:
             values["partner_id"] = partner
-        account = _new_id(client.call("account.analytic.account", "create", vals_list=values), "account")
+        account = _new_id(client.call_once("account.analytic.account", "create", vals_list=values), "account")
     project: dict[str, Any] = {"name": name, field: account, "company_id": company}
     if partner is not None:
         project["partner_id"] = partner
-    record = _new_id(client.call("project.project", "create", vals_list=project), "project")
+    record = _new_id(client.call_once("project.project", "create", vals_list=project), "project")
     return CreatedProject(ErpRecordId(str(record)), created=True)
 
 
@@ -104,7 +106,7 @@ def _partner(client: OdooClient, customer: str) -> int:
     )
     if found:
         return int(found[0]["id"])
-    made = client.call("res.partner", "create", vals_list={"name": customer, "is_company": True})
+    made = client.call_once("res.partner", "create", vals_list={"name": customer, "is_company": True})
     return _new_id(made, "contact")
 
 

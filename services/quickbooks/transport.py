@@ -150,7 +150,7 @@ class QuickBooksTransport(ApiClient):
 
     def _exchange(
         self, operation: str, method: str, path: str, *, params: Mapping[str, str] | None = None,
-        content: str | None = None, content_type: str = "application/text",
+        content: str | None = None, content_type: str = "application/text", idempotent: bool = True,
     ) -> Row:  # fmt: skip
         """One request under the limits and the retry policy; a 401 refreshes the token once."""
         query = {**(params or {}), "minorversion": str(self.minor_version)}
@@ -163,7 +163,7 @@ class QuickBooksTransport(ApiClient):
                 self._sent.append(time.monotonic())
             return self._send(
                 operation, method, self._company(path), params=query, content=content,
-                headers={**headers, "Authorization": f"Bearer {token}"},
+                headers={**headers, "Authorization": f"Bearer {token}"}, idempotent=idempotent,
             )  # fmt: skip
 
         def once() -> Row:
@@ -291,13 +291,15 @@ class QuickBooksTransport(ApiClient):
 
     def write(self, entity: str, body: Row) -> Row:
         """Create (no Id) or update (Id, SyncToken; `sparse` for some fields) one entity:
-        `POST /<entity lower-cased>` with a JSON body; the entity as QuickBooks answers it."""
+        `POST /<entity lower-cased>` with a JSON body; the entity as QuickBooks answers it. Not sent again
+        once it may have reached QuickBooks (the caller settles it by reading)."""
         answer = self._exchange(
             f"write {entity}",
             "POST",
             entity.lower(),
             content=json.dumps(body),
             content_type="application/json",
+            idempotent=False,
         )
         row = answer.get(entity)
         if not isinstance(row, dict):

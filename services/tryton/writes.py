@@ -56,7 +56,7 @@ def create_project(client: TrytonClient, project_id: str, name: str, customer: s
     values: dict[str, Any] = {"name": name, "type": "project", "company": company}
     if customer:
         values["party"] = _party(client, customer)
-    made = client.call("project.work", "create", [values])
+    made = client.call("project.work", "create", [values], idempotent=False)
     if not isinstance(made, list) or len(made) != 1:
         raise BadResponseError(SYSTEM, "create project.work", "Tryton did not answer the new work's id")
     record = int(made[0])
@@ -108,5 +108,5 @@ def _party(client: TrytonClient, customer: str) -> int:
     found = client.call("party.party", "search", [["name", "=", customer]], 0, 1, None)
     if found:
         return int(found[0])
-    made = client.call("party.party", "create", [{"name": customer}])
+    made = client.call("party.party", "create", [{"name": customer}], idempotent=False)
     return int(made[0])

@@ -370,3 +370,48 @@ def test_on_tryton_a_won_deal_gets_the_numbered_work_once(tryton: TrytonServer, 
         assert deal_project_id(crm_box, deal) == expected
         assert [r["properties"]["erp_project_id"] for r in deal_records(crm_box, deal)] == [expected]
         assert deal_findings(settings, deal) == []
+
+
+# -- an ERP create whose answer is lost (Odoo 19, JSON-2: each method has its own path to aim the fault at) --
+
+
+@pytest.fixture(scope="module")
+def odoo19(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    db = tmp_path_factory.mktemp("closed-won-19") / "sandbox.sqlite"
+    with running_sandbox(db, deals=24, extra=("--odoo-version", "19")) as sandbox:
+        yield sandbox
+
+
+def test_an_erp_create_whose_answer_is_lost_is_found_by_the_retry_not_made_twice(
+    odoo19: RunningSandbox, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        sandbox={"crm_port": port(odoo19.crm_url), "erp_port": port(odoo19.erp_url)},
+        store={"database_url": f"sqlite:///{tmp_path / 'store.sqlite'}"},
+        odoo={"timeout_s": 1.5},
+    )
+    raw = RawOdoo(odoo19.erp_url)
+    currency = str(max(raw.rows("project.project", [["account_id", "!=", False]], ["currency_id"]),
+                       key=lambda r: r["id"])["currency_id"][1])  # fmt: skip
+    deal = new_won_deal(odoo19, "Pier lighting controls", "Pier Lighting Co", currency)
+    with served(settings) as api:
+        # Odoo makes the project, but its answer comes after the API stopped waiting
+        odoo19.faults("erp", late_next=1, hang_s=3, path_contains="project.project/create")
+        try:
+            lost = outputs(workflow_request(api, deal))
+        finally:
+            odoo19.reset()
+        assert (lost["outcome"], lost["hs_execution_state"]) == ("partial", "FAIL_CONTINUE")
+        assert lost["message"].startswith("erp project failed")
+        code = lost["projectId"]
+
+        def coded() -> list[dict[str, Any]]:
+            accounts = [a["id"] for a in raw.rows("account.analytic.account", [["code", "=", code]], ["id"])]
+            return raw.rows("project.project", [["account_id", "in", accounts]], ["name"])
+
+        assert [p["name"] for p in coded()] == ["Pier lighting controls"]  # it landed all the same
+        retry = outputs(workflow_request(api, deal))
+    assert (retry["outcome"], retry["hs_execution_state"], retry["projectId"]) == ("created", "SUCCESS", code)
+    assert [p["name"] for p in coded()] == ["Pier lighting controls"]
+    assert deal_project_id(odoo19, deal) == code
+    raw.close()
