@@ -32,7 +32,14 @@ from dashboard.roles import Actor, require
 from dashboard.transforms.corrections import ProposedCorrection
 from dashboard.transforms.ids import IdConvention, convention_from_pattern, infer_convention, next_project_id
 from dashboard.transforms.project_records import draft_project_records
-from dashboard.writeback import apply_corrections, create_project_records, new_batch_id, undo_corrections
+from dashboard.writeback import (
+    ERP_PROJECT,
+    ERP_RECORD_KEY,
+    apply_corrections,
+    create_project_records,
+    new_batch_id,
+    undo_corrections,
+)
 from services import log
 from services.crm import CrmClient
 from services.erp import ErpClient
@@ -41,7 +48,6 @@ from services.models import Contact, CrmSnapshot, Deal, ErpSnapshot, LineItem
 from services.store import ClosedWon, Correction, NewCorrection, Store
 
 _log = log.get("dashboard.closed_won")
-ERP_PROJECT = "erp_project"
 StepName = Literal["project_id", "erp_project", "project_record", "deal_property"]
 Outcome = Literal["done", "already", "failed", "not_reached"]
 STEPS: tuple[StepName, ...] = ("project_id", "erp_project", "project_record", "deal_property")
@@ -178,23 +184,24 @@ def _erp_step(
 ) -> tuple[Step, ClosedWon]:  # fmt: skip
     if run.erp_record_id is not None:
         return Step("erp_project", "already", f"{erp.label} record {run.erp_record_id}"), run
-    name, customer = _project_name(deal), _customer(deal, snapshot)
+    values = {"name": _project_name(deal), "customer": _customer(deal, snapshot)}
     (row,) = store.log_pending(
         [
             NewCorrection(
                 user=actor.email, system=erp.label.lower(), object_type=ERP_PROJECT, object_id=run.project_id,
-                field="record", after=json.dumps({"name": name, "customer": customer}, ensure_ascii=False),
-                batch_id=new_batch_id(), action="create", label=deal.name,
+                field="record", after=json.dumps(values, ensure_ascii=False), batch_id=new_batch_id(),
+                action="create", label=deal.name,
             )
         ]
     )  # fmt: skip
     try:
-        made = erp.create_project(run.project_id, name, customer)
+        made = erp.create_project(run.project_id, values["name"] or run.project_id, values["customer"])
     except ThroughlineError as error:
         store.settle(row.id, "failed", error=explain(error))
         return Step("erp_project", "failed", explain(error)), run
     found = "" if made.created else " (found: made by an earlier attempt)"
-    store.settle(row.id, "applied", error=found.strip(" ()") or None)
+    settled = json.dumps(values | {ERP_RECORD_KEY: made.erp_record_id}, ensure_ascii=False)
+    store.settle(row.id, "applied", error=found.strip(" ()") or None, after=settled)
     run = store.update_closed_won(deal.crm_deal_id, erp_record_id=made.erp_record_id)
     return Step("erp_project", "done", f"{erp.label} project {made.erp_record_id} created{found}"), run
 
@@ -302,51 +309,30 @@ class UndoReport:
 def undo_closed_won(
     crm: CrmClient, erp: ErpClient, store: Store, deal_id: str, *, actor: Actor
 ) -> UndoReport:
-    """Undo every applied write of the deal's run: the deal's ID restored, the project record and the ERP
-    project archived; each logged as an undo."""
+    """Undo every applied write of the deal's run (writeback's undo, one batch): the deal's ID restored, the
+    project record and the ERP project archived, each logged as an undo of its write."""
     require(actor.role, "undo")
     run = store.closed_won(deal_id)
     if run is None or run.status == "undone":
         return UndoReport(deal_id)
-    crm_rows = [
-        r.id
+    rows = [
+        r
         for r in _applied(store.corrections(object_id=deal_id))
         if r.field == "project_id" and r.action == "apply" and r.after == run.project_id
     ]
     if run.project_record_id is not None:
-        crm_rows += [r.id for r in _applied(store.corrections(object_id=run.project_record_id))
-                     if r.action == "create"]  # fmt: skip
-    report = undo_corrections(crm, store, crm_rows, actor=actor)
-    undone, failed = list(report.applied), list(report.failed)
-    erp_rows = [
-        r for r in _applied(store.corrections(object_id=run.project_id)) if r.object_type == ERP_PROJECT
-    ]
-    if run.erp_record_id is not None and erp_rows:
-        rows = store.log_pending(
-            [
-                NewCorrection(
-                    user=actor.email, system=r.system, object_type=ERP_PROJECT, object_id=r.object_id,
-                    field=r.field, before=r.after, after=None, batch_id=report.batch_id, action="undo",
-                    undoes_id=r.id, label=r.label,
-                )
-                for r in erp_rows
-            ]
-        )  # fmt: skip
-        try:
-            erp.archive_project(run.erp_record_id)
-        except ThroughlineError as error:
-            for row in rows:
-                store.settle(row.id, "failed", error=explain(error))
-            failed.append((run.project_id, explain(error)))
-        else:
-            for row, created in zip(rows, erp_rows, strict=True):
-                store.settle(row.id, "applied")
-                store.settle(created.id, "undone")
-            undone.append(run.project_id)
-    if not failed:
+        rows += [
+            r for r in _applied(store.corrections(object_id=run.project_record_id)) if r.action == "create"
+        ]
+    rows += [r for r in _applied(store.corrections(object_id=run.project_id)) if r.object_type == ERP_PROJECT]
+    report = undo_corrections(crm, store, [r.id for r in rows], actor=actor, erp=erp)
+    if not report.failed and not report.conflicts:
         store.update_closed_won(deal_id, status="undone", error=None)
-    _log.info("closed_won.undo", deal=deal_id, undone=undone, failed=[f for f, _ in failed])
-    return UndoReport(deal_id, tuple(undone), tuple(failed))
+    _log.info(
+        "closed_won.undo", deal=deal_id, undone=list(report.applied), failed=[f for f, _ in report.failed]
+    )
+    changed = tuple((r, f"someone changed it to {v!r} since; left as it is") for r, v in report.conflicts)
+    return UndoReport(deal_id, report.applied, report.failed + changed)
 
 
 def _applied(rows: Iterable[Correction]) -> list[Correction]:

@@ -26,6 +26,7 @@ from dashboard.closed_won import undo_closed_won
 from dashboard.settings import Settings, load_settings
 from dashboard.snapshot import refresh_snapshot
 from dashboard.wiring import build_clients
+from dashboard.writeback import undo_corrections
 from sandbox.hubspot.signing import SANDBOX_SECRET, call
 from sandbox.tryton import portfolio
 from sandbox.tryton.build import ensure_template
@@ -281,10 +282,19 @@ def test_a_failure_after_the_erp_write_is_completed_by_the_retry_and_undo_remove
 
     clients = build_clients(odoo_settings)
     store = Store(f"sqlite:///{odoo_store}")
+    (erp_row,) = [r for r in store.corrections(object_id=expected) if r.object_type == "erp_project"]
+    (odoo_project,) = odoo_projects_coded(raw_odoo, expected)
+    assert json.loads(erp_row.after or "")["erp_record_id"] == str(odoo_project["id"])
+    # the log page's undo (no ERP client) leaves the ERP project to the run's undo, and says so
+    page = undo_corrections(clients.crm, store, [erp_row.id], actor=WORKFLOW_ACTOR)
+    assert page.failed == (
+        (expected, "undoing an ERP project needs the ERP; undo it with its Closed Won run"),
+    )
     undone = undo_closed_won(clients.crm, clients.erp, store, deal, actor=WORKFLOW_ACTOR)
     clients.close()
     store.close()
     assert undone.failed == ()
+    assert sorted(undone.undone) == sorted([deal, retry["projectRecordId"], expected])
     assert deal_project_id(odoo_box, deal) is None
     assert deal_records(odoo_box, deal) == []
     assert [p["active"] for p in odoo_projects_coded(raw_odoo, expected)] == [False]
