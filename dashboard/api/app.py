@@ -32,6 +32,7 @@ from dashboard.api.reader import CardReader
 from dashboard.api.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, request_uri, verify
 from dashboard.api.workflow import (
     CLOSED_WON_PATH,
+    RETRY_AFTER_S,
     ClosedWonHandler,
     PayloadError,
     output_fields,
@@ -233,8 +234,12 @@ def create_app(
             report = await run_in_threadpool(closed_won.run, deal_id)
         except ConfigError as error:
             return _error(500, "config", explain(error), request)
-        except ThroughlineError as error:  # a read before any step failed: nothing written, HubSpot may retry
-            return _error(503, "unavailable", explain(error), request)
+        except (
+            ThroughlineError
+        ) as error:  # a read before any step failed: nothing written; HubSpot retries a 429
+            response = _error(429, "unavailable", explain(error), request)
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return response
         except Exception:
             _log.exception("unexpected", operation="closed won", request_id=request.state.request_id)
             return _error(

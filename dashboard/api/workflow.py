@@ -8,9 +8,17 @@ rule). The answer is `{"outputFields": {...}}` with the definition's output fiel
 (hubspot-app/src/app/workflow-actions/closed-won-hsmeta.json: outcome, projectId, projectRecordId, message)
 and the special `hs_execution_state`: SUCCESS when every step is done (now or by an earlier request),
 FAIL_CONTINUE otherwise, so the workflow goes on and the message says what failed; sending the same request
-again resumes at the failed step (dashboard/closed_won.py). The request is signed like every other
-(app.py checks the v3 signature first); the run is serialized per deal within this process, and the
-store's unique row per deal serializes it across processes.
+again resumes at the failed step (dashboard/closed_won.py). A read that fails before any step (HubSpot or
+the ERP down: nothing written) answers 429 with Retry-After, the status HubSpot's workflows retry on, with
+exponential backoff honouring Retry-After; any other non-2xx is logged as a failure and the workflow goes
+on (developers.hubspot.com/docs/api/automation/custom-workflow-actions, "Execution").
+
+The request is signed like every other (app.py checks the v3 signature first). HubSpot's action guide says
+its requests "use the v2 version of the X-HubSpot-Signature"; its request-validation page adds that "requests
+from HubSpot also include older versions of the signature" beside X-HubSpot-Signature-v3, and the v3
+changelog that v3 is added to outgoing requests to OAuth apps (developers.hubspot.com/docs/apps/
+developer-platform/build-apps/authentication/request-validation). The run is serialized per deal within
+this process, and the store's unique row per deal serializes it across processes.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from dashboard.wiring import Clients
 from services.store import Store
 
 CLOSED_WON_PATH = "/hubspot/closed-won"
+RETRY_AFTER_S = 60
+"""When HubSpot should send the action again after the systems could not be read."""
 WORKFLOW_ACTOR = Actor("hubspot-workflow@throughline", "ops")
 """Who the log names for the workflow's writes: HubSpot does not say which person's workflow ran."""
 Outcome = Literal["created", "unchanged", "partial", "failed"]

@@ -425,3 +425,20 @@ def test_an_erp_create_whose_answer_is_lost_is_found_by_the_retry_not_made_twice
     assert [p["name"] for p in coded()] == ["Pier lighting controls"]
     assert deal_project_id(odoo19, deal) == code
     raw.close()
+
+
+def test_when_a_system_cannot_be_read_nothing_is_written_and_hubspot_is_asked_to_retry(
+    odoo_box: RunningSandbox, odoo_api: TestClient, raw_odoo: RawOdoo, odoo_store: Path
+) -> None:
+    deal = new_won_deal(odoo_box, "Tidewater dashboards", "Tidewater Ports", odoo_currency(raw_odoo))
+    odoo_box.faults("crm", fail_next=1, error_status=401)  # HubSpot refuses the first read (not retried)
+    try:
+        refused = workflow_request(odoo_api, deal)
+    finally:
+        odoo_box.reset()
+    assert (refused.status_code, refused.headers["retry-after"]) == (429, "60")
+    assert "HubSpot" in refused.json()["error"]["message"]
+    store = Store(f"sqlite:///{odoo_store}")
+    assert store.closed_won(deal) is None
+    store.close()
+    assert outputs(workflow_request(odoo_api, deal))["outcome"] == "created"
