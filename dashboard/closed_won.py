@@ -124,9 +124,10 @@ def run_closed_won(
     erp_snapshot: ErpSnapshot,
     convention: IdConvention,
     actor: Actor,
+    project_name: str | None = None,
 ) -> ClosedWonReport:
     """Complete the deal's Closed Won run (module docstring); snapshots read just before, for the deal and the
-    IDs taken."""
+    IDs taken. `project_name` names the ERP project and the project record instead of the deal's name."""
     require(actor.role, "create_project_records")
     require(actor.role, "correct_ids")
     deal = next((d for d in crm_snapshot.deals if d.crm_deal_id == deal_id), None)
@@ -146,6 +147,8 @@ def run_closed_won(
     if deal is None:
         steps.append(Step("erp_project", "failed", f"HubSpot has no deal {deal_id} in the data read"))
         return _finish(store, run, steps)
+    if project_name and project_name.strip():
+        deal = deal.model_copy(update={"name": project_name.strip()})
     for step in (_erp_step, _record_step, _property_step):
         outcome, run = step(crm, erp, store, deal, run, crm_snapshot, convention, actor)
         steps.append(outcome)

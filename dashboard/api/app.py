@@ -37,6 +37,7 @@ from dashboard.api.workflow import (
     PayloadError,
     output_fields,
     parse_payload,
+    project_name,
 )
 from dashboard.settings import PLACEHOLDERS, Settings
 from dashboard.wiring import Clients, build_clients
@@ -231,7 +232,7 @@ def create_app(
         request.state.portal = payload.origin.get("portalId")
         request.state.role = "workflow"
         try:
-            report = await run_in_threadpool(closed_won.run, deal_id)
+            report = await run_in_threadpool(closed_won.run, deal_id, project_name(payload))
         except ConfigError as error:
             return _error(500, "config", explain(error), request)
         except (

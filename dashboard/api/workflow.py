@@ -2,16 +2,16 @@
 
 HubSpot posts the action's payload when a workflow reaches the action (developers.hubspot.com, "Custom
 workflow actions", Execution): `callbackId`, `origin` (portalId, actionDefinitionId, version), `context`,
-`object` ({objectType, objectId}: here the deal) and `inputFields` (the action's inputs; `projectName` is
-read but the deal's name is what the ERP and CRM records are named after, so the Handover draft stays the one
-rule). The answer is `{"outputFields": {...}}` with the definition's output fields
-(hubspot-app/src/app/workflow-actions/closed-won-hsmeta.json: outcome, projectId, projectRecordId, message)
-and the special `hs_execution_state`: SUCCESS when every step is done (now or by an earlier request),
-FAIL_CONTINUE otherwise, so the workflow goes on and the message says what failed; sending the same request
-again resumes at the failed step (dashboard/closed_won.py). A read that fails before any step (HubSpot or
-the ERP down: nothing written) answers 429 with Retry-After, the status HubSpot's workflows retry on, with
-exponential backoff honouring Retry-After; any other non-2xx is logged as a failure and the workflow goes
-on (developers.hubspot.com/docs/api/automation/custom-workflow-actions, "Execution").
+`object` ({objectType, objectId}: here the deal) and `inputFields` (the action's inputs: `projectName`, when
+not empty, names the ERP project and the project record instead of the deal's name). The answer is
+`{"outputFields": {...}}` with the definition's output fields (hubspot-app/src/app/workflow-actions/
+closed-won-hsmeta.json: outcome, projectId, projectRecordId, message) and the special `hs_execution_state`:
+SUCCESS when every step is done (now or by an earlier request), FAIL_CONTINUE otherwise, so the workflow goes
+on and the message says what failed; sending the same request again resumes at the failed step
+(dashboard/closed_won.py). A read that fails before any step (HubSpot or the ERP down: nothing written)
+answers 429 with Retry-After, the status HubSpot's workflows retry on, with exponential backoff honouring
+Retry-After; any other non-2xx is logged as a failure and the workflow goes on
+(developers.hubspot.com/docs/api/automation/custom-workflow-actions, "Execution").
 
 The request is signed like every other (app.py checks the v3 signature first). HubSpot's action guide says
 its requests "use the v2 version of the X-HubSpot-Signature"; its request-validation page adds that "requests
@@ -84,6 +84,12 @@ def parse_payload(body: bytes) -> WorkflowPayload:
     return payload
 
 
+def project_name(payload: WorkflowPayload) -> str | None:
+    """The `projectName` input, when the workflow gave one (HubSpot sends an unset property as "" or null)."""
+    value = payload.inputFields.get("projectName")
+    return str(value).strip() or None if value is not None else None
+
+
 def outcome_of(report: ClosedWonReport) -> Outcome:
     """The outcome output field: created, unchanged (a retry of a finished run), partial or failed."""
     if report.complete:
@@ -120,7 +126,7 @@ class ClosedWonHandler:
         with self._guard:
             return self._locks.setdefault(deal_id, threading.Lock())
 
-    def run(self, deal_id: str) -> ClosedWonReport:
+    def run(self, deal_id: str, project_name: str | None = None) -> ClosedWonReport:
         """The deal's run, completed as far as the systems allow (services errors are in the report)."""
         store: Store = self._store()
         crm, erp = self._clients.crm, self._clients.erp
@@ -133,4 +139,5 @@ class ClosedWonHandler:
                 crm, erp, store, deal_id,
                 crm_snapshot=crm_snapshot, erp_snapshot=erp_snapshot,
                 convention=id_convention(self._id_pattern, erp_snapshot), actor=WORKFLOW_ACTOR,
+                project_name=project_name,
             )  # fmt: skip

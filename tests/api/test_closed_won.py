@@ -112,14 +112,16 @@ def highest_crm_number(sandbox: RunningSandbox) -> int:
     return max(numbers)
 
 
-def workflow_request(api: TestClient, deal: str, *, secret: str = SANDBOX_SECRET) -> httpx.Response:
+def workflow_request(
+    api: TestClient, deal: str, *, secret: str = SANDBOX_SECRET, name: str = ""
+) -> httpx.Response:
     """HubSpot running the custom action on a deal: the documented payload, signed with the app's secret."""
     body = {
         "callbackId": f"ap-1-2-{deal}",
         "origin": {"portalId": 1, "actionDefinitionId": 2, "actionDefinitionVersion": 1},
         "context": {"source": "WORKFLOWS", "workflowId": 3},
         "object": {"objectType": "DEAL", "objectId": int(deal)},
-        "inputFields": {"projectName": ""}, "fields": {},
+        "inputFields": {"projectName": name}, "fields": {},
     }  # fmt: skip
     return call("POST", f"{BASE}{PATH}", secret, json.dumps(body).encode(), client=api)
 
@@ -441,4 +443,12 @@ def test_when_a_system_cannot_be_read_nothing_is_written_and_hubspot_is_asked_to
     store = Store(f"sqlite:///{odoo_store}")
     assert store.closed_won(deal) is None
     store.close()
-    assert outputs(workflow_request(odoo_api, deal))["outcome"] == "created"
+    answer = outputs(workflow_request(odoo_api, deal, name="Tidewater BI programme"))  # the action's input
+    assert answer["outcome"] == "created"
+    assert [p["name"] for p in odoo_projects_coded(raw_odoo, answer["projectId"])] == [
+        "Tidewater BI programme"
+    ]
+    record = crm_get(
+        odoo_box, f"/crm/v3/objects/p_projects/{answer['projectRecordId']}?properties=project_name"
+    )
+    assert record["properties"]["project_name"] == "Tidewater BI programme"
