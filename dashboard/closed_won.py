@@ -18,7 +18,8 @@ the report says which step failed and why, and the same request later resumes at
 
 Undo (`undo_closed_won`) restores the deal's property, archives the project record (writeback's undo) and
 archives the ERP project, each logged as an undo of its write; the ID stays reserved, never given again.
-Deals that already carry a project ID, or are not won, are refused with nothing written.
+Deals that already carry a project ID, or are not won, are refused with nothing written; a run that is over
+(done or undone) is answered from the store alone, with no request to either system.
 """
 
 from __future__ import annotations
@@ -114,6 +115,17 @@ def taken_ids(crm: CrmSnapshot, erp: ErpSnapshot) -> list[str | None]:
     ]
 
 
+def settled_report(run: ClosedWon | None) -> ClosedWonReport | None:
+    """The answer for a run that is over (done, or undone), which needs no read; None when there is work."""
+    if run is None or run.status == "started":
+        return None
+    if run.status == "undone":
+        why = f"the Closed Won run of this deal ({run.project_id}) was undone; nothing is created again"
+        return ClosedWonReport(run.crm_deal_id, run.project_id, refused=why)
+    steps = tuple(Step(name, "already") for name in STEPS)
+    return ClosedWonReport(run.crm_deal_id, run.project_id, run.erp_record_id, run.project_record_id, steps)
+
+
 def run_closed_won(
     crm: CrmClient,
     erp: ErpClient,
@@ -132,6 +144,9 @@ def run_closed_won(
     require(actor.role, "correct_ids")
     deal = next((d for d in crm_snapshot.deals if d.crm_deal_id == deal_id), None)
     run = store.closed_won(deal_id)
+    settled = settled_report(run)
+    if settled is not None:
+        return settled
     if run is None:
         refused = _refusal(deal, deal_id)
         if refused is not None:
@@ -139,9 +154,6 @@ def run_closed_won(
         taken = [*taken_ids(crm_snapshot, erp_snapshot), *store.reserved_project_ids()]
         run = _reserve(store, deal_id, taken, convention)
         steps = [Step("project_id", "done", f"project ID {run.project_id} reserved")]
-    elif run.status == "undone":
-        why = f"the Closed Won run of this deal ({run.project_id}) was undone; nothing is created again"
-        return ClosedWonReport(deal_id, run.project_id, refused=why)
     else:
         steps = [Step("project_id", "already", run.project_id)]
     if deal is None:

@@ -24,14 +24,16 @@ this process, and the store's unique row per deal serializes it across processes
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from dashboard.closed_won import ClosedWonReport, id_convention, run_closed_won
+from dashboard.closed_won import ClosedWonReport, id_convention, run_closed_won, settled_report
 from dashboard.roles import Actor
+from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.wiring import Clients
+from services.errors import ThroughlineError
+from services.models import CrmSnapshot, ErpSnapshot
 from services.store import Store
 
 CLOSED_WON_PATH = "/hubspot/closed-won"
@@ -113,7 +115,12 @@ def output_fields(report: ClosedWonReport) -> dict[str, Any]:
 
 
 class ClosedWonHandler:
-    """Runs the action for one deal at a time per deal, on fresh reads of both systems."""
+    """Runs the action one request at a time per deal, on both systems read fresh for each request.
+
+    The reads are the dashboard's (dashboard/snapshot.py `refresh_snapshot`): the first request reads
+    everything, later ones only what changed since (with a full read every half hour), so a request in a
+    large portal costs a few requests, not a full read. A source that fails to read refuses the request (its
+    last data may lack an ID given meanwhile)."""
 
     def __init__(self, clients: Clients, store: Any, id_pattern: str | None) -> None:
         self._clients = clients
@@ -121,20 +128,39 @@ class ClosedWonHandler:
         self._id_pattern = id_pattern
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._read_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
 
     def _lock(self, deal_id: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(deal_id, threading.Lock())
+
+    def read(self) -> tuple[CrmSnapshot, ErpSnapshot]:
+        """Both systems as they are now (what changed since the last request); ThroughlineError when either
+        cannot be read."""
+        clients = self._clients
+        with self._read_lock:
+            snapshot = refresh_snapshot(
+                clients.crm, clients.erp, self._snapshot, labels=(clients.crm_label, clients.erp_label)
+            )
+            self._snapshot = snapshot
+        for source in (snapshot.crm_source, snapshot.erp_source):
+            if source.error is not None:
+                raise ThroughlineError(f"{source.label} could not be read: {source.error}")
+        if snapshot.crm is None or snapshot.erp is None:
+            raise ThroughlineError("HubSpot and the ERP must both be read before a project ID is given")
+        return snapshot.crm, snapshot.erp
 
     def run(self, deal_id: str, project_name: str | None = None) -> ClosedWonReport:
         """The deal's run, completed as far as the systems allow (services errors are in the report)."""
         store: Store = self._store()
         crm, erp = self._clients.crm, self._clients.erp
         with self._lock(deal_id):
-            # Fresh reads, not the card's cache: the next ID must be above every ID either system holds now.
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                crm_read, erp_read = pool.submit(crm.fetch_snapshot), pool.submit(erp.fetch_snapshot)
-                crm_snapshot, erp_snapshot = crm_read.result(), erp_read.result()
+            settled = settled_report(store.closed_won(deal_id))
+            if settled is not None:
+                return settled
+            # Read now, not the card's cache: the next ID must be above every ID either system holds now.
+            crm_snapshot, erp_snapshot = self.read()
             return run_closed_won(
                 crm, erp, store, deal_id,
                 crm_snapshot=crm_snapshot, erp_snapshot=erp_snapshot,

@@ -236,7 +236,10 @@ def test_a_won_deal_gets_its_id_erp_project_record_and_property_once(
     assert logged == [("deal", "apply", "applied"), ("erp_project", "create", "applied"),
                       ("project_record", "create", "applied")]  # fmt: skip
 
+    odoo_box.reset_stats()
     again = outputs(workflow_request(odoo_api, deal))
+    crm_cost, erp_cost = sum(odoo_box.stats("crm").values()), sum(odoo_box.stats("erp").values())
+    assert (crm_cost, erp_cost) == (0, 0)  # a finished run is answered from the store
     assert (again["outcome"], again["hs_execution_state"], again["projectId"]) == (
         "unchanged",
         "SUCCESS",
@@ -271,7 +274,10 @@ def test_a_failure_after_the_erp_write_is_completed_by_the_retry_and_undo_remove
     assert deal_records(odoo_box, deal) == []
     assert deal_project_id(odoo_box, deal) is None
 
+    odoo_box.reset_stats()
     retry = outputs(workflow_request(odoo_api, deal))
+    cost = (sum(odoo_box.stats("crm").values()), sum(odoo_box.stats("erp").values()))
+    print(f"\na retry completing a Closed Won run: {cost[0]} HubSpot + {cost[1]} Odoo requests")
     assert (retry["outcome"], retry["hs_execution_state"], retry["projectId"]) == (
         "created",
         "SUCCESS",
