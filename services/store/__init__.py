@@ -1,8 +1,8 @@
 """The store: Throughline's own SQL database (SQLite by default, PostgreSQL through the database URL setting).
 
-It keeps the correction log and the accepted findings (corrections.py), the local user accounts for
-sign-in (accounts.py) and the QuickBooks refresh tokens, encrypted (tokens.py), in one database
-(database.py) whose schema only the alembic migrations in
+It keeps the correction log and the accepted findings (corrections.py), the Closed Won runs
+(closed_won.py), the local user accounts for sign-in (accounts.py) and the QuickBooks refresh tokens,
+encrypted (tokens.py), in one database (database.py) whose schema only the alembic migrations in
 services/migrations/ make and change (`Store.migrate()`). Tables (tables.py) are kept apart from the frozen
 values callers get back (values.py).
 """
@@ -15,12 +15,15 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 
 from services.store.accounts import MIN_PASSWORD_LENGTH, Accounts
+from services.store.closed_won import ClosedWonRuns
 from services.store.corrections import CorrectionLog
 from services.store.database import URL_SETTING
 from services.store.tokens import RefreshTokens, token_cipher
 from services.store.values import (
     STATUSES,
     AcceptedFinding,
+    ClosedWon,
+    ClosedWonStatus,
     Correction,
     CorrectionAction,
     CorrectionFields,
@@ -35,6 +38,8 @@ __all__ = [
     "STATUSES",
     "URL_SETTING",
     "AcceptedFinding",
+    "ClosedWon",
+    "ClosedWonStatus",
     "Correction",
     "CorrectionAction",
     "CorrectionFields",
@@ -48,8 +53,8 @@ __all__ = [
 ]
 
 
-class Store(CorrectionLog, Accounts):
-    """Correction log, accepted findings and local users in one SQL database."""
+class Store(CorrectionLog, Accounts, ClosedWonRuns):
+    """Correction log, accepted findings, local users and Closed Won runs in one SQL database."""
 
     def __init__(
         self,

@@ -80,3 +80,19 @@ class User(_Value):
     last_login_at: datetime | None
     failed_attempts: int
     locked_until: datetime | None
+
+
+ClosedWonStatus = Literal["started", "done", "undone"]
+
+
+class ClosedWon(_Value):
+    """A won deal's Closed Won run: its reserved project ID, the ERP project and CRM record made for it."""
+
+    crm_deal_id: str
+    project_id: str
+    erp_record_id: str | None
+    project_record_id: str | None
+    status: ClosedWonStatus
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
