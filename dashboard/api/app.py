@@ -249,6 +249,8 @@ def create_app(
                 "Something failed inside Throughline; the server log has the details under this request id.",
                 request,
             )
+        finally:
+            reader.forget(deal_id)  # the deal's card shows what the run wrote, not what it kept
         if not report.complete:
             request.state.reason = report.message
         return JSONResponse(output_fields(report), headers={"Cache-Control": "no-store"})

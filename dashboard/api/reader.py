@@ -180,6 +180,11 @@ class SharedErpRead:
         self._held: ErpSnapshot | None = None
         self._loaded_at = 0.0
 
+    def forget(self) -> None:
+        """Read again at the next card (after a write to the ERP)."""
+        with self._lock:
+            self._held = None
+
     def __call__(self, select: Callable[[Sequence[ErpProject]], Collection[str]]) -> ErpSnapshot:
         """The kept read while fresh (its projects still handed to `select`), else a new full read."""
         with self._lock:
@@ -249,6 +254,13 @@ class CardReader:
             if key not in held.analyses:
                 held.analyses[key] = analyze(snapshot, self.params, accepted_keys=accepted)
             return CardData(snapshot, held.analyses[key], accepted_error)
+
+    def forget(self, crm_deal_id: str) -> None:
+        """Read the deal again at its next card (after a write to it), and a shared ERP read with it."""
+        with self._lock:
+            self._held.pop(crm_deal_id, None)
+        if self._erp_read is not None:
+            self._erp_read.forget()
 
     def _for(self, crm_deal_id: str) -> _Held:
         """The deal's holder (made on first use); expired ones let go when too many are kept."""

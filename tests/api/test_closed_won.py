@@ -27,7 +27,7 @@ from dashboard.settings import Settings, load_settings
 from dashboard.snapshot import refresh_snapshot
 from dashboard.wiring import build_clients
 from dashboard.writeback import undo_corrections
-from sandbox.hubspot.signing import SANDBOX_SECRET, call
+from sandbox.hubspot.signing import SANDBOX_SECRET, call, call_card
 from sandbox.tryton import portfolio
 from sandbox.tryton.build import ensure_template
 from sandbox.tryton.server import TrytonServer
@@ -345,6 +345,23 @@ def test_a_deal_that_is_not_won_or_has_an_id_is_left_alone(
 
 
 # -- on a real Tryton server ---------------------------------------------------------------------------
+
+
+def test_the_deals_card_shows_what_closed_won_made_at_once(
+    odoo_box: RunningSandbox, odoo_api: TestClient, raw_odoo: RawOdoo
+) -> None:
+    deal = new_won_deal(odoo_box, "Quayside data platform", "Quayside Logistics", odoo_currency(raw_odoo))
+    before = call_card(BASE, deal, client=odoo_api).json()
+    assert before["project"] == {"erp_project_id": None, "project_label": "Quayside data platform",
+                                 "match": "deal_only"}  # fmt: skip
+    assert [f["kind"] for f in before["findings"]] == ["missing"]
+    made = outputs(workflow_request(odoo_api, deal))
+    # within the dashboard's time: the card is read again because the run wrote to the deal
+    after = call_card(BASE, deal, client=odoo_api).json()
+    assert after["project"]["erp_project_id"] == made["projectId"]
+    assert after["project"]["match"] == "linked"
+    assert after["findings"] == []
+    assert after["delivery"]["project_status"] == "planning"  # the project record the run made
 
 
 @pytest.fixture(scope="module")
