@@ -31,6 +31,7 @@ from sandbox.hubspot.errors import (
 )
 from sandbox.hubspot.metadata import MetadataApi
 from sandbox.hubspot.objects import ObjectsApi
+from sandbox.hubspot.portal import DEFAULT, Portal
 from sandbox.hubspot.ratelimit import HubSpotLimits, RateGate, api_family, fault_responder, is_search
 from sandbox.hubspot.store import HubSpotStore
 
@@ -173,6 +174,7 @@ def create_hubspot_app(
     faults: Faults | None = None,
     limits: HubSpotLimits | None = None,
     seed: int = 7,
+    portal: Portal = DEFAULT,
 ) -> FastAPI:
     """The HubSpot-compatible sandbox server over `engine` (tables from sandbox.db)."""
     limits = limits or HubSpotLimits()
@@ -183,8 +185,8 @@ def create_hubspot_app(
 
     objects, links, metadata = (
         ObjectsApi(store, faults, limits, seed),
-        AssociationsApi(store),
-        MetadataApi(store),
+        AssociationsApi(store, portal),
+        MetadataApi(store, portal),
     )
     app.include_router(_objects_router(objects, v3=True), prefix="/crm/v3/objects")
     app.include_router(_objects_router(objects, v3=False), prefix="/crm/objects/2026-03")

@@ -12,6 +12,7 @@ The incremental refresh is in `services/hubspot/refresh.py`; the portal's names 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -36,6 +37,7 @@ from services.models import CrmDealId, CrmSnapshot, Deal, LineItem, NewProjectRe
 
 OBJECTS = "/crm/objects/2026-03"
 ASSOCIATIONS = "/crm/associations/2026-03"
+PIPELINES = "/crm/pipelines/2026-03"
 PAGE_SIZE = 100
 BATCH_SIZE = 100
 ASSOCIATION_BATCH = 1000
@@ -45,8 +47,9 @@ SNAPSHOT_THREADS = 12  # requests in flight at once; the rate budget, not this, 
 SEARCH_LAG = timedelta(seconds=60)
 """How far before the last read a refresh looks again (search indexing lag and clock differences)."""
 
-Links = dict[str, list[tuple[str, tuple[str, ...]]]]
-"""For each `from` id: the associated ids with their labels."""
+Links = dict[str, list[tuple[str, tuple[int, ...]]]]
+"""For each `from` id: the associated ids with their association type ids (the portal's own labels are
+resolved to type ids once, `association_types`)."""
 
 
 class HubSpotClient(ApiClient, CrmClient):
@@ -85,6 +88,9 @@ class HubSpotClient(ApiClient, CrmClient):
         self.change_lag = change_lag
         self._budget = RequestBudget(requests_per_10s, 10, "hubspot")
         self._search_budget = RequestBudget(search_requests_per_s, 1, "hubspot-search")
+        self._labels_lock = threading.Lock()
+        self._label_types: dict[tuple[str, str, str], tuple[int, ...]] = {}
+        self._ticket_states: dict[str, bool] | None = None
 
     # -- transport ---------------------------------------------------------------------------------
 
@@ -149,26 +155,78 @@ class HubSpotClient(ApiClient, CrmClient):
         return found
 
     def read_associations(self, from_type: str, to_type: str, ids: Sequence[str]) -> Links:
-        """For each `from` id: the associated `to` ids with their labels, batch-read 1,000 ids at a time."""
+        """For each `from` id: the associated `to` ids with their type ids, batch-read 1,000 ids at a time.
+
+        HubSpot pages each record's associations on its own: a result with more carries
+        `paging.next.after`, sent back as `{"id", "after"}` until no page follows (POST
+        /crm/associations/2026-03/{from}/{to}/batch/read, "The 'after' field in a returned paging object
+        can be added alongside the 'id' to retrieve the next page of associations from that objectId")."""
         out: Links = {}
-        for chunk in chunks(list(ids), ASSOCIATION_BATCH):
-            operation = f"read {from_type}->{to_type} associations"
-            body = self.request(
-                "POST",
-                f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read",
-                operation,
-                json={"inputs": [{"id": i} for i in chunk]},
-                allow_multi_status=True,
-            )
-            for row in results(body, operation):
-                source = str(row["from"]["id"])
-                targets = out.setdefault(source, [])
-                for target in row.get("to") or []:
-                    labels = tuple(
-                        str(t.get("label") or "").lower() for t in target.get("associationTypes") or []
-                    )
-                    targets.append((str(target["toObjectId"]), labels))
+        operation = f"read {from_type}->{to_type} associations"
+        pending: list[dict[str, str]] = [{"id": i} for i in dict.fromkeys(ids)]
+        while pending:
+            following: list[dict[str, str]] = []
+            for chunk in chunks(pending, ASSOCIATION_BATCH):
+                body = self.request(
+                    "POST",
+                    f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read",
+                    operation,
+                    json={"inputs": chunk},
+                    allow_multi_status=True,
+                )
+                for row in results(body, operation):
+                    source = str(row["from"]["id"])
+                    targets = out.setdefault(source, [])
+                    for target in row.get("to") or []:
+                        types = tuple(
+                            int(t["typeId"])
+                            for t in target.get("associationTypes") or []
+                            if str(t.get("typeId", "")).isdigit()
+                        )
+                        targets.append((str(target["toObjectId"]), types))
+                    after = next_after(row)
+                    if after:
+                        following.append({"id": source, "after": after})
+            pending = following
         return out
+
+    def association_types(
+        self, from_type: str, to_type: str, label: str, *, refresh: bool = False
+    ) -> tuple[int, ...]:
+        """The type ids of the portal's association label `label` (any case) from one type to another,
+        read once through the labels API (GET /crm/associations/2026-03/{from}/{to}/labels): labels are the
+        portal's own words, and HubSpot tells integrations to work with type ids."""
+        key = (from_type, to_type, label.strip().lower())
+        with self._labels_lock:
+            if key not in self._label_types or refresh:
+                operation = f"read {from_type}->{to_type} association labels"
+                body = self.request("GET", f"{ASSOCIATIONS}/{from_type}/{to_type}/labels", operation)
+                rows = body.get("results")
+                rows = rows if isinstance(rows, list) else []
+                self._label_types[key] = tuple(
+                    int(r["typeId"])
+                    for r in rows
+                    if isinstance(r, dict) and str(r.get("label") or "").strip().lower() == key[2]
+                )
+            return self._label_types[key]
+
+    def ticket_states(self, *, refresh: bool = False) -> dict[str, bool]:
+        """Ticket stage id -> open, from the ticket pipelines' `metadata.ticketState` (OPEN/CLOSED): stage
+        ids are per pipeline, so only the pipelines API says which ones close a ticket."""
+        with self._labels_lock:
+            if self._ticket_states is None or refresh:
+                body = self.request("GET", f"{PIPELINES}/tickets", "list ticket pipelines")
+                self._ticket_states = parse.ticket_states(results(body, "list ticket pipelines"))
+            return self._ticket_states
+
+    def portal_semantics(self, *, refresh: bool = False) -> parse.Semantics:
+        """What the portal means by primary contact and open ticket: read again on a full read (two
+        requests), kept by an incremental refresh."""
+        n = self.names
+        types = self.association_types("deals", "contacts", n.primary_contact_label, refresh=refresh)
+        return parse.Semantics(
+            primary_contact_types=frozenset(types), ticket_open=self.ticket_states(refresh=refresh)
+        )
 
     def search(
         self, object_type: str, filters: list[dict[str, Any]], properties: Sequence[str]
@@ -208,7 +266,7 @@ class HubSpotClient(ApiClient, CrmClient):
 
     def fetch_stages(self) -> dict[str, tuple[str, bool, bool]]:
         """Deal stage id -> (label, is_closed, is_won) across the portal's deal pipelines."""
-        body = self.request("GET", "/crm/v3/pipelines/deals", "list deal pipelines")
+        body = self.request("GET", f"{PIPELINES}/deals", "list deal pipelines")
         return parse.deal_stages(results(body, "list deal pipelines"))
 
     # -- the snapshot ---------------------------------------------------------------------------------
@@ -229,6 +287,7 @@ class HubSpotClient(ApiClient, CrmClient):
             tickets_f = pool.submit(lambda: list(self.list_objects("tickets", n.ticket_properties())))
             owners_f = pool.submit(self.fetch_owners)
             stages_f = pool.submit(self.fetch_stages)
+            semantics_f = pool.submit(self.portal_semantics, refresh=True)
             # Deals are listed here, and each 1,000 deals' associations are read while the listing goes
             # on: the association reads need the deal ids, so they would otherwise all queue at the end.
             raw_deals: list[dict[str, Any]] = []
@@ -244,9 +303,15 @@ class HubSpotClient(ApiClient, CrmClient):
             for chunk in pending:
                 for to, future in chunk.items():
                     associations[to].update(future.result())
-            stages = stages_f.result()
+            stages, semantics = stages_f.result(), semantics_f.result()
             deals = tuple(
-                parse.deal(raw, n, stages, {to: a.get(str(raw["id"]), []) for to, a in associations.items()})
+                parse.deal(
+                    raw,
+                    n,
+                    stages,
+                    {to: a.get(str(raw["id"]), []) for to, a in associations.items()},
+                    semantics,
+                )
                 for raw in raw_deals
             )
             project_deals: dict[str, list[CrmDealId]] = {}
@@ -260,7 +325,7 @@ class HubSpotClient(ApiClient, CrmClient):
                 ),
                 companies=tuple(parse.company(c) for c in companies_f.result()),
                 contacts=tuple(parse.contact(c) for c in contacts_f.result()),
-                tickets=tuple(parse.ticket(t, n) for t in tickets_f.result()),
+                tickets=tuple(parse.ticket(t, n, semantics) for t in tickets_f.result()),
                 owners=tuple(owners_f.result()),
                 read_at=now(),
                 requests=self.requests - start_requests,

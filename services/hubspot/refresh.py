@@ -153,9 +153,14 @@ def _updated_snapshot(
     named = {parse.text((r.get("properties") or {}).get("dealstage")) for r in updated["deals"]}
     if any(stage and stage not in stages for stage in named):  # a stage no deal had before
         stages = client.fetch_stages()
+    semantics = client.portal_semantics()
+    stage_ids = {str((r.get("properties") or {}).get("hs_pipeline_stage") or "") for r in updated["tickets"]}
+    if stage_ids - set(semantics.ticket_open) - {""}:  # a ticket stage added since the states were read
+        client.ticket_states(refresh=True)
+        semantics = client.portal_semantics()
     fresh = {
         str(r["id"]): parse.deal(
-            r, n, stages, {to: a.get(str(r["id"]), []) for to, a in associations.items()}
+            r, n, stages, {to: a.get(str(r["id"]), []) for to, a in associations.items()}, semantics
         )
         for r in updated["deals"]
     }
@@ -192,7 +197,7 @@ def _updated_snapshot(
         tickets=_merge(
             previous.tickets,
             lambda t: t.ticket_id,
-            {str(r["id"]): parse.ticket(r, n) for r in updated["tickets"]},
+            {str(r["id"]): parse.ticket(r, n, semantics) for r in updated["tickets"]},
             removed["tickets"],
         ),
         line_items=previous.line_items,
