@@ -33,6 +33,7 @@ from sandbox.hubspot.metadata import MetadataApi
 from sandbox.hubspot.objects import ObjectsApi
 from sandbox.hubspot.portal import DEFAULT, Portal
 from sandbox.hubspot.ratelimit import HubSpotLimits, RateGate, api_family, fault_responder, is_search
+from sandbox.hubspot.renames import RenamedProperties
 from sandbox.hubspot.store import HubSpotStore
 
 OAUTH_HINT = (
@@ -184,7 +185,7 @@ def create_hubspot_app(
     app.router.redirect_slashes = False  # the gate strips trailing slashes instead of redirecting
 
     objects, links, metadata = (
-        ObjectsApi(store, faults, limits, seed),
+        ObjectsApi(store, faults, limits, seed, portal),
         AssociationsApi(store, portal),
         MetadataApi(store, portal),
     )
@@ -200,6 +201,8 @@ def create_hubspot_app(
     app.add_exception_handler(HubSpotError, _hubspot_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    if portal.renamed:  # innermost: the gate and the faults see the request as the client sent it
+        app.add_middleware(RenamedProperties, renamed=portal.renamed)
     app.middleware("http")(_gate(token, RateGate(limits)))
     # Added last, so outermost: injected faults do not consume the real rate limits.
     app.add_middleware(

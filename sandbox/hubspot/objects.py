@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from sandbox.crm_schema import SINGULAR, UNIQUE_PROPERTIES, association_category
+from sandbox.crm_schema import CUSTOM_OBJECT, SINGULAR, UNIQUE_PROPERTIES, association_category
 from sandbox.faults import Faults
 from sandbox.hubspot.associations import TYPE_TARGETS, V4_PAGE_MAX, type_label, v3_entries, v3_key
 from sandbox.hubspot.bodies import (
@@ -34,6 +34,7 @@ from sandbox.hubspot.bodies import (
 from sandbox.hubspot.errors import HubSpotError, not_found, ok
 from sandbox.hubspot.instants import instant, now_utc
 from sandbox.hubspot.params import QueryArgs, association_targets, check_id_property, numeric_id, resolve_type
+from sandbox.hubspot.portal import DEFAULT, Portal
 from sandbox.hubspot.ratelimit import HubSpotLimits
 from sandbox.hubspot.records import record_json
 from sandbox.hubspot.search import Filter, SearchError, Sort
@@ -41,15 +42,51 @@ from sandbox.hubspot.store import HubSpotStore, Record
 from sandbox.hubspot.validation import derived, validate_write
 
 SEARCH_LIMIT_MAX = 200
+RECORD_ID_PROPERTY = "erp_project_id"  # the project object's ERP project ID (sandbox/crm_schema.py)
 SEARCH_RESULTS_CAP = 10_000
 
 
 class ObjectsApi:
     """`/crm/v3/objects/{t}` and `/crm/objects/2026-03/{t}`: list, read, write, batch, search."""
 
-    def __init__(self, store: HubSpotStore, faults: Faults, limits: HubSpotLimits, seed: int) -> None:
-        self.store, self.faults, self.limits = store, faults, limits
+    def __init__(
+        self, store: HubSpotStore, faults: Faults, limits: HubSpotLimits, seed: int, portal: Portal = DEFAULT
+    ) -> None:
+        self.store, self.faults, self.limits, self.portal = store, faults, limits, portal
         self._rng = random.Random(seed)
+
+    def _check_unique(self, kind: str, writes: list[tuple[int | None, dict[str, str | None]]]) -> None:
+        """On a portal that enforces unique project IDs on its project object, a 409 for the whole request
+        when a write would give a value another record holds (or two inputs the same one): HubSpot refuses
+        a batch over one conflict and names the first (HubSpot/hubspot-api-python#51: "Contact already
+        exists. Existing ID: …", category CONFLICT; errors[].in names the property)."""
+        if not self.portal.unique_record_ids or kind != CUSTOM_OBJECT:
+            return
+        name = RECORD_ID_PROPERTY
+        shown = self.portal.renamed.get(kind, {}).get(name, name)
+        values = [v for _, props in writes if (v := props.get(name))]
+        held = self.store.find_many(kind, name, values)
+        seen: dict[str, int | None] = {}
+        for record_id, props in writes:
+            value = props.get(name)
+            if not value:
+                continue
+            other = held.get(value)
+            if other is not None and other.id != record_id:
+                existing = str(other.id)
+            elif value in seen and seen[value] != record_id:
+                existing = "another input of this batch"
+            else:
+                seen[value] = record_id
+                continue
+            message = f"A {SINGULAR[kind]} with {shown} {value} already exists. Existing ID: {existing}"
+            raise HubSpotError(
+                409,
+                message,
+                "CONFLICT",
+                context={"propertyName": [shown], "value": [value]},
+                errors=[{"message": message, "in": shown}],
+            )
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -65,6 +102,12 @@ class ObjectsApi:
         if found is None:
             raise not_found(id=[raw_id])
         return found
+
+    def _find(self, kind: str, raw: str, prop: str | None) -> Record | None:
+        try:
+            return self._lookup(kind, raw, prop, False)
+        except HubSpotError:
+            return None
 
     def _v3_associations(
         self, object_type: str, records: list[Record], targets: list[str]
@@ -198,6 +241,7 @@ class ObjectsApi:
         """POST /{t}: 201 with the new record."""
         kind = resolve_type(object_type)
         values = validate_write(kind, body.properties, creating=True)
+        self._check_unique(kind, [(None, values)])
         record = self._create(kind, values, self._link_specs(kind, body.associations))
         return ok(record_json(kind, record, full=True), 201)
 
@@ -214,6 +258,7 @@ class ObjectsApi:
             )
         changes = validate_write(kind, body.properties)
         record = self._lookup(kind, object_id, QueryArgs(request).text("idProperty"), False)
+        self._check_unique(kind, [(record.id, changes)])
         updated = self.store.update(kind, record.id, changes, now_utc())
         if updated is None:
             raise not_found(id=[object_id])
@@ -261,6 +306,7 @@ class ObjectsApi:
             )
             for item in body.inputs
         ]
+        self._check_unique(kind, [(None, values) for _, values, _ in checked])
         results, errors = [], []
         for item, values, specs in checked:
             # A create has no record id yet: it is named by its trace id or a unique property's value.
@@ -284,6 +330,9 @@ class ObjectsApi:
             )
             for item in body.inputs
         ]
+        if self.portal.unique_record_ids and kind == CUSTOM_OBJECT:
+            found = [(self._find(kind, item.id.strip(), prop), changes) for item, changes, prop in checked]
+            self._check_unique(kind, [(r.id if r else None, changes) for r, changes in found])
         results: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
         for item, changes, prop in checked:

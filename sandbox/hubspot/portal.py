@@ -69,7 +69,7 @@ DEFAULT = Portal()
 VARIED = Portal(
     name="varied",
     association_page=100,
-    primary_contact_label="Main point of contact",
+    primary_contact_label="Sponsor",  # one word: `env $(python -m sandbox env ...)` splits on spaces
     primary_contact_type_ids=(1207, 1208),
     ticket_pipelines=(
         TicketPipeline("0", "Support Pipeline", SUPPORT_STAGES),
