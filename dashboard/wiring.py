@@ -122,6 +122,16 @@ def _clients(settings: Settings) -> Clients:
     return Clients(crm, erp, "live", crm.label, erp.label)
 
 
+def portal_client(settings: Settings) -> HubSpotClient:
+    """The HubSpot client of the configured portal, or of the sandbox when nothing is configured."""
+    if settings.sandbox_mode:
+        return hubspot_client(settings, settings.sandbox.crm_url, settings.sandbox.token)
+    h = settings.hubspot
+    if h.token is None:
+        raise ConfigError("set THROUGHLINE_HUBSPOT__TOKEN")
+    return hubspot_client(settings, h.base_url, h.token.get_secret_value())
+
+
 def hubspot_client(settings: Settings, base_url: str, token: str) -> HubSpotClient:
     """The HubSpot client, with the portal's names and limits from the settings."""
     h = settings.hubspot

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from sandbox.crm_schema import PORTAL_ID
 from sandbox.faults import CONTROL_PREFIX, FaultMiddleware, Faults, add_control_routes
 from sandbox.hubspot.associations import AssociationsApi
 from sandbox.hubspot.errors import (
@@ -27,6 +28,7 @@ from sandbox.hubspot.errors import (
     HubSpotError,
     HubSpotJSON,
     error_response,
+    ok,
     rate_limit_body,
 )
 from sandbox.hubspot.metadata import MetadataApi
@@ -196,6 +198,17 @@ def create_hubspot_app(
     app.include_router(_type_pair_router(links), prefix="/crm/v4/associations")
     app.include_router(_type_pair_router(links), prefix="/crm/associations/2026-03")
     _metadata_routes(app, metadata)
+
+    async def token_info(request: Request) -> Response:
+        """POST /oauth/v2/private-apps/get/access-token-info {"tokenKey"}: the token's scopes
+        (developers.hubspot.com/docs/api/private-apps, "retrieve a private app's access token info")."""
+        body = await request.json() if await request.body() else {}
+        if not isinstance(body, dict) or body.get("tokenKey") != token:
+            raise HubSpotError(400, "The token key is not a valid private app access token.")
+        scopes = list(portal.scopes)
+        return ok({"userId": 9_100_001, "hubId": PORTAL_ID, "appId": 3_210_001, "scopes": scopes})
+
+    app.add_api_route("/oauth/v2/private-apps/get/access-token-info", token_info, methods=["POST"])
     add_control_routes(app, faults)
 
     app.add_exception_handler(HubSpotError, _hubspot_error)

@@ -58,6 +58,20 @@ class Portal:
     """Whether writes are refused that would give two project records the same ERP project ID."""
     partner_every: int = 0
     """Every n-th deal also has a partner company (an unlabeled association, type 341), listed first."""
+    scopes: tuple[str, ...] = (
+        "oauth",
+        "crm.objects.deals.read",
+        "crm.objects.deals.write",
+        "crm.objects.companies.read",
+        "crm.objects.contacts.read",
+        "crm.objects.line_items.read",
+        "crm.objects.owners.read",
+        "tickets",
+        "crm.schemas.custom.read",
+        "crm.objects.custom.read",
+        "crm.objects.custom.write",
+    )
+    """The scopes the sandbox's token has (HubSpot's scope names)."""
 
     def stage_pipeline(self, stage_id: str) -> str | None:
         """The pipeline a ticket stage belongs to."""

@@ -91,6 +91,9 @@ class HubSpotClient(ApiClient, CrmClient):
         self._labels_lock = threading.Lock()
         self._label_types: dict[tuple[str, str, str], tuple[int, ...]] = {}
         self._ticket_states: dict[str, bool] | None = None
+        self._token = token
+        self.daily: tuple[int, int | None] | None = None
+        """(requests left today, the daily limit) as HubSpot last reported them; None when it did not."""
 
     # -- transport ---------------------------------------------------------------------------------
 
@@ -114,9 +117,18 @@ class HubSpotClient(ApiClient, CrmClient):
             if search:
                 self._budget.acquire()
             response = self._send(operation, method, path, idempotent=idempotent, params=params, json=json)
+            self._note_daily(response)
             return read_body(response, operation, allow_multi_status)
 
         return self._with_retries(operation, once)
+
+    def _note_daily(self, response: httpx.Response) -> None:
+        """Keep the daily limit HubSpot reports (`X-HubSpot-RateLimit-Daily` and `-Daily-Remaining`, on
+        every answer but search's; OAuth apps have no daily limit and get neither header)."""
+        remaining = response.headers.get("x-hubspot-ratelimit-daily-remaining")
+        if remaining is not None and remaining.strip().isdigit():
+            daily = response.headers.get("x-hubspot-ratelimit-daily", "")
+            self.daily = (int(remaining), int(daily) if daily.strip().isdigit() else None)
 
     # -- generic reads -------------------------------------------------------------------------------
 
@@ -218,6 +230,18 @@ class HubSpotClient(ApiClient, CrmClient):
                 body = self.request("GET", f"{PIPELINES}/tickets", "list ticket pipelines")
                 self._ticket_states = parse.ticket_states(results(body, "list ticket pipelines"))
             return self._ticket_states
+
+    def token_scopes(self) -> list[str]:
+        """The scopes HubSpot granted this token (`POST /oauth/v2/private-apps/get/access-token-info`
+        with `{"tokenKey": token}`, developers.hubspot.com/docs/api/private-apps)."""
+        body = self.request(
+            "POST",
+            "/oauth/v2/private-apps/get/access-token-info",
+            "read the token's scopes",
+            json={"tokenKey": self._token},
+        )
+        scopes = body.get("scopes")
+        return [str(s) for s in scopes] if isinstance(scopes, list) else []
 
     def portal_semantics(self, *, refresh: bool = False) -> parse.Semantics:
         """What the portal means by primary contact and open ticket: read again on a full read (two

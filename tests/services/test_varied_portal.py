@@ -29,13 +29,17 @@ from services.odoo import OdooClient
 from services.store import Store
 from tests.corrections_support import deal_value, first, new_store
 from tests.sandbox_fixture import AS_OF, ODOO, ROOT, TOKEN, RunningSandbox, running_sandbox
+from tests.services.test_doctor import doctor
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 OPS = Actor("olga.ops@example.com", "ops")
 
 
-def portal_names(portal: str) -> PortalNames:
-    """The portal's names from `python -m sandbox env --portal ...` (THROUGHLINE_HUBSPOT__* lines)."""
+PREFIX = "THROUGHLINE_HUBSPOT__"
+
+
+def portal_settings(portal: str) -> dict[str, str]:
+    """The portal's THROUGHLINE_HUBSPOT__* lines of `python -m sandbox env --portal ...`."""
     out = subprocess.run(
         [sys.executable, "-m", "sandbox", "env", "--portal", portal],
         check=True,
@@ -43,9 +47,13 @@ def portal_names(portal: str) -> PortalNames:
         text=True,
         cwd=ROOT,
     ).stdout
-    prefix = "THROUGHLINE_HUBSPOT__"
-    pairs = (line.split("=", 1) for line in out.splitlines() if line.startswith(prefix))
-    return PortalNames(**{name.removeprefix(prefix).lower(): value for name, value in pairs})
+    pairs = (line.split("=", 1) for line in out.splitlines() if line.startswith(PREFIX))
+    return dict(pairs)
+
+
+def portal_names(portal: str) -> PortalNames:
+    """The portal's names, as the settings `python -m sandbox env --portal ...` prints give them."""
+    return PortalNames(**{k.removeprefix(PREFIX).lower(): v for k, v in portal_settings(portal).items()})
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +197,13 @@ def test_a_project_record_with_a_project_id_another_record_holds_is_refused(
         result = client.create_project_records([record])
     assert result.written == {}
     assert taken in result.failed["21000000001"]
+
+
+def test_the_portal_check_passes_with_the_portals_settings_and_not_without(varied: RunningSandbox) -> None:
+    done = doctor(varied, **portal_settings("varied"))
+    assert done.returncode == 0, done.stdout
+    assert "OK   deals.delivery_project_ref (project ID): string" in done.stdout
+    assert "OK   deal -> contact label 'Sponsor': type id 1207" in done.stdout
+    defaults = doctor(varied)
+    assert defaults.returncode == 2
+    assert "FIX  deals.erp_project_id (project ID): no property 'erp_project_id' on deals" in defaults.stdout
