@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,17 +22,14 @@ import httpx
 from services.crm import CrmClient, CrmField, WriteResult
 from services.errors import ServiceError
 from services.http import ApiClient, RequestBudget
-from services.hubspot import parse, refresh
+from services.hubspot import parse, refresh, snapshot
 from services.hubspot.names import (
-    COMPANY_PROPERTIES,
-    CONTACT_PROPERTIES,
-    DEAL_ASSOCIATIONS,
     LINE_ITEM_PROPERTIES,
     NOTE_PROPERTIES,
     PortalNames,
 )
 from services.hubspot.wire import SYSTEM, error_keys, next_after, read_body, results
-from services.models import CrmDealId, CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, Owner, utcnow
+from services.models import CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, Owner, utcnow
 
 OBJECTS = "/crm/objects/2026-03"
 ASSOCIATIONS = "/crm/associations/2026-03"
@@ -43,7 +39,6 @@ BATCH_SIZE = 100
 ASSOCIATION_BATCH = 1000
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
-SNAPSHOT_THREADS = 12  # requests in flight at once; the rate budget, not this, sets the pace
 SEARCH_LAG = timedelta(seconds=60)
 """How far before the last read a refresh looks again (search indexing lag and clock differences)."""
 
@@ -296,70 +291,10 @@ class HubSpotClient(ApiClient, CrmClient):
     # -- the snapshot ---------------------------------------------------------------------------------
 
     def fetch_snapshot(self, *, now: Callable[[], datetime] = utcnow) -> CrmSnapshot:
-        """The whole portfolio: deals with their associations, project records, companies, contacts,
-        tickets and owners. Line items and notes are counted through associations here and read in full
-        only for one deal (`fetch_deal_details`)."""
-        start_requests = self.requests
-        n = self.names
-        links = (*DEAL_ASSOCIATIONS, n.project_object_type)
-        with ThreadPoolExecutor(max_workers=SNAPSHOT_THREADS) as pool:
-            projects_f = pool.submit(
-                lambda: list(self.list_objects(n.project_object_type, n.record_properties()))
-            )
-            companies_f = pool.submit(lambda: list(self.list_objects("companies", COMPANY_PROPERTIES)))
-            contacts_f = pool.submit(lambda: list(self.list_objects("contacts", CONTACT_PROPERTIES)))
-            tickets_f = pool.submit(lambda: list(self.list_objects("tickets", n.ticket_properties())))
-            owners_f = pool.submit(self.fetch_owners)
-            stages_f = pool.submit(self.fetch_stages)
-            semantics_f = pool.submit(self.portal_semantics, refresh=True)
-            # Deals are listed here, and each 1,000 deals' associations are read while the listing goes
-            # on: the association reads need the deal ids, so they would otherwise all queue at the end.
-            raw_deals: list[dict[str, Any]] = []
-            pending: list[dict[str, Future[Links]]] = []
-            for raw in self.list_objects("deals", n.deal_properties()):
-                raw_deals.append(raw)
-                if len(raw_deals) % ASSOCIATION_BATCH == 0:
-                    pending.append(self._submit_associations(pool, links, raw_deals[-ASSOCIATION_BATCH:]))
-            if len(raw_deals) % ASSOCIATION_BATCH:
-                rest = raw_deals[len(raw_deals) - len(raw_deals) % ASSOCIATION_BATCH :]
-                pending.append(self._submit_associations(pool, links, rest))
-            associations: dict[str, Links] = {to: {} for to in links}
-            for chunk in pending:
-                for to, future in chunk.items():
-                    associations[to].update(future.result())
-            stages, semantics = stages_f.result(), semantics_f.result()
-            deals = tuple(
-                parse.deal(
-                    raw,
-                    n,
-                    stages,
-                    {to: a.get(str(raw["id"]), []) for to, a in associations.items()},
-                    semantics,
-                )
-                for raw in raw_deals
-            )
-            project_deals: dict[str, list[CrmDealId]] = {}
-            for deal_id, targets in associations[n.project_object_type].items():
-                for target, _labels in targets:
-                    project_deals.setdefault(target, []).append(CrmDealId(deal_id))
-            return CrmSnapshot(
-                deals=deals,
-                projects=tuple(
-                    parse.project(p, n, project_deals.get(str(p["id"]), [])) for p in projects_f.result()
-                ),
-                companies=tuple(parse.company(c) for c in companies_f.result()),
-                contacts=tuple(parse.contact(c) for c in contacts_f.result()),
-                tickets=tuple(parse.ticket(t, n, semantics) for t in tickets_f.result()),
-                owners=tuple(owners_f.result()),
-                read_at=now(),
-                requests=self.requests - start_requests,
-            )
-
-    def _submit_associations(
-        self, pool: ThreadPoolExecutor, links: Sequence[str], deals: Sequence[dict[str, Any]]
-    ) -> dict[str, Future[Links]]:
-        ids = [str(d["id"]) for d in deals]
-        return {to: pool.submit(self.read_associations, "deals", to, ids) for to in links}
+        """Every deal with its associations and project records, and the companies, contacts and tickets
+        the deals are associated with, read by id (services/hubspot/snapshot.py). Line items and notes are
+        counted through associations here and read in full only for one deal (`fetch_deal_details`)."""
+        return snapshot.read_snapshot(self, now)
 
     def fetch_changes(
         self, previous: CrmSnapshot, since: datetime, *, now: Callable[[], datetime] = utcnow

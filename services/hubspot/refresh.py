@@ -8,10 +8,13 @@
   (num_associated_contacts, num_notes, hs_num_of_associated_line_items...), which moves their
   `hs_lastmodifieddate`; so a deal whose associations changed is among the changed deals, and the
   associations of every changed deal are read again (one batch read per association type).
+- Only what the deals touch: companies, contacts and tickets are kept only while a deal names them, and
+  one a deal newly names is read by id (a full read reads no others, services/hubspot/snapshot.py).
 - Deletions: search never returns archived records and archiving does not move `hs_lastmodifieddate`,
   so each search's `total` (the type's live records) is checked against the previous read plus the new
-  records. When it is short, the type's archived list names the deleted ones; when that still does not
-  add up, a full read. Links to deleted companies, contacts, tickets and project records are dropped.
+  records (deals and project records; a touched type's deleted record drops out once no deal names
+  it). When it is short, the type's archived list names the deleted ones; when that still does not add
+  up, a full read. Links to deleted companies, contacts, tickets and project records are dropped.
 - Owners and deal stages are read again only when a changed deal names one the previous read lacks.
 What this cannot see (an association change a portal does not count, say) lasts until the next full read,
 which the caller schedules (dashboard/snapshot.py).
@@ -33,6 +36,7 @@ from services.hubspot.names import (
     MODIFIED_PROPERTY,
     PortalNames,
 )
+from services.hubspot.snapshot import TOUCHED, touched_properties
 from services.hubspot.wire import next_after, results
 from services.models import CrmDealId, CrmProjectRecord, CrmRecordId, CrmSnapshot, Deal
 
@@ -72,6 +76,11 @@ def changes(
         associations = {to: future.result() for to, future in reads.items()}
     removed: dict[str, set[str]] = {}
     for kind, found in found_changes.items():
+        if found is not None and kind in TOUCHED:
+            # a snapshot holds only the records deals touch, so the type's live count says nothing here;
+            # one no deal names any more is left out below, as a full read leaves it out
+            removed[kind] = set()
+            continue
         gone = _removed(client, kind, _previous_ids(previous, kind, n), found) if found else None
         if gone is None:
             return None
@@ -179,27 +188,57 @@ def _updated_snapshot(
         {str(r["id"]): parse.project(r, n, []) for r in updated[ptype]},
         removed[ptype],
     )
+    companies = _merge(
+        previous.companies,
+        lambda c: c.company_id,
+        {str(r["id"]): parse.company(r) for r in updated["companies"]},
+        removed["companies"],
+    )
+    contacts = _merge(
+        previous.contacts,
+        lambda c: c.contact_id,
+        {str(r["id"]): parse.contact(r) for r in updated["contacts"]},
+        removed["contacts"],
+    )
+    tickets = _merge(
+        previous.tickets,
+        lambda t: t.ticket_id,
+        {str(r["id"]): parse.ticket(r, n, semantics) for r in updated["tickets"]},
+        removed["tickets"],
+    )
+    # as a full read: only what the deals touch, the newly touched read by id
+    touched: dict[str, set[str]] = {
+        "companies": {i for d in deals for i in d.company_ids},
+        "contacts": {i for d in deals for i in d.contact_ids},
+        "tickets": {i for d in deals for i in d.ticket_ids},
+    }
+    unread = {
+        "companies": touched["companies"] - {c.company_id for c in companies},
+        "contacts": touched["contacts"] - {c.contact_id for c in contacts},
+        "tickets": touched["tickets"] - {t.ticket_id for t in tickets},
+    }
+    found = {
+        kind: client.read_objects(kind, sorted(ids), touched_properties(client, kind)) if ids else {}
+        for kind, ids in unread.items()
+    }
+    companies = _merge(
+        companies, lambda c: c.company_id, {i: parse.company(r) for i, r in found["companies"].items()}, set()
+    )
+    contacts = _merge(
+        contacts, lambda c: c.contact_id, {i: parse.contact(r) for i, r in found["contacts"].items()}, set()
+    )
+    tickets = _merge(
+        tickets,
+        lambda t: t.ticket_id,
+        {i: parse.ticket(r, n, semantics) for i, r in found["tickets"].items()},
+        set(),
+    )
     return CrmSnapshot(
         deals=deals,
         projects=_with_deal_ids(projects, deals),
-        companies=_merge(
-            previous.companies,
-            lambda c: c.company_id,
-            {str(r["id"]): parse.company(r) for r in updated["companies"]},
-            removed["companies"],
-        ),
-        contacts=_merge(
-            previous.contacts,
-            lambda c: c.contact_id,
-            {str(r["id"]): parse.contact(r) for r in updated["contacts"]},
-            removed["contacts"],
-        ),
-        tickets=_merge(
-            previous.tickets,
-            lambda t: t.ticket_id,
-            {str(r["id"]): parse.ticket(r, n, semantics) for r in updated["tickets"]},
-            removed["tickets"],
-        ),
+        companies=tuple(c for c in companies if c.company_id in touched["companies"]),
+        contacts=tuple(c for c in contacts if c.contact_id in touched["contacts"]),
+        tickets=tuple(t for t in tickets if t.ticket_id in touched["tickets"]),
         line_items=previous.line_items,
         notes=previous.notes,
         owners=owners,

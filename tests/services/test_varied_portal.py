@@ -3,7 +3,7 @@
 second ticket pipeline with its own stage ids, partner companies listed before the customer, association
 pages of 100, unique project IDs on the project object. The settings come from `python -m sandbox env
 --portal varied`, as a person would take them; the oracle is the default portal holding the same
-portfolio (the session's `demo`), and the manifest."""
+portfolio, and the manifest."""
 
 from __future__ import annotations
 
@@ -83,8 +83,11 @@ def on_varied(varied: RunningSandbox, names: PortalNames) -> tuple[Snapshot, Ana
 
 
 @pytest.fixture(scope="module")
-def on_default(demo: RunningSandbox) -> tuple[Snapshot, Analysis]:
-    return read(demo, None)
+def on_default(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Snapshot, Analysis]]:
+    """The same portfolio on the default portal, on a sandbox of its own (the session's demo is written
+    to by other tests)."""
+    with running_sandbox(tmp_path_factory.mktemp("default") / "sandbox.sqlite") as sandbox:
+        yield read(sandbox, None)
 
 
 def crm(snapshot: Snapshot) -> CrmSnapshot:
