@@ -50,6 +50,9 @@ class SourceRead:
     requests: int = 0
     mode: Literal["full", "incremental"] = "full"
     """A full read, or only what changed since the previous read."""
+    quota_left: int | None = None
+    """Requests the source still allows today (HubSpot's daily limit), when it says."""
+    quota_limit: int | None = None
 
     def age_s(self, now: datetime) -> float | None:
         """Seconds since the data was read (None when never read)."""
@@ -173,7 +176,14 @@ def _attempt(
         seconds=round(time.perf_counter() - started, 3),
         outcome="ok",
     )
-    return result, SourceRead(label=label, read_at=read_at, requests=result.requests, mode=result.mode)
+    return result, SourceRead(
+        label=label,
+        read_at=read_at,
+        requests=result.requests,
+        mode=result.mode,
+        quota_left=getattr(result.data, "quota_left", None),
+        quota_limit=getattr(result.data, "quota_limit", None),
+    )
 
 
 def _read_crm(

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from fastapi import Request
 from starlette.responses import Response
@@ -55,19 +56,22 @@ class ObjectsApi:
         self.store, self.faults, self.limits, self.portal = store, faults, limits, portal
         self._rng = random.Random(seed)
 
-    def _check_unique(self, kind: str, writes: list[tuple[int | None, dict[str, str | None]]]) -> None:
-        """On a portal that enforces unique project IDs on its project object, a 409 for the whole request
-        when a write would give a value another record holds (or two inputs the same one): HubSpot refuses
-        a batch over one conflict and names the first (HubSpot/hubspot-api-python#51: "Contact already
-        exists. Existing ID: …", category CONFLICT; errors[].in names the property)."""
+    def _unique_conflicts(
+        self, kind: str, writes: list[tuple[int | None, dict[str, str | None]]]
+    ) -> dict[int, HubSpotError]:
+        """On a portal that enforces unique project IDs on its project object: for each write (by index)
+        that would give a value another record holds, or an earlier input of the same request, HubSpot's
+        409 CONFLICT naming the value and the record that has it ("… already exists. Existing ID: …",
+        HubSpot/hubspot-api-python#51; errors[].in names the property)."""
         if not self.portal.unique_record_ids or kind != CUSTOM_OBJECT:
-            return
+            return {}
         name = RECORD_ID_PROPERTY
         shown = self.portal.renamed.get(kind, {}).get(name, name)
         values = [v for _, props in writes if (v := props.get(name))]
         held = self.store.find_many(kind, name, values)
         seen: dict[str, int | None] = {}
-        for record_id, props in writes:
+        conflicts: dict[int, HubSpotError] = {}
+        for index, (record_id, props) in enumerate(writes):
             value = props.get(name)
             if not value:
                 continue
@@ -75,18 +79,26 @@ class ObjectsApi:
             if other is not None and other.id != record_id:
                 existing = str(other.id)
             elif value in seen and seen[value] != record_id:
-                existing = "another input of this batch"
+                existing = "another input of this request"
             else:
                 seen[value] = record_id
                 continue
             message = f"A {SINGULAR[kind]} with {shown} {value} already exists. Existing ID: {existing}"
-            raise HubSpotError(
+            conflicts[index] = HubSpotError(
                 409,
                 message,
                 "CONFLICT",
                 context={"propertyName": [shown], "value": [value]},
                 errors=[{"message": message, "in": shown}],
             )
+        return conflicts
+
+    def _check_unique(self, kind: str, writes: list[tuple[int | None, dict[str, str | None]]]) -> None:
+        """The whole request refused over its first unique-value conflict (HubSpot fails a batch that has
+        not opted into multi-status, naming the first conflict only: hubspot-api-python#51)."""
+        conflicts = self._unique_conflicts(kind, writes)
+        if conflicts:
+            raise conflicts[min(conflicts)]
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -306,9 +318,22 @@ class ObjectsApi:
             )
             for item in body.inputs
         ]
-        self._check_unique(kind, [(None, values) for _, values, _ in checked])
+        # With every input tagged by an objectWriteTraceId, a batch create answers 207 with the inputs that
+        # failed and creates the others ("To do so, include a unique objectWriteTraceId value for each
+        # input", developers.hubspot.com/docs/api-reference/error-handling, Multi-status errors); untagged,
+        # one conflict refuses the whole batch.
+        writes: list[tuple[int | None, dict[str, str | None]]] = [(None, v) for _, v, _ in checked]
+        traced = all(item.objectWriteTraceId for item, _, _ in checked)
+        conflicts = self._unique_conflicts(kind, writes) if traced else {}
+        if not traced:
+            self._check_unique(kind, writes)
         results, errors = [], []
-        for item, values, specs in checked:
+        for index, (item, values, specs) in enumerate(checked):
+            if index in conflicts:
+                trace = str(item.objectWriteTraceId)
+                error = conflicts[index].body(str(uuid4()))
+                errors.append(error | {"context": error.get("context", {}) | {"objectWriteTraceId": [trace]}})
+                continue
             # A create has no record id yet: it is named by its trace id or a unique property's value.
             names = [item.objectWriteTraceId, *(values.get(p) for p in UNIQUE_PROPERTIES.get(kind, ()))]
             if self._failing(names):

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from services.crm import CrmClient, CrmField, WriteResult
-from services.errors import ServiceError
+from services.errors import RateLimitError, ServiceError
 from services.http import ApiClient, RequestBudget
 from services.hubspot import parse, refresh, snapshot
 from services.hubspot.names import (
@@ -66,6 +66,7 @@ class HubSpotClient(ApiClient, CrmClient):
         policy_waits: Mapping[str, float] | None = None,
         transport: httpx.BaseTransport | None = None,
         change_lag: timedelta = SEARCH_LAG,
+        daily_reserve: int = 100,
     ) -> None:
         # HubSpot sends no Retry-After; its policyName says which window was hit. Our own moving window
         # already keeps us under the burst limit, so a TEN_SECONDLY_ROLLING 429 means HubSpot counted a
@@ -84,9 +85,11 @@ class HubSpotClient(ApiClient, CrmClient):
         self._budget = RequestBudget(requests_per_10s, 10, "hubspot")
         self._search_budget = RequestBudget(search_requests_per_s, 1, "hubspot-search")
         self._labels_lock = threading.Lock()
+        self._daily_lock = threading.Lock()
         self._label_types: dict[tuple[str, str, str], tuple[int, ...]] = {}
         self._ticket_states: dict[str, bool] | None = None
         self._token = token
+        self.daily_reserve = daily_reserve
         self.daily: tuple[int, int | None] | None = None
         """(requests left today, the daily limit) as HubSpot last reported them; None when it did not."""
 
@@ -108,6 +111,7 @@ class HubSpotClient(ApiClient, CrmClient):
         not run twice (a create) passes `idempotent=False`: it is not retried once it may have landed."""
 
         def once() -> dict[str, Any]:
+            self._within_daily_limit(operation)
             (self._search_budget if search else self._budget).acquire()
             if search:
                 self._budget.acquire()
@@ -117,13 +121,34 @@ class HubSpotClient(ApiClient, CrmClient):
 
         return self._with_retries(operation, once)
 
+    def _within_daily_limit(self, operation: str) -> None:
+        """Stop before the day's quota is gone (HubSpot refuses everything past it until midnight in the
+        portal's time zone, and then the dashboard could not even write a correction): `daily_reserve`
+        requests are left unspent."""
+        if self.daily is not None and self.daily[0] <= self.daily_reserve:
+            left, limit = self.daily
+            raise RateLimitError(
+                SYSTEM,
+                operation,
+                f"only {left:,} of the portal's {limit or 0:,} daily API requests are left, so Throughline "
+                "stops reading until the limit resets at midnight (the portal's time zone)",
+                policy="DAILY",
+                retryable=False,
+            )
+
     def _note_daily(self, response: httpx.Response) -> None:
         """Keep the daily limit HubSpot reports (`X-HubSpot-RateLimit-Daily` and `-Daily-Remaining`, on
         every answer but search's; OAuth apps have no daily limit and get neither header)."""
         remaining = response.headers.get("x-hubspot-ratelimit-daily-remaining")
-        if remaining is not None and remaining.strip().isdigit():
-            daily = response.headers.get("x-hubspot-ratelimit-daily", "")
-            self.daily = (int(remaining), int(daily) if daily.strip().isdigit() else None)
+        if remaining is None or not remaining.strip().isdigit():
+            return
+        daily = response.headers.get("x-hubspot-ratelimit-daily", "")
+        left = int(remaining)
+        with self._daily_lock:
+            # answers to parallel requests arrive out of order: keep the lowest count, unless it jumped
+            # far up (the daily window reset at midnight)
+            if self.daily is None or left < self.daily[0] or left > self.daily[0] + 100:
+                self.daily = (left, int(daily) if daily.strip().isdigit() else None)
 
     # -- generic reads -------------------------------------------------------------------------------
 
@@ -350,6 +375,15 @@ class HubSpotClient(ApiClient, CrmClient):
                     allow_multi_status=True,
                 )
             except ServiceError as error:
+                if error.status == 409 and len(inputs) > 1:
+                    # a unique-value conflict refuses the whole batch and names only the first one
+                    # (batch updates have no multi-status): each record on its own, so the others land
+                    singles = [self._update(object_type, {k: p}, prop) for k, p in chunk]
+                    for single in singles:
+                        result.written.update(single.written)
+                        result.failed.update(single.failed)
+                        result.unknown.update(single.unknown)
+                    continue
                 target = result.unknown if _may_have_landed(error) else result.failed
                 target.update(dict.fromkeys(keys, str(error)))
                 continue
@@ -413,19 +447,55 @@ class HubSpotClient(ApiClient, CrmClient):
                     result.failed[key] = "HubSpot did not confirm the new record"
             links = [{"from": {"id": created[key]}, "to": {"id": key}} for key in keys if key in created]
             if links:
-                self.request(
-                    "POST",
-                    f"{ASSOCIATIONS}/{object_type}/deals/batch/associate/default",
-                    f"associate {object_type} with deals",
-                    json={"inputs": links},
-                    allow_multi_status=True,
-                )
+                self._associate_created(object_type, links, created, result)
         return WriteResult(
             written=result.written,
             failed=result.failed,
             unknown=result.unknown,
             requests=self.requests - start,
         )
+
+    def _associate_created(
+        self,
+        object_type: str,
+        links: list[dict[str, dict[str, str]]],
+        created: Mapping[str, str],
+        result: WriteResult,
+    ) -> None:
+        """Associate new records with their deals; a link HubSpot refused (or could not confirm) stays on
+        the record's outcome as `association_error` and is logged: the record exists, unlinked."""
+        operation = f"associate {object_type} with deals"
+        deal_of = {record: deal for deal, record in created.items()}
+        try:
+            body = self.request(
+                "POST",
+                f"{ASSOCIATIONS}/{object_type}/deals/batch/associate/default",
+                operation,
+                json={"inputs": links},
+                allow_multi_status=True,
+            )
+        except ServiceError as error:
+            problems = {record: str(error) for record in deal_of}
+        else:
+            problems = {}
+            for problem in body.get("errors") or []:
+                message = str(problem.get("message") or "refused")
+                named = error_keys(problem, list(deal_of) + list(created))
+                for key in named:
+                    problems[key if key in deal_of else created.get(key, key)] = message
+        for record, message in problems.items():
+            deal = deal_of.get(record)
+            if deal is None:
+                continue
+            result.written[deal] = {"id": record, "association_error": message}
+            self._log.warning(
+                "hubspot.association_failed",
+                system=SYSTEM,
+                operation=operation,
+                record_id=record,
+                deal_id=deal,
+                error=message,
+            )
 
     def archive_project_records(self, record_ids: Sequence[str]) -> WriteResult:
         """Archive project records, 100 per batch (HubSpot answers 204 and names no record)."""

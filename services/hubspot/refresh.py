@@ -244,6 +244,8 @@ def _updated_snapshot(
         owners=owners,
         read_at=now(),
         requests=client.requests - start_requests,
+        quota_left=client.daily[0] if client.daily else None,
+        quota_limit=client.daily[1] if client.daily else None,
     )
 
 

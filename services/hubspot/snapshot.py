@@ -110,6 +110,8 @@ def read_snapshot(client: HubSpotClient, now: Callable[[], datetime]) -> CrmSnap
             owners=tuple(owners_f.result()),
             read_at=now(),
             requests=client.requests - start_requests,
+            quota_left=client.daily[0] if client.daily else None,
+            quota_limit=client.daily[1] if client.daily else None,
         )
 
 

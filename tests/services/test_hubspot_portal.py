@@ -5,11 +5,14 @@ portal's own label, open tickets by their stage's ticketState. Over real HTTP.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from sandbox.hubspot import HubSpotLimits
 from sandbox.hubspot.portal import Portal
+from services.errors import RateLimitError
 from services.hubspot import HubSpotClient, PortalNames
 from tests.hubspot_fixture import TOKEN, hubspot_portal
 
@@ -69,3 +72,26 @@ def test_a_ticket_is_open_as_its_stages_ticket_state_says(portal: str) -> None:
         assert client.ticket_states() == {"1": True, "2": True, "3": True, "4": False}
         tickets = client.fetch_snapshot().tickets
     assert [(t.ticket_id, t.is_open) for t in tickets] == [("501", False)]
+
+
+def test_the_daily_quota_is_read_and_reading_stops_before_it_is_gone(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with (
+        hubspot_portal(tmp_path / "a", limits=HubSpotLimits(daily=1000)) as url,
+        HubSpotClient(url, TOKEN) as client,
+    ):
+        snapshot = client.fetch_snapshot()
+    assert (snapshot.quota_left, snapshot.quota_limit) == (1000 - snapshot.requests, 1000)
+    with (
+        hubspot_portal(tmp_path / "b", limits=HubSpotLimits(daily=30)) as url,
+        HubSpotClient(url, TOKEN, daily_reserve=25) as client,
+    ):
+        with pytest.raises(RateLimitError, match="only 25 of the portal's 30 daily API requests are left"):
+            client.fetch_snapshot()
+        assert client.daily is not None
+        left = client.daily[0]
+        # the requests in flight when the reserve was reached land; none goes out after, so the quota
+        # is never spent (HubSpot would refuse every call until midnight)
+        assert 0 < left <= 25
+        assert client.requests == 30 - left

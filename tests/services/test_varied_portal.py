@@ -27,7 +27,7 @@ from services.hubspot import HubSpotClient, PortalNames
 from services.models import CrmDealId, CrmSnapshot, NewProjectRecord
 from services.odoo import OdooClient
 from services.store import Store
-from tests.corrections_support import deal_value, first, new_store
+from tests.corrections_support import deal_value, first, new_store, project_record
 from tests.sandbox_fixture import AS_OF, ODOO, ROOT, TOKEN, RunningSandbox, running_sandbox
 from tests.services.test_doctor import doctor
 
@@ -195,11 +195,35 @@ def test_a_project_record_with_a_project_id_another_record_holds_is_refused(
     assert response.status_code == 409
     assert taken in response.json()["message"]
     assert "delivery_code" in response.json()["message"]
-    record = NewProjectRecord(crm_deal_id=CrmDealId("21000000001"), name="Copy", project_id=taken)
+    # with every input traced (objectWriteTraceId), HubSpot fails the conflicting one and creates the rest
+    records = [
+        NewProjectRecord(crm_deal_id=CrmDealId("21000000001"), name="Copy", project_id=taken),
+        NewProjectRecord(crm_deal_id=CrmDealId("21000000003"), name="New one", project_id="PRJ-99001"),
+    ]
     with HubSpotClient(varied.crm_url, TOKEN, names=names) as client:
-        result = client.create_project_records([record])
-    assert result.written == {}
-    assert taken in result.failed["21000000001"]
+        result = client.create_project_records(records)
+    assert list(result.failed) == ["21000000001"]
+    assert f"delivery_code {taken} already exists" in result.failed["21000000001"]
+    made = result.written["21000000003"]["id"]
+    assert made is not None
+    assert project_record(varied, made, ["delivery_code"])["delivery_code"] == "PRJ-99001"
+
+
+def test_a_batch_update_with_one_unique_conflict_still_writes_the_others(
+    varied: RunningSandbox, names: PortalNames, on_varied: tuple[Snapshot, Analysis]
+) -> None:
+    first_record, second, third = (p for p in crm(on_varied[0]).projects[-3:])
+    updates = {
+        first_record.project_record_id: {"delivery_code": second.raw_project_id},  # another record's ID
+        third.project_record_id: {"engagement_name": "Renamed in the same batch"},
+    }
+    with HubSpotClient(varied.crm_url, TOKEN, names=names) as client:
+        result = client._update("p_projects", updates, "engagement_name")
+    assert list(result.failed) == [first_record.project_record_id]
+    assert "already exists" in result.failed[first_record.project_record_id]
+    assert list(result.written) == [third.project_record_id]
+    held = project_record(varied, third.project_record_id, ["engagement_name"])
+    assert held["engagement_name"] == "Renamed in the same batch"
 
 
 def test_the_portal_check_passes_with_the_portals_settings_and_not_without(varied: RunningSandbox) -> None:
