@@ -182,7 +182,7 @@ def create_hubspot_app(
     """The HubSpot-compatible sandbox server over `engine` (tables from sandbox.db)."""
     limits = limits or HubSpotLimits()
     faults = faults or Faults(seed=seed)
-    store = HubSpotStore(engine)
+    store = HubSpotStore(engine, links_touch=portal.links_touch)
     app = FastAPI(title="HubSpot sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.router.redirect_slashes = False  # the gate strips trailing slashes instead of redirecting
 

@@ -58,6 +58,9 @@ class Portal:
     """Whether writes are refused that would give two project records the same ERP project ID."""
     partner_every: int = 0
     """Every n-th deal also has a partner company (an unlabeled association, type 341), listed first."""
+    links_touch: bool = True
+    """Whether making or removing an association moves both records' hs_lastmodifieddate (HubSpot does
+    not say it does)."""
     scopes: tuple[str, ...] = (
         "oauth",
         "crm.objects.deals.read",
@@ -115,6 +118,7 @@ VARIED = Portal(
     },
     unique_record_ids=True,
     partner_every=4,
+    links_touch=False,
 )
 
 PORTALS = {portal.name: portal for portal in (DEFAULT, VARIED)}

@@ -90,6 +90,8 @@ class HubSpotClient(ApiClient, CrmClient):
         self._ticket_states: dict[str, bool] | None = None
         self._token = token
         self.daily_reserve = daily_reserve
+        self.association_turn = 0
+        """Where the refresh's check of unchanged deals' associations goes on (refresh.py, `_in_turn`)."""
         self.daily: tuple[int, int | None] | None = None
         """(requests left today, the daily limit) as HubSpot last reported them; None when it did not."""
 

@@ -133,7 +133,7 @@ def deal(
     raw: dict[str, Any],
     n: PortalNames,
     stages: Mapping[str, tuple[str, bool, bool]],
-    assoc: Mapping[str, list[tuple[str, tuple[int, ...]]]],
+    assoc: Links,
     semantics: Semantics,
 ) -> Deal:
     deal_id = str(raw["id"])
@@ -142,9 +142,6 @@ def deal(
     stage = text(props.get("dealstage"))
     label, closed, won = stages.get(stage or "", (stage, False, False))
     margin = r.number(n.estimated_margin_property)
-    contacts = assoc.get("contacts", [])
-    wanted = semantics.primary_contact_types
-    primary = next((c for c, types in contacts if wanted.intersection(types)), None)
     return Deal(
         crm_deal_id=CrmDealId(deal_id),
         name=text(props.get("dealname")),
@@ -163,15 +160,26 @@ def deal(
         estimated_margin_pct=(margin / 100 if margin is not None else None),
         scope_summary=text(props.get(n.scope_property)),
         proposal_version=text(props.get(n.proposal_version_property)),
-        company_ids=companies_primary_first(assoc.get("companies", [])),
-        contact_ids=ids(contacts),
-        primary_contact_id=CrmRecordId(primary) if primary else None,
-        line_item_ids=ids(assoc.get("line_items", [])),
-        ticket_ids=ids(assoc.get("tickets", [])),
-        note_ids=ids(assoc.get("notes", [])),
-        project_record_ids=ids(assoc.get(n.project_object_type, [])),
+        **association_fields(assoc, n, semantics),
         problems=tuple(r.problems),
     )
+
+
+def association_fields(assoc: Links, n: PortalNames, semantics: Semantics) -> dict[str, Any]:
+    """A deal's fields that come from its associations (the customer first, the primary contact by its
+    association type)."""
+    contacts = assoc.get("contacts", [])
+    wanted = semantics.primary_contact_types
+    primary = next((c for c, types in contacts if wanted.intersection(types)), None)
+    return {
+        "company_ids": companies_primary_first(assoc.get("companies", [])),
+        "contact_ids": ids(contacts),
+        "primary_contact_id": CrmRecordId(primary) if primary else None,
+        "line_item_ids": ids(assoc.get("line_items", [])),
+        "ticket_ids": ids(assoc.get("tickets", [])),
+        "note_ids": ids(assoc.get("notes", [])),
+        "project_record_ids": ids(assoc.get(n.project_object_type, [])),
+    }
 
 
 def project(raw: dict[str, Any], n: PortalNames, deal_ids: list[CrmDealId]) -> CrmProjectRecord:

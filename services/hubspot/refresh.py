@@ -4,10 +4,11 @@
   tickets), no filter, newest `hs_lastmodifieddate` first, 200 per page, until a record older than the
   last read less `change_lag` (the search index trails writes by a few seconds, and clocks differ). One
   request per type when fewer than 200 changed; past the 10,000-result cap it gives up (a full read).
-- Associations: making or removing an association recalculates both records' association counts
-  (num_associated_contacts, num_notes, hs_num_of_associated_line_items...), which moves their
-  `hs_lastmodifieddate`; so a deal whose associations changed is among the changed deals, and the
-  associations of every changed deal are read again (one batch read per association type).
+- Associations: the associations of every changed deal are read again (one batch read per association
+  type), and so are those of the next unchanged deals in turn, filling the same batch reads up to 1,000
+  ids: HubSpot does not say that making or removing an association moves a deal's
+  `hs_lastmodifieddate`, so each deal's associations are checked within deals / 1,000 refreshes (every
+  refresh up to 1,000 deals) at no extra request.
 - Only what the deals touch: companies, contacts and tickets are kept only while a deal names them, and
   one a deal newly names is read by id (a full read reads no others, services/hubspot/snapshot.py).
 - Deletions: search never returns archived records and archiving does not move `hs_lastmodifieddate`,
@@ -16,8 +17,9 @@
   it). When it is short, the type's archived list names the deleted ones; when that still does not add
   up, a full read. Links to deleted companies, contacts, tickets and project records are dropped.
 - Owners and deal stages are read again only when a changed deal names one the previous read lacks.
-What this cannot see (an association change a portal does not count, say) lasts until the next full read,
-which the caller schedules (dashboard/snapshot.py).
+What this cannot see in time (an association change on a deal whose turn has not come, a record the
+search index shows later than `change_lag`) lasts until the next full read, which the caller schedules
+(dashboard/snapshot.py).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ if TYPE_CHECKING:  # the client calls in here; only the type checker needs its c
 R = TypeVar("R")
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
+ASSOCIATION_BATCH = 1000
 
 
 def changes(
@@ -70,8 +73,10 @@ def changes(
         }
         deals = searches["deals"].result()
         changed_deals = sorted(deals.ids) if deals else []
-        # the associations of changed deals are read while the other searches wait for the search limit
-        reads = {to: pool.submit(client.read_associations, "deals", to, changed_deals) for to in links}
+        # the associations of changed deals, and of the next deals in turn up to 1,000 ids a type (the
+        # same requests), are read while the other searches wait for the search limit
+        checked = changed_deals + _in_turn(client, previous, set(changed_deals))
+        reads = {to: pool.submit(client.read_associations, "deals", to, checked) for to in links}
         found_changes = {kind: future.result() for kind, future in searches.items()}
         associations = {to: future.result() for to, future in reads.items()}
     removed: dict[str, set[str]] = {}
@@ -86,7 +91,50 @@ def changes(
             return None
         removed[kind] = gone
     updated = {kind: found.records for kind, found in found_changes.items() if found}
-    return _updated_snapshot(client, previous, updated, associations, removed, now, start_requests)
+    relinked = _relinked(client, previous, set(checked) - set(changed_deals), associations)
+    return _updated_snapshot(
+        client,
+        previous.model_copy(update={"deals": relinked}),
+        updated,
+        associations,
+        removed,
+        now,
+        start_requests,
+    )
+
+
+def _in_turn(client: HubSpotClient, previous: CrmSnapshot, changed: set[str]) -> list[str]:
+    """The next deals whose associations are checked although the deal did not change: an association
+    made or removed need not move the deal's `hs_lastmodifieddate` (HubSpot does not say it does). They
+    fill the association batch reads the changed deals need anyway (1,000 ids a request), so every deal is
+    checked within deals / 1,000 refreshes at no extra request; the client remembers where it stopped."""
+    ids: list[str] = [d.crm_deal_id for d in previous.deals if d.crm_deal_id not in changed]
+    room = ASSOCIATION_BATCH - len(changed)
+    if not ids or room <= 0:
+        return []
+    start = client.association_turn % len(ids)
+    turn = (ids[start:] + ids[:start])[: min(room, len(ids))]
+    client.association_turn = start + len(turn)
+    return turn
+
+
+def _relinked(
+    client: HubSpotClient, previous: CrmSnapshot, checked: set[str], associations: Mapping[str, Links]
+) -> tuple[Deal, ...]:
+    """The previous deals, those checked in turn with the associations read now."""
+    if not checked:
+        return previous.deals
+    semantics = client.portal_semantics()
+    n = client.names
+    out = []
+    for deal in previous.deals:
+        if deal.crm_deal_id in checked:
+            found = {to: a.get(deal.crm_deal_id, []) for to, a in associations.items()}
+            fields = parse.association_fields(found, n, semantics)
+            if any(getattr(deal, name) != value for name, value in fields.items()):
+                deal = deal.model_copy(update=fields)
+        out.append(deal)
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -234,3 +235,26 @@ def test_the_portal_check_passes_with_the_portals_settings_and_not_without(varie
     defaults = doctor(varied)
     assert defaults.returncode == 2
     assert "FIX  deals.erp_project_id (project ID): no property 'erp_project_id' on deals" in defaults.stdout
+
+
+def test_a_refresh_sees_an_association_change_that_did_not_touch_the_deal(
+    varied: RunningSandbox, names: PortalNames
+) -> None:
+    with HubSpotClient(varied.crm_url, TOKEN, names=names) as client:
+        started = datetime.now(UTC)
+        before = client.fetch_snapshot()
+        deal = next(d for d in before.deals if d.contact_ids and d.company_ids)
+        other = next(c.contact_id for c in before.contacts if c.contact_id not in deal.contact_ids)
+        url = (
+            f"{varied.crm_url}/crm/v4/objects/deals/{deal.crm_deal_id}/associations/default/contacts/{other}"
+        )
+        httpx.put(url, headers=AUTH).raise_for_status()
+        read = httpx.get(f"{varied.crm_url}/crm/v3/objects/deals/{deal.crm_deal_id}", headers=AUTH)
+        stamp = read.json()["properties"]["hs_lastmodifieddate"]
+        assert datetime.fromisoformat(stamp.replace("Z", "+00:00")) == deal.updated_at  # not moved
+        after = client.fetch_changes(before, started)
+        full = client.fetch_snapshot()
+    assert after is not None
+    changed = next(d for d in after.deals if d.crm_deal_id == deal.crm_deal_id)
+    assert other in changed.contact_ids
+    assert after.deals == full.deals
