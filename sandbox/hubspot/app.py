@@ -97,6 +97,9 @@ def _metadata_routes(app: FastAPI, api: MetadataApi) -> None:
         add(pipelines + "/{object_type}/{pipeline_id}", api.pipeline, methods=["GET"])
         add(properties + "/{object_type}", api.properties, methods=["GET"])
         add(properties + "/{object_type}/{name}", api.property, methods=["GET"])
+    # pipelines 2026-09 (GA 9 Sep 2026; developers.hubspot.com/changelog/pipelines-api-v1-sunset)
+    app.add_api_route("/crm/pipelines/2026-09/{object_type}", api.pipelines, methods=["GET"])
+    app.add_api_route("/crm/pipelines/2026-09/{object_type}/{pipeline_id}", api.pipeline, methods=["GET"])
     for prefix in (
         "/crm-object-schemas/v3/schemas",
         "/crm/v3/schemas",

@@ -1,8 +1,8 @@
 """HubSpot CRM client: reads the portfolio into typed records and writes corrections back, in batches.
 
-Paths are HubSpot's date-versioned 2026-03 family (`/crm/objects/2026-03/...`,
-`/crm/associations/2026-03/...`): the v3 object paths lose support in Sept 2027 and the v4 associations API
-on 30 Mar 2027. Owners and pipelines stay on v3 here.
+Paths are HubSpot's date-versioned ones (`/crm/objects/2026-03/...`, `/crm/associations/2026-03/...`,
+`/crm/owners/2026-03`, and `/crm/pipelines/2026-09`, the latest pipelines version): the v3 paths lose
+support in Sept 2027 and the v4 associations API on 30 Mar 2027.
 
 Requests: lists page at 100 (HubSpot's maximum), associations are read with batch reads of up to 1,000
 ids, writes go in batches of 100. A moving-window budget keeps the client under the portal's burst limit
@@ -33,7 +33,8 @@ from services.models import CrmSnapshot, Deal, LineItem, NewProjectRecord, Note,
 
 OBJECTS = "/crm/objects/2026-03"
 ASSOCIATIONS = "/crm/associations/2026-03"
-PIPELINES = "/crm/pipelines/2026-03"
+PIPELINES = "/crm/pipelines/2026-09"  # GA 9 Sep 2026, the latest (changelog: "Pipelines API V1 Sunset")
+OWNERS = "/crm/owners/2026-03"
 PAGE_SIZE = 100
 BATCH_SIZE = 100
 ASSOCIATION_BATCH = 1000
@@ -297,14 +298,14 @@ class HubSpotClient(ApiClient, CrmClient):
             after = following
 
     def fetch_owners(self) -> list[Owner]:
-        """Every active owner (the v3 path, with the trailing slash HubSpot's SDK uses)."""
+        """Every active owner (the date-versioned owners path)."""
         owners: list[Owner] = []
         after: str | None = None
         while True:
             params: dict[str, Any] = {"limit": PAGE_SIZE}
             if after:
                 params["after"] = after
-            body = self.request("GET", "/crm/v3/owners/", "list owners", params=params)
+            body = self.request("GET", OWNERS, "list owners", params=params)
             owners.extend(parse.owner(row) for row in results(body, "list owners"))
             after = next_after(body)
             if not after:

@@ -303,7 +303,7 @@ def deal_stages(pipelines: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, 
 
 def ticket_states(pipelines: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
     """Ticket stage id -> open, from each stage's `metadata.ticketState` ("OPEN" or "CLOSED"), as the
-    pipelines API describes ticket stages (GET /crm/pipelines/2026-03/tickets; a stage without it: open
+    pipelines API describes ticket stages (GET /crm/pipelines/2026-09/tickets; a stage without it: open
     unless its `isClosed` says "true")."""
     states: dict[str, bool] = {}
     for pipeline in pipelines:
