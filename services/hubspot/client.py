@@ -13,16 +13,17 @@ The incremental refresh is in `services/hubspot/refresh.py`; the portal's names 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
-from services.crm import CrmClient, CrmField, WriteResult
+from services.crm import CrmClient, CrmField, WriteKind, WriteResult
 from services.errors import RateLimitError, ServiceError
 from services.http import ApiClient, RequestBudget
-from services.hubspot import parse, refresh, snapshot
+from services.hubspot import doctor, parse, refresh, snapshot
 from services.hubspot.names import (
     LINE_ITEM_PROPERTIES,
     NOTE_PROPERTIES,
@@ -40,6 +41,7 @@ BATCH_SIZE = 100
 ASSOCIATION_BATCH = 1000
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
+CHECKS_TTL_S = 600.0  # how long the portal checks a write depends on are trusted
 SEARCH_LAG = timedelta(seconds=60)
 """How far before the last read a refresh looks again (search indexing lag and clock differences)."""
 
@@ -91,6 +93,7 @@ class HubSpotClient(ApiClient, CrmClient):
         self._ticket_states: dict[str, bool] | None = None
         self._token = token
         self.daily_reserve = daily_reserve
+        self._checks: tuple[float, list[doctor.Check]] | None = None
         self.association_turn = 0
         """Where the refresh's check of unchanged deals' associations goes on (refresh.py, `_in_turn`)."""
         self.daily: tuple[int, int | None] | None = None
@@ -403,6 +406,30 @@ class HubSpotClient(ApiClient, CrmClient):
             unknown=result.unknown,
             requests=self.requests - start,
         )
+
+    # -- the portal's set-up, before writing -------------------------------------------------------------
+
+    def write_refusal(self, kind: WriteKind) -> str | None:
+        """Why this kind of write is refused now: the portal checks it depends on (services/hubspot/
+        doctor.py; `python -m dashboard doctor` prints them all) that fail, with what to do. The checks
+        are read again at most every 10 minutes; one that cannot be read refuses nothing (the write
+        itself then says what HubSpot answers)."""
+        with self._labels_lock:
+            fresh = self._checks is not None and time.monotonic() - self._checks[0] < CHECKS_TTL_S
+        if not fresh:
+            try:
+                found = doctor.check_portal(self)
+            except ServiceError:
+                return None
+            with self._labels_lock:
+                self._checks = (time.monotonic(), found)
+        assert self._checks is not None
+        failing = [c for c in self._checks[1] if not c.ok and kind in c.needed_by]
+        if not failing:
+            return None
+        what = "corrections to deals' project IDs" if kind == "corrections" else "creating project records"
+        reasons = "; ".join(f"{c.item}: {c.detail}" for c in failing)
+        return f"HubSpot is not set up for {what}, so nothing was written. {reasons}."
 
     # -- project records ---------------------------------------------------------------------------------
 

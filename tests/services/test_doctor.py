@@ -8,12 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from dashboard.roles import Actor
+from dashboard.transforms.corrections import ProposedCorrection
+from dashboard.writeback import apply_corrections
 from sandbox.hubspot import HubSpotLimits
 from sandbox.hubspot.portal import DEFAULT
-from services.hubspot import HubSpotClient
+from services.errors import ConfigError
+from services.hubspot import HubSpotClient, PortalNames
 from services.hubspot.doctor import check_portal
+from tests.corrections_support import new_store
 from tests.hubspot_fixture import TOKEN, hubspot_portal
 from tests.sandbox_fixture import ROOT, RunningSandbox
+
+OPS = Actor("olga.ops@example.com", "ops")
 
 
 def doctor(sandbox: RunningSandbox, **settings: str) -> subprocess.CompletedProcess[str]:
@@ -52,3 +61,38 @@ def test_a_missing_scope_and_a_spent_daily_quota_say_what_to_do(tmp_path: Path) 
     quota = checks["daily request quota"]
     assert not quota.ok
     assert quota.detail.startswith(f"{600 - client.requests:,} of 600 left today")
+
+
+def test_corrections_are_refused_while_the_id_property_is_missing(
+    demo: RunningSandbox, tmp_path: Path
+) -> None:
+    store = new_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    names = PortalNames(project_id_property="erp_project_number")
+    proposal = ProposedCorrection(
+        field="deal.project_id",
+        record_id="21000000001",
+        before=None,
+        after="PRJ-00001",
+        finding_key=None,
+        label="a deal",
+    )
+    with HubSpotClient(demo.crm_url, TOKEN, names=names) as client:
+        start = client.requests
+        with pytest.raises(ConfigError, match="no property 'erp_project_number' on deals"):
+            apply_corrections(client, store, [proposal], actor=OPS)
+        checks = client.requests - start
+        # records depend on the project object's properties, which are fine
+        assert client.write_refusal("records") is None
+        assert client.requests - start == checks  # the checks were read once, then kept
+    assert store.corrections() == []
+    store.close()
+
+
+def test_record_creation_is_refused_while_a_project_object_property_is_missing(demo: RunningSandbox) -> None:
+    names = PortalNames(record_status_property="engagement_state")
+    with HubSpotClient(demo.crm_url, TOKEN, names=names) as client:
+        refusal = client.write_refusal("records")
+        assert client.write_refusal("corrections") is None
+    assert refusal is not None
+    assert refusal.startswith("HubSpot is not set up for creating project records, so nothing was written.")
+    assert "no property 'engagement_state' on p_projects" in refusal
