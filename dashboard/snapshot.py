@@ -238,9 +238,11 @@ class SnapshotKeeper:
         labels: tuple[str, str] | None = None,
         ttl_s: float = 60,
         deadline_s: float = 20,
+        full_every: timedelta = FULL_READ_EVERY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._crm, self._erp, self._labels = crm, erp, labels or (crm.label, erp.label)
+        self._full_every = full_every
         self._ttl_s, self._deadline_s, self._clock = ttl_s, deadline_s, clock
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-read")
@@ -265,7 +267,12 @@ class SnapshotKeeper:
                 return self._snapshot
             if self._pending is None:
                 self._pending = self._pool.submit(
-                    refresh_snapshot, self._crm, self._erp, self._snapshot, labels=self._labels
+                    refresh_snapshot,
+                    self._crm,
+                    self._erp,
+                    self._snapshot,
+                    full_every=self._full_every,
+                    labels=self._labels,
                 )
                 self._pending_since = datetime.now(UTC)
                 self._pending.add_done_callback(self._landed)

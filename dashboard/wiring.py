@@ -9,6 +9,7 @@ starts it and tells the dashboard where it answers; the dashboard only reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from dashboard.settings import Settings
 from services import log
@@ -144,6 +145,8 @@ def hubspot_client(settings: Settings, base_url: str, token: str) -> HubSpotClie
         search_requests_per_s=h.search_requests_per_s,
         timeout=h.timeout_s,
         max_retries=h.max_retries,
+        change_lag=timedelta(seconds=h.change_lag_s),
+        daily_reserve=h.daily_reserve,
     )
 
 

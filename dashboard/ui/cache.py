@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Generic, TypeVar, cast
 
 import streamlit as st
@@ -79,6 +80,7 @@ def keeper() -> SnapshotKeeper:
         labels=(c.crm_label, c.erp_label),
         ttl_s=s.cache_ttl_s,
         deadline_s=s.read_deadline_s,
+        full_every=timedelta(minutes=s.full_read_every_min),
     )
 
 

@@ -32,10 +32,12 @@ def settings_rows(settings: Settings) -> pd.DataFrame:
 
 
 def property_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The HubSpot property and object names among `settings_rows` output (what each portal names its own)."""
+    """The HubSpot property, object and label names among `settings_rows` output (what each portal names its
+    own)."""
     hubspot = rows[rows[c.SETTING_SECTION] == "hubspot"]
     names = hubspot[c.SETTING_NAME]
-    return hubspot[names.str.endswith("_property") | (names == "project_object_type")]
+    own = names.str.endswith("_property") | names.isin(["project_object_type", "primary_contact_label"])
+    return hubspot[own]
 
 
 def section_rows(rows: pd.DataFrame, section: str) -> pd.DataFrame:
