@@ -344,7 +344,8 @@ def test_settings_show_the_systems_and_mask_every_secret(
         "proposal_version_property": "signed_proposal_version",
     }
     assert (names["project_object_type"], names["record_status_property"]) == ("p_projects", "project_status")
-    assert len(names) == 20  # every property and object name a portal may call its own
+    assert names["primary_contact_label"] == "Primary contact"
+    assert len(names) == 21  # every property, object and label name a portal may call its own
 
 
 # -- freshness and degraded mode ----------------------------------------------------------------------------
