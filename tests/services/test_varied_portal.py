@@ -24,6 +24,7 @@ from dashboard.settings import load_settings
 from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.transforms.corrections import propose_fixes, raw_ids
 from dashboard.writeback import apply_corrections
+from sandbox.demo import DemoOptions, dashboard_env
 from services.hubspot import HubSpotClient, PortalNames
 from services.models import CrmDealId, CrmSnapshot, NewProjectRecord
 from services.odoo import OdooClient
@@ -258,3 +259,12 @@ def test_a_refresh_sees_an_association_change_that_did_not_touch_the_deal(
     changed = next(d for d in after.deals if d.crm_deal_id == deal.crm_deal_id)
     assert other in changed.contact_ids
     assert after.deals == full.deals
+
+
+def test_the_demo_points_the_dashboard_at_the_varied_portal_with_its_names() -> None:
+    options = DemoOptions(deals=300, seed=7, db=Path("unused.sqlite"), serve_args=("--portal", "varied"))
+    env = dashboard_env(options)
+    assert env["THROUGHLINE_HUBSPOT__PROJECT_ID_PROPERTY"] == "delivery_project_ref"
+    assert {k: v for k, v in env.items() if k.startswith(PREFIX)} == portal_settings("varied")
+    plain = dashboard_env(DemoOptions(deals=300, seed=7, db=Path("unused.sqlite")))
+    assert not any(k.startswith(PREFIX) for k in plain)
