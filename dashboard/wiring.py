@@ -17,6 +17,7 @@ from services.crm import CrmClient
 from services.erp import ErpClient
 from services.errors import ConfigError
 from services.hubspot import HubSpotClient, PortalNames
+from services.hubspot.doctor import Check, check_portal
 from services.odoo import OdooClient
 from services.quickbooks import ProjectIds, QuickBooksAuth, QuickBooksClient
 from services.store import RefreshTokens
@@ -131,6 +132,11 @@ def portal_client(settings: Settings) -> HubSpotClient:
     if h.token is None:
         raise ConfigError("set THROUGHLINE_HUBSPOT__TOKEN")
     return hubspot_client(settings, h.base_url, h.token.get_secret_value())
+
+
+def portal_checks(crm: CrmClient) -> list[Check] | None:
+    """The portal check of the CRM the dashboard reads (`python -m dashboard doctor`), when it has one."""
+    return check_portal(crm) if isinstance(crm, HubSpotClient) else None
 
 
 def hubspot_client(settings: Settings, base_url: str, token: str) -> HubSpotClient:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, SecretStr
 
 from dashboard import columns as c
 from dashboard.settings import Settings
+from services.hubspot.doctor import Check
 from services.log import redact
 
 MASK = "**********"
@@ -96,3 +97,13 @@ def without_credentials(url: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def portal_check_rows(checks: Sequence[Check]) -> pd.DataFrame:
+    """The portal check (`python -m dashboard doctor`) as (name, value) rows: each item, and "OK: ..." or
+    "FIX: what to do"."""
+    rows = [
+        {c.SETTING_NAME: check.item, c.SETTING_VALUE: f"{'OK' if check.ok else 'FIX'}: {check.detail}"}
+        for check in checks
+    ]
+    return pd.DataFrame(rows, columns=[c.SETTING_NAME, c.SETTING_VALUE])
