@@ -1,5 +1,6 @@
-"""`python -m dashboard report|serve|connect ...`: the numbers for scripts (report.py), the server (serve.py),
-connecting an ERP that needs an administrator's consent (connect.py: QuickBooks).
+"""`python -m dashboard report|serve|connect|doctor ...`: the numbers for scripts (report.py), the server
+(serve.py), connecting an ERP that needs an administrator's consent (connect.py: QuickBooks), the portal
+check (doctor.py).
 
 Accounts: `python -m dashboard.users`.
 """
@@ -11,19 +12,24 @@ import sys
 USAGE = (
     "usage: python -m dashboard report audit|figures|handover [--format json|csv]\n"
     "       python -m dashboard serve [--port 8501] [--address 127.0.0.1]\n"
-    "       python -m dashboard connect quickbooks [--no-browser] [--timeout 300]"
+    "       python -m dashboard connect quickbooks [--no-browser] [--timeout 300]\n"
+    "       python -m dashboard doctor"
 )
 
 
 def main(argv: list[str]) -> int:
     """Dispatch to the subcommand."""
-    if not argv or argv[0] not in ("report", "serve", "connect"):
+    if not argv or argv[0] not in ("report", "serve", "connect", "doctor"):
         print(USAGE, file=sys.stderr)
         return 2
     if argv[0] == "serve":
         from dashboard.serve import main as serve
 
         return serve(argv[1:])
+    if argv[0] == "doctor":
+        from dashboard.doctor import main as doctor
+
+        return doctor(argv[1:])
     if argv[0] == "connect":
         from dashboard.connect import main as connect
 

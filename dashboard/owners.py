@@ -1,6 +1,6 @@
 """The signed-in person as a CRM owner: their e-mail matched to a HubSpot owner from the owners API.
 
-The snapshot already holds every active owner (`HubSpotClient.fetch_owners`, GET /crm/v3/owners/), so no
+The snapshot already holds every active owner (`HubSpotClient.fetch_owners`, GET /crm/owners/2026-03), so no
 extra request is made. The owner's name is the one the deal frames carry in `owner_name`, which is what a
 sales person's "my deals" filter selects.
 """

@@ -52,6 +52,12 @@ class HubSpotSettings(PortalNames):
     app_client_secret: SecretStr | None = Field(
         None, description="the HubSpot app's client secret: the API checks every request's signature with it"
     )
+    change_lag_s: float = Field(
+        60, ge=0, description="how far back a refresh looks again: HubSpot's search shows changes late"
+    )
+    daily_reserve: int = Field(
+        100, ge=0, description="daily API requests left unspent: reading stops before the quota is gone"
+    )
 
 
 class OdooSettings(BaseModel):
@@ -250,6 +256,9 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     thresholds: Thresholds = Thresholds()
     cache_ttl_s: int = Field(60, ge=0, description="how long a snapshot is reused before a re-read")
+    full_read_every_min: float = Field(
+        30, gt=0, description="how often everything is read again; in between, only what changed"
+    )
     read_deadline_s: float = Field(
         20, gt=0, description="how long a page waits for a read before showing the last good data"
     )

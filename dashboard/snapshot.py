@@ -50,6 +50,9 @@ class SourceRead:
     requests: int = 0
     mode: Literal["full", "incremental", "deal"] = "full"
     """A full read, only what changed since the previous read, or one deal's part read alone (the card)."""
+    quota_left: int | None = None
+    """Requests the source still allows today (HubSpot's daily limit), when it says."""
+    quota_limit: int | None = None
 
     def age_s(self, now: datetime) -> float | None:
         """Seconds since the data was read (None when never read)."""
@@ -173,7 +176,14 @@ def _attempt(
         seconds=round(time.perf_counter() - started, 3),
         outcome="ok",
     )
-    return result, SourceRead(label=label, read_at=read_at, requests=result.requests, mode=result.mode)
+    return result, SourceRead(
+        label=label,
+        read_at=read_at,
+        requests=result.requests,
+        mode=result.mode,
+        quota_left=getattr(result.data, "quota_left", None),
+        quota_limit=getattr(result.data, "quota_limit", None),
+    )
 
 
 def _read_crm(
@@ -228,9 +238,11 @@ class SnapshotKeeper:
         labels: tuple[str, str] | None = None,
         ttl_s: float = 60,
         deadline_s: float = 20,
+        full_every: timedelta = FULL_READ_EVERY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._crm, self._erp, self._labels = crm, erp, labels or (crm.label, erp.label)
+        self._full_every = full_every
         self._ttl_s, self._deadline_s, self._clock = ttl_s, deadline_s, clock
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-read")
@@ -255,7 +267,12 @@ class SnapshotKeeper:
                 return self._snapshot
             if self._pending is None:
                 self._pending = self._pool.submit(
-                    refresh_snapshot, self._crm, self._erp, self._snapshot, labels=self._labels
+                    refresh_snapshot,
+                    self._crm,
+                    self._erp,
+                    self._snapshot,
+                    full_every=self._full_every,
+                    labels=self._labels,
                 )
                 self._pending_since = datetime.now(UTC)
                 self._pending.add_done_callback(self._landed)

@@ -9,6 +9,7 @@ starts it and tells the dashboard where it answers; the dashboard only reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from dashboard.settings import Settings
 from services import log
@@ -16,6 +17,7 @@ from services.crm import CrmClient
 from services.erp import ErpClient
 from services.errors import ConfigError
 from services.hubspot import HubSpotClient, PortalNames
+from services.hubspot.doctor import Check, check_portal
 from services.odoo import OdooClient
 from services.quickbooks import ProjectIds, QuickBooksAuth, QuickBooksClient
 from services.store import RefreshTokens
@@ -122,6 +124,21 @@ def _clients(settings: Settings) -> Clients:
     return Clients(crm, erp, "live", crm.label, erp.label)
 
 
+def portal_client(settings: Settings) -> HubSpotClient:
+    """The HubSpot client of the configured portal, or of the sandbox when nothing is configured."""
+    if settings.sandbox_mode:
+        return hubspot_client(settings, settings.sandbox.crm_url, settings.sandbox.token)
+    h = settings.hubspot
+    if h.token is None:
+        raise ConfigError("set THROUGHLINE_HUBSPOT__TOKEN")
+    return hubspot_client(settings, h.base_url, h.token.get_secret_value())
+
+
+def portal_checks(crm: CrmClient) -> list[Check] | None:
+    """The portal check of the CRM the dashboard reads (`python -m dashboard doctor`), when it has one."""
+    return check_portal(crm) if isinstance(crm, HubSpotClient) else None
+
+
 def hubspot_client(settings: Settings, base_url: str, token: str) -> HubSpotClient:
     """The HubSpot client, with the portal's names and limits from the settings."""
     h = settings.hubspot
@@ -134,6 +151,8 @@ def hubspot_client(settings: Settings, base_url: str, token: str) -> HubSpotClie
         search_requests_per_s=h.search_requests_per_s,
         timeout=h.timeout_s,
         max_retries=h.max_retries,
+        change_lag=timedelta(seconds=h.change_lag_s),
+        daily_reserve=h.daily_reserve,
     )
 
 

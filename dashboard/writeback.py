@@ -28,9 +28,9 @@ from dashboard.transforms.corrections import ProposedCorrection, by_field, rever
 from dashboard.transforms.ids import IdConvention
 from dashboard.transforms.project_records import ProjectRecordDraft, draft_project_records, linked_codes
 from services import log
-from services.crm import CrmClient
+from services.crm import CrmClient, WriteKind
 from services.erp import ErpClient
-from services.errors import InputError, ThroughlineError, explain
+from services.errors import ConfigError, InputError, ThroughlineError, explain
 from services.models import Contact, CrmField, CrmSnapshot, Deal, LineItem, NewProjectRecord
 from services.store import AcceptedFinding, Correction, NewCorrection, SettledStatus, Store
 
@@ -71,6 +71,14 @@ class ApplyReport:
         return ", ".join(parts)
 
 
+def _ready_for(crm: CrmClient, kind: WriteKind) -> None:
+    """ConfigError, before anything is written or logged, when a check of the CRM's set-up this write
+    depends on fails (the message says which and what to do)."""
+    refusal = crm.write_refusal(kind)
+    if refusal:
+        raise ConfigError(refusal)
+
+
 # -- deal ID corrections ---------------------------------------------------------------------------------
 
 
@@ -90,6 +98,7 @@ def apply_corrections(
     batch_id = new_batch_id()
     if not proposals:
         return ApplyReport(batch_id=batch_id)
+    _ready_for(crm, "corrections")
     start = crm.requests
     applied: list[str] = []
     failed: list[tuple[str, str]] = []
@@ -358,6 +367,7 @@ def create_project_records(
     ready = [d for d in drafts if d.record is not None and d.blocked is None]
     if not ready:
         return CreateReport(batch_id=batch_id)
+    _ready_for(crm, "records")
     existing = crm.project_records_of([d.crm_deal_id for d in ready])
     clashing = [d for d in ready if existing.get(d.crm_deal_id)]
     to_create = [d for d in ready if not existing.get(d.crm_deal_id)]

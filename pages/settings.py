@@ -11,6 +11,7 @@ from dashboard.ui import auth, cache, chrome
 from dashboard.ui.tables import show
 from dashboard.views import (
     connected_systems,
+    portal_check_rows,
     property_rows,
     section_rows,
     settings_rows,
@@ -40,6 +41,15 @@ rows = settings_rows(settings)
 columns = [c.SETTING_NAME, c.SETTING_VALUE]
 st.subheader("HubSpot property names")
 show(property_rows(rows), columns, key="settings_properties", download=None)
+if st.button("Check the HubSpot portal", key="portal_check", icon=":material/fact_check:"):
+    checks = cache.portal_checks()
+    if checks is None:
+        st.info("The CRM has no portal check.")
+    else:
+        failing = [check for check in checks if not check.ok]
+        message = f"{len(checks) - len(failing)} of {len(checks)} checks hold"
+        (st.warning if failing else st.success)(message + (": fix the rows marked FIX." if failing else "."))
+        show(portal_check_rows(checks), columns, key="settings_portal_check", download=None)
 st.subheader("Thresholds")
 show(section_rows(rows, "thresholds"), columns, key="settings_thresholds", download=None)
 with st.expander("Every setting", icon=":material/tune:"):

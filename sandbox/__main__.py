@@ -13,6 +13,7 @@ from sandbox.faults import FaultSettings
 from sandbox.odoo.versions import DEFAULT_VERSION
 
 ERPS = ("odoo", "quickbooks")
+PORTAL_NAMES = ("default", "varied")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     manifest.add_argument("--seed", type=int, default=7)
     manifest.add_argument(
         "--erp", choices=ERPS, default="odoo", help="the same problems whichever ERP books them"
+    )
+    manifest.add_argument(
+        "--portal", choices=PORTAL_NAMES, default="default", help="the same problems in either portal"
     )
 
     # no abbreviations: `--erp quickbooks` is a serve flag passed through, not short for --erp-port
@@ -114,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
             qbo_requests_per_second=args.qbo_requests_per_second,
             qbo_access_ttl_s=args.qbo_access_ttl_s,
             qbo_redirect_uri=args.qbo_redirect_uri,
+            portal=args.portal,
         )
     )
 
@@ -160,6 +165,13 @@ def _serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--qbo-requests-per-minute", type=int, default=500, help="Intuit's limit per company")
     serve.add_argument(
         "--qbo-requests-per-second", type=int, default=10, help="Intuit's limit per company and app"
+    )
+    serve.add_argument(
+        "--portal",
+        choices=PORTAL_NAMES,
+        default="default",
+        help="varied: a HubSpot portal with its own property names, labels, ticket pipelines and partner "
+        "companies (python -m sandbox env --portal varied prints the settings that match it)",
     )
     serve.add_argument("--qbo-access-ttl-s", type=float, default=3600.0, help="access token lifetime")
     serve.add_argument(

@@ -16,7 +16,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sandbox.hubspot.portal import DEFAULT, PORTALS
 from sandbox.server import is_up, start_process, stop_process
+from sandbox.settings import portal_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,14 +37,19 @@ class DemoOptions:
 
 
 def dashboard_env(options: DemoOptions) -> dict[str, str]:
-    """The settings that point the dashboard at this sandbox."""
+    """The settings that point the dashboard at this sandbox (with a `--portal` flag among the serve
+    flags, the portal's own names too)."""
+    args = list(options.serve_args)
+    portal = next((a.split("=", 1)[1] for a in args if a.startswith("--portal=")), None)
+    if "--portal" in args[:-1]:
+        portal = args[args.index("--portal") + 1]
     return {
         "THROUGHLINE_SANDBOX__HOST": "127.0.0.1",
         "THROUGHLINE_SANDBOX__CRM_PORT": str(options.crm_port),
         "THROUGHLINE_SANDBOX__ERP_PORT": str(options.erp_port),
         "THROUGHLINE_API__PORT": str(options.api_port),
         "THROUGHLINE_API__DASHBOARD_URL": f"http://127.0.0.1:{options.dashboard_port}",
-    }
+    } | portal_settings(PORTALS.get(portal or "default", DEFAULT))
 
 
 def run(options: DemoOptions) -> int:

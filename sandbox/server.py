@@ -57,10 +57,15 @@ class ServeOptions:
     qbo_requests_per_second: int = 10
     qbo_access_ttl_s: float = 3600.0
     qbo_redirect_uri: str = "http://localhost:8725/callback"
+    portal: str = "default"
+    """default, or varied: a HubSpot portal set up otherwise than the dashboard's defaults
+    (sandbox/hubspot/portal.py)."""
 
 
 def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
     """Build the demo portfolio unless the database already holds one made with the same size and seed."""
+    from sandbox.hubspot.portal import PORTALS
+    from sandbox.hubspot.portal_data import apply_portal
     from sandbox.odoo.versions import sandbox_version
     from sandbox.portfolio import plan_portfolio, write_portfolio
 
@@ -74,11 +79,14 @@ def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
     }
     if options.erp == "quickbooks":
         wanted = {"deals": options.deals, "seed": options.seed, "qbo_project_id": options.qbo_project_id}
+    if options.portal != "default":  # the default portal's key stays what it was, so its databases are reused
+        wanted["portal"] = options.portal
     with Session(engine) as session:
         meta = session.exec(select(SandboxMeta).where(SandboxMeta.key == "portfolio")).first()
     if meta is not None and not options.fresh:
         have = json.loads(meta.value)
         same_erp = have.get("erp", "odoo") == options.erp
+        same_erp = same_erp and have.get("portal", "default") == options.portal
         if same_erp and all(have.get(k) == v for k, v in wanted.items()):
             return f"reusing the demo portfolio in {options.db} (built for {have.get('as_of')})"
     if options.db.exists() and (options.fresh or meta is not None):
@@ -98,6 +106,7 @@ def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
         odoo_plan_columns=plan_columns,
     )
     write_portfolio(engine, portfolio)
+    apply_portal(engine, PORTALS[options.portal])
     with Session(engine) as session:
         session.merge(SandboxMeta(key="portfolio", value=json.dumps(wanted | {"as_of": as_of.isoformat()})))
         session.commit()
@@ -106,6 +115,8 @@ def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
 
 
 def _build_quickbooks(engine: Engine, options: ServeOptions, as_of: date, started: float) -> str:
+    from sandbox.hubspot.portal import PORTALS
+    from sandbox.hubspot.portal_data import apply_portal
     from sandbox.portfolio import write_portfolio
     from sandbox.portfolio.quickbooks import plan_quickbooks_portfolio
     from sandbox.quickbooks import write_books
@@ -117,6 +128,7 @@ def _build_quickbooks(engine: Engine, options: ServeOptions, as_of: date, starte
         id_field=options.qbo_project_id,  # type: ignore[arg-type]
     )
     write_portfolio(engine, portfolio)
+    apply_portal(engine, PORTALS[options.portal])
     count = write_books(engine, books.entities)
     took = time.perf_counter() - started
     return (
@@ -132,6 +144,7 @@ async def _serve(servers: list[uvicorn.Server]) -> None:
 def serve(options: ServeOptions) -> None:
     """Build or reuse the portfolio, print what is served, and serve both APIs until interrupted."""
     from sandbox.hubspot import HubSpotLimits, create_hubspot_app
+    from sandbox.hubspot.portal import PORTALS
     from sandbox.odoo import create_odoo_app
     from sandbox.odoo.versions import installed_modules, sandbox_version
 
@@ -143,7 +156,12 @@ def serve(options: ServeOptions) -> None:
     erp_faults = Faults(options.faults.model_copy(), seed=options.seed + 1)
     limits = HubSpotLimits(burst_per_10s=options.burst_per_10s, search_per_s=options.search_per_s)
     crm_app = create_hubspot_app(
-        engine, token=options.token, faults=crm_faults, limits=limits, seed=options.seed
+        engine,
+        token=options.token,
+        faults=crm_faults,
+        limits=limits,
+        seed=options.seed,
+        portal=PORTALS[options.portal],
     )
     if options.erp == "quickbooks":
         erp_app, erp_line = _quickbooks_app(engine, options, erp_faults)

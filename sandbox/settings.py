@@ -12,6 +12,7 @@ import base64
 import hashlib
 from argparse import Namespace
 
+from sandbox.hubspot.portal import DEFAULT, PORTALS, Portal
 from sandbox.quickbooks.oauth import app_keys
 
 
@@ -47,4 +48,39 @@ def dashboard_settings(args: Namespace) -> dict[str, str]:
             "THROUGHLINE_SANDBOX__ODOO_LOGIN": args.odoo_login,
             "THROUGHLINE_SANDBOX__ODOO_API_KEY": args.odoo_api_key,
         }
+    return found | portal_settings(PORTALS[args.portal])
+
+
+# The dashboard's setting for each property the sandbox names (object type, the sandbox's name).
+PROPERTY_SETTINGS = {
+    ("deals", "erp_project_id"): "PROJECT_ID_PROPERTY",
+    ("deals", "estimated_margin_at_close"): "ESTIMATED_MARGIN_PROPERTY",
+    ("deals", "scope_summary"): "SCOPE_PROPERTY",
+    ("deals", "signed_proposal_version"): "PROPOSAL_VERSION_PROPERTY",
+    ("tickets", "ticket_kind"): "TICKET_KIND_PROPERTY",
+    ("projects", "erp_project_id"): "RECORD_PROJECT_ID_PROPERTY",
+    ("projects", "project_name"): "RECORD_NAME_PROPERTY",
+    ("projects", "project_status"): "RECORD_STATUS_PROPERTY",
+    ("projects", "percent_complete"): "RECORD_PERCENT_COMPLETE_PROPERTY",
+    ("projects", "milestones_total"): "RECORD_MILESTONES_TOTAL_PROPERTY",
+    ("projects", "milestones_done"): "RECORD_MILESTONES_DONE_PROPERTY",
+    ("projects", "next_milestone"): "RECORD_NEXT_MILESTONE_PROPERTY",
+    ("projects", "next_milestone_date"): "RECORD_NEXT_MILESTONE_DATE_PROPERTY",
+    ("projects", "scope_summary"): "RECORD_SCOPE_PROPERTY",
+    ("projects", "signed_proposal_version"): "RECORD_PROPOSAL_VERSION_PROPERTY",
+    ("projects", "contract_value"): "RECORD_CONTRACT_VALUE_PROPERTY",
+    ("projects", "deal_currency_code"): "RECORD_CURRENCY_PROPERTY",
+    ("projects", "primary_contact"): "RECORD_PRIMARY_CONTACT_PROPERTY",
+    ("projects", "pricing_summary"): "RECORD_PRICING_SUMMARY_PROPERTY",
+}
+
+
+def portal_settings(portal: Portal) -> dict[str, str]:
+    """The THROUGHLINE_HUBSPOT__* settings naming what `portal` names otherwise than the defaults."""
+    if portal == DEFAULT:
+        return {}
+    found = {"THROUGHLINE_HUBSPOT__PRIMARY_CONTACT_LABEL": portal.primary_contact_label}
+    for object_type, names in portal.renamed.items():
+        for own, theirs in names.items():
+            found[f"THROUGHLINE_HUBSPOT__{PROPERTY_SETTINGS[(object_type, own)]}"] = theirs
     return found

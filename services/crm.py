@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from services.models import CrmField, CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, utcnow
 
-__all__ = ["CrmClient", "CrmField", "IdSearch", "WriteResult"]
+__all__ = ["CrmClient", "CrmField", "IdSearch", "WriteKind", "WriteResult"]
+
+WriteKind = Literal["corrections", "records"]
+"""What the dashboard writes: deals' project IDs (corrections and their undo), or project records."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class CrmClient(Protocol):
 
     def archive_project_records(self, record_ids: Sequence[str]) -> WriteResult:
         """Archive project records (the undo of a create); keyed by record id."""
+        ...
+
+    def write_refusal(self, kind: WriteKind) -> str | None:
+        """Why the CRM cannot take this kind of write now (a check of its set-up it depends on fails, said
+        with what to do), or None when it can."""
         ...
 
     def close(self) -> None:

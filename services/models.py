@@ -180,6 +180,9 @@ class CrmSnapshot(Record):
     owners: tuple[Owner, ...] = ()
     read_at: datetime
     requests: int = 0
+    quota_left: int | None = None
+    """Requests the CRM still allows today, as it last reported (None when it reports no daily limit)."""
+    quota_limit: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------------

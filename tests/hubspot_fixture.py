@@ -24,6 +24,7 @@ from sandbox.crm_schema import PRIMARY_CONTACT_TYPE_ID as PRIMARY
 from sandbox.db import CrmAssociation, CrmObject, CrmOwner, create_schema, dumps_properties, make_engine
 from sandbox.faults import Faults
 from sandbox.hubspot import HubSpotLimits, create_hubspot_app
+from sandbox.hubspot.portal import DEFAULT, Portal
 from sandbox.server import free_port
 
 TOKEN = "sandbox-token"
@@ -235,12 +236,17 @@ def serving(app: Any) -> Iterator[str]:
 
 @contextmanager
 def hubspot_portal(
-    tmp_path: Path, *, limits: HubSpotLimits | None = None, faults: Faults | None = None
+    tmp_path: Path,
+    *,
+    limits: HubSpotLimits | None = None,
+    faults: Faults | None = None,
+    portal: Portal = DEFAULT,
 ) -> Iterator[str]:
-    """The seeded portal served by `create_hubspot_app`; yields the base URL."""
+    """The seeded portal served by `create_hubspot_app` (set up as `portal` says); yields the base URL."""
     engine = seed_portal(tmp_path / "hubspot.sqlite")
     try:
-        with serving(create_hubspot_app(engine, token=TOKEN, limits=limits, faults=faults)) as url:
+        app = create_hubspot_app(engine, token=TOKEN, limits=limits, faults=faults, portal=portal)
+        with serving(app) as url:
             yield url
     finally:
         engine.dispose()

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Generic, TypeVar, cast
 
 import streamlit as st
@@ -22,9 +23,11 @@ from dashboard.analysis import Analysis, AnalysisParams, analyze, params_from_se
 from dashboard.settings import Settings, load_settings
 from dashboard.snapshot import Snapshot, SnapshotKeeper
 from dashboard.wiring import Clients, build_clients
+from dashboard.wiring import portal_checks as portal_checks_of
 from dashboard.writeback import settle_pending
 from services import log
 from services.errors import ThroughlineError, explain
+from services.hubspot.doctor import Check
 from services.models import ErpDocumentLine, LineItem, Note
 from services.store import Store
 
@@ -44,6 +47,12 @@ def settings() -> Settings:
 def clients() -> Clients:
     """One pair of clients per server process: they hold the connection pools and the rate budget."""
     return build_clients(settings())
+
+
+def portal_checks() -> list[Check] | None:
+    """The portal check of the CRM (read now, on request: it writes nothing)."""
+    with st.spinner("Checking the HubSpot portal…"):
+        return portal_checks_of(clients().crm)
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,6 +88,7 @@ def keeper() -> SnapshotKeeper:
         labels=(c.crm_label, c.erp_label),
         ttl_s=s.cache_ttl_s,
         deadline_s=s.read_deadline_s,
+        full_every=timedelta(minutes=s.full_read_every_min),
     )
 
 

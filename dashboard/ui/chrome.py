@@ -82,6 +82,9 @@ def freshness(snap: Snapshot) -> None:
     parts = []
     for source in (snap.crm_source, snap.erp_source):
         text = f"{source.label} {age(source.age_s(now))}"
+        if source.quota_left is not None:
+            of = f" of {source.quota_limit:,}" if source.quota_limit else ""
+            text += f" ({source.quota_left:,}{of} requests left today)"
         parts.append(f"**{text}** (stale)" if source.stale else text)
     st.caption("Data read: " + " · ".join(parts))
     if snap.refreshing_since is not None:

@@ -20,7 +20,7 @@ from dashboard.transforms.corrections import ProposedCorrection
 from dashboard.transforms.project_records import RECORD_FIELDS, ProjectRecordDraft
 from dashboard.ui import auth, cache
 from dashboard.ui.escape import md
-from services.errors import AccessDenied, ThroughlineError, explain
+from services.errors import AccessDenied, ConfigError, ThroughlineError, explain
 
 PENDING = "pending_corrections"
 """The preview waiting for Confirm or Cancel (a Pending), or absent."""
@@ -158,7 +158,7 @@ def _write(pending: Pending) -> Outcome:
             )
         else:
             report = writeback.apply_corrections(crm, store, pending.proposals, actor=user.actor)
-    except AccessDenied as error:
+    except (AccessDenied, ConfigError) as error:
         return Outcome("error", f"Nothing was written: {error}")
     except ThroughlineError as error:
         return Outcome(

@@ -28,6 +28,7 @@ from dashboard.views.project import (
 from dashboard.views.settings import (
     MASK,
     connected_systems,
+    portal_check_rows,
     property_rows,
     section_rows,
     setting_text,
@@ -58,6 +59,7 @@ __all__ = [
     "margin_rows",
     "margin_totals",
     "note_text",
+    "portal_check_rows",
     "profit_lines",
     "project_choices",
     "project_label",

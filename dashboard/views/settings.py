@@ -10,6 +10,7 @@ from pydantic import BaseModel, SecretStr
 
 from dashboard import columns as c
 from dashboard.settings import Settings
+from services.hubspot.doctor import Check
 from services.log import redact
 
 MASK = "**********"
@@ -32,10 +33,12 @@ def settings_rows(settings: Settings) -> pd.DataFrame:
 
 
 def property_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The HubSpot property and object names among `settings_rows` output (what each portal names its own)."""
+    """The HubSpot property, object and label names among `settings_rows` output (what each portal names its
+    own)."""
     hubspot = rows[rows[c.SETTING_SECTION] == "hubspot"]
     names = hubspot[c.SETTING_NAME]
-    return hubspot[names.str.endswith("_property") | (names == "project_object_type")]
+    own = names.str.endswith("_property") | names.isin(["project_object_type", "primary_contact_label"])
+    return hubspot[own]
 
 
 def section_rows(rows: pd.DataFrame, section: str) -> pd.DataFrame:
@@ -94,3 +97,13 @@ def without_credentials(url: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def portal_check_rows(checks: Sequence[Check]) -> pd.DataFrame:
+    """The portal check (`python -m dashboard doctor`) as (name, value) rows: each item, and "OK: ..." or
+    "FIX: what to do"."""
+    rows = [
+        {c.SETTING_NAME: check.item, c.SETTING_VALUE: f"{'OK' if check.ok else 'FIX'}: {check.detail}"}
+        for check in checks
+    ]
+    return pd.DataFrame(rows, columns=[c.SETTING_NAME, c.SETTING_VALUE])

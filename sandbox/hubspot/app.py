@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from sandbox.crm_schema import PORTAL_ID
 from sandbox.faults import CONTROL_PREFIX, FaultMiddleware, Faults, add_control_routes
 from sandbox.hubspot.associations import AssociationsApi
 from sandbox.hubspot.errors import (
@@ -27,11 +28,14 @@ from sandbox.hubspot.errors import (
     HubSpotError,
     HubSpotJSON,
     error_response,
+    ok,
     rate_limit_body,
 )
 from sandbox.hubspot.metadata import MetadataApi
 from sandbox.hubspot.objects import ObjectsApi
+from sandbox.hubspot.portal import DEFAULT, Portal
 from sandbox.hubspot.ratelimit import HubSpotLimits, RateGate, api_family, fault_responder, is_search
+from sandbox.hubspot.renames import RenamedProperties
 from sandbox.hubspot.store import HubSpotStore
 
 OAUTH_HINT = (
@@ -93,6 +97,9 @@ def _metadata_routes(app: FastAPI, api: MetadataApi) -> None:
         add(pipelines + "/{object_type}/{pipeline_id}", api.pipeline, methods=["GET"])
         add(properties + "/{object_type}", api.properties, methods=["GET"])
         add(properties + "/{object_type}/{name}", api.property, methods=["GET"])
+    # pipelines 2026-09 (GA 9 Sep 2026; developers.hubspot.com/changelog/pipelines-api-v1-sunset)
+    app.add_api_route("/crm/pipelines/2026-09/{object_type}", api.pipelines, methods=["GET"])
+    app.add_api_route("/crm/pipelines/2026-09/{object_type}/{pipeline_id}", api.pipeline, methods=["GET"])
     for prefix in (
         "/crm-object-schemas/v3/schemas",
         "/crm/v3/schemas",
@@ -173,18 +180,19 @@ def create_hubspot_app(
     faults: Faults | None = None,
     limits: HubSpotLimits | None = None,
     seed: int = 7,
+    portal: Portal = DEFAULT,
 ) -> FastAPI:
     """The HubSpot-compatible sandbox server over `engine` (tables from sandbox.db)."""
     limits = limits or HubSpotLimits()
     faults = faults or Faults(seed=seed)
-    store = HubSpotStore(engine)
+    store = HubSpotStore(engine, links_touch=portal.links_touch)
     app = FastAPI(title="HubSpot sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.router.redirect_slashes = False  # the gate strips trailing slashes instead of redirecting
 
     objects, links, metadata = (
-        ObjectsApi(store, faults, limits, seed),
-        AssociationsApi(store),
-        MetadataApi(store),
+        ObjectsApi(store, faults, limits, seed, portal),
+        AssociationsApi(store, portal),
+        MetadataApi(store, portal),
     )
     app.include_router(_objects_router(objects, v3=True), prefix="/crm/v3/objects")
     app.include_router(_objects_router(objects, v3=False), prefix="/crm/objects/2026-03")
@@ -193,11 +201,24 @@ def create_hubspot_app(
     app.include_router(_type_pair_router(links), prefix="/crm/v4/associations")
     app.include_router(_type_pair_router(links), prefix="/crm/associations/2026-03")
     _metadata_routes(app, metadata)
+
+    async def token_info(request: Request) -> Response:
+        """POST /oauth/v2/private-apps/get/access-token-info {"tokenKey"}: the token's scopes
+        (developers.hubspot.com/docs/api/private-apps, "retrieve a private app's access token info")."""
+        body = await request.json() if await request.body() else {}
+        if not isinstance(body, dict) or body.get("tokenKey") != token:
+            raise HubSpotError(400, "The token key is not a valid private app access token.")
+        scopes = list(portal.scopes)
+        return ok({"userId": 9_100_001, "hubId": PORTAL_ID, "appId": 3_210_001, "scopes": scopes})
+
+    app.add_api_route("/oauth/v2/private-apps/get/access-token-info", token_info, methods=["POST"])
     add_control_routes(app, faults)
 
     app.add_exception_handler(HubSpotError, _hubspot_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    if portal.renamed:  # innermost: the gate and the faults see the request as the client sent it
+        app.add_middleware(RenamedProperties, renamed=portal.renamed)
     app.middleware("http")(_gate(token, RateGate(limits)))
     # Added last, so outermost: injected faults do not consume the real rate limits.
     app.add_middleware(

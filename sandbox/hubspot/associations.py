@@ -33,15 +33,22 @@ from sandbox.hubspot.bodies import (
 from sandbox.hubspot.errors import HubSpotError, not_found, ok
 from sandbox.hubspot.instants import instant, now_utc
 from sandbox.hubspot.params import QueryArgs, numeric_id, resolve_type
+from sandbox.hubspot.portal import DEFAULT, Portal, cursor, offset
 from sandbox.hubspot.store import HubSpotStore, Link
 
 V4_PAGE_MAX = 500
+UNLABELED_DEAL_COMPANY, UNLABELED_COMPANY_DEAL = 341, 342
 V4_BATCH_MAX = 1000
 
 # (from type, type id) -> to type, and the type id of the same association seen from the other side.
 _LABELLED = {
     ("deals", PRIMARY_CONTACT_TYPE_ID): ("contacts", PRIMARY_CONTACT_REVERSE_TYPE_ID),
     ("contacts", PRIMARY_CONTACT_REVERSE_TYPE_ID): ("deals", PRIMARY_CONTACT_TYPE_ID),
+    # the unlabeled deal <-> company association of a company that is not the deal's primary one (a
+    # partner, a reseller): HubSpot's type table lists deal -> company 341 and company -> deal 342
+    # (developers.hubspot.com/docs/guides/api/crm/associations/associations-v4, "Association type id values")
+    ("deals", UNLABELED_DEAL_COMPANY): ("companies", UNLABELED_COMPANY_DEAL),
+    ("companies", UNLABELED_COMPANY_DEAL): ("deals", UNLABELED_DEAL_COMPANY),
 }
 TYPE_TARGETS: dict[tuple[str, int], tuple[str, int]] = {
     (a, type_id): (b, ASSOCIATION_TYPES[(b, a)]) for (a, b), type_id in ASSOCIATION_TYPES.items()
@@ -87,8 +94,8 @@ def _v4_targets(links: list[Link]) -> list[dict[str, Any]]:
 class AssociationsApi:
     """Association reads and default/labelled writes in the v4 shapes."""
 
-    def __init__(self, store: HubSpotStore) -> None:
-        self.store = store
+    def __init__(self, store: HubSpotStore, portal: Portal = DEFAULT) -> None:
+        self.store, self.portal = store, portal
 
     def _exists(self, object_type: str, raw_id: str) -> int:
         record_id = numeric_id(raw_id)
@@ -113,17 +120,30 @@ class AssociationsApi:
         return ok(body)
 
     def batch_read(self, from_type: str, to_type: str, body: AssociationBatchRead) -> Response:
-        """POST …/{from}/{to}/batch/read: ids with no associations are 207 errors NO_ASSOCIATIONS_FOUND."""
+        """POST …/{from}/{to}/batch/read: each record's associations, `association_page` at a time, with
+        `paging.next.after` on a result that has more (sent back as `{"id", "after"}`; "The 'paging' field
+        will only be present if there are more pages", developers.hubspot.com/docs/api-reference/latest/
+        crm/associations/associate-records/batch/get-associations). Ids with no associations are 207 errors
+        NO_ASSOCIATIONS_FOUND."""
         started, kind, target = now_utc(), resolve_type(from_type), resolve_type(to_type)
         check_batch_size(len(body.inputs), V4_BATCH_MAX)
-        keys = list(dict.fromkeys(item.id.strip() for item in body.inputs))
-        numeric = {key: numeric_id(key) for key in keys}
+        wanted: dict[str, int] = {}
+        for item in body.inputs:
+            start = offset(item.after)
+            if start is None:
+                raise HubSpotError(400, f"Invalid paging cursor after={item.after!r}: use paging.next.after")
+            wanted.setdefault(item.id.strip(), start)
+        numeric = {key: numeric_id(key) for key in wanted}
         links = self.store.links(kind, [i for i in numeric.values() if i is not None], target)
         results, errors = [], []
-        for key in keys:
-            found = links.get(numeric[key] or -1)
-            if found:
-                results.append({"from": {"id": key}, "to": _v4_targets(found)})
+        page = self.portal.association_page
+        for key, start in wanted.items():
+            targets = _v4_targets(links.get(numeric[key] or -1, []))
+            if targets:
+                row: dict[str, Any] = {"from": {"id": key}, "to": targets[start : start + page]}
+                if start + page < len(targets):
+                    row["paging"] = {"next": {"after": cursor(start + page)}}
+                results.append(row)
                 continue
             message = f"No {SINGULAR[target]} is associated with {SINGULAR[kind]} {key}."
             errors.append(
@@ -229,15 +249,19 @@ class AssociationsApi:
         return Response(status_code=204)
 
     def labels(self, from_type: str, to_type: str) -> Response:
-        """GET …/{from}/{to}/labels: the association types between two object types."""
+        """GET …/{from}/{to}/labels: the association types between two object types, with this portal's
+        label words and type ids (GET /crm/associations/2026-03/{from}/{to}/labels answers
+        `{results: [{category, typeId, label}]}`; the label of an unlabeled type is null)."""
         kind, target = resolve_type(from_type), resolve_type(to_type)
-        found = [
-            {
-                "category": association_category(kind, target, type_id),
-                "typeId": type_id,
-                "label": type_label(type_id),
-            }
-            for (a, type_id), (b, _) in TYPE_TARGETS.items()
-            if a == kind and b == target
-        ]
+        found = []
+        for (a, type_id), (b, _) in TYPE_TARGETS.items():
+            if a != kind or b != target:
+                continue
+            label = type_label(type_id)
+            if label is not None:  # a labelled type: the portal's own words and id
+                forward = type_id == PRIMARY_CONTACT_TYPE_ID
+                type_id = self.portal.primary_contact_type_ids[0 if forward else 1]
+                label = self.portal.primary_contact_label
+            category = "USER_DEFINED" if label else association_category(kind, target, type_id)
+            found.append({"category": category, "typeId": type_id, "label": label})
         return ok({"results": sorted(found, key=lambda spec: spec["typeId"])})

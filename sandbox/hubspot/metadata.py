@@ -34,12 +34,12 @@ from sandbox.crm_schema import (
     SEARCHABLE_PROPERTIES,
     SINGULAR,
     SYSTEM_PROPERTIES,
-    TICKET_STAGES,
     UNIQUE_PROPERTIES,
 )
 from sandbox.hubspot.errors import not_found, ok
 from sandbox.hubspot.instants import instant
 from sandbox.hubspot.params import QueryArgs, numeric_id, resolve_type
+from sandbox.hubspot.portal import DEFAULT, Portal
 from sandbox.hubspot.store import HubSpotStore, Owner
 
 EPOCH = "1970-01-01T00:00:00Z"  # HubSpot's createdAt for default pipelines and stages
@@ -81,24 +81,31 @@ def _stage(stage_id: str, label: str, order: int, metadata: dict[str, str]) -> d
     }
 
 
-def pipelines_json(object_type: str) -> list[dict[str, Any]]:
-    """The object type's pipelines: deals' "default" Sales Pipeline and tickets' "0" Support Pipeline."""
+def pipelines_json(object_type: str, portal: Portal = DEFAULT) -> list[dict[str, Any]]:
+    """The object type's pipelines: deals' "default" Sales Pipeline, and the portal's ticket pipelines
+    (HubSpot's "0" Support Pipeline first), each stage with its `ticketState`."""
+    common = {"createdAt": EPOCH, "updatedAt": EPOCH, "archived": False}
     if object_type == "deals":
         stages = [
             _stage(sid, label, order, {"isClosed": str(closed).lower(), "probability": str(probability)})
             for order, (sid, label, probability, closed) in enumerate(DEAL_STAGES)
         ]
-        pipeline_id, label = "default", "Sales Pipeline"
-    elif object_type == "tickets":
-        stages = [
-            _stage(sid, label, order, {"ticketState": state, "isClosed": str(state == "CLOSED").lower()})
-            for order, (sid, label, state) in enumerate(TICKET_STAGES)
-        ]
-        pipeline_id, label = "0", "Support Pipeline"
-    else:
+        return [{"id": "default", "label": "Sales Pipeline", "displayOrder": 0, "stages": stages} | common]
+    if object_type != "tickets":
         return []
-    common = {"displayOrder": 0, "createdAt": EPOCH, "updatedAt": EPOCH, "archived": False}
-    return [{"id": pipeline_id, "label": label, "stages": stages} | common]
+    return [
+        {
+            "id": pipeline.id,
+            "label": pipeline.label,
+            "displayOrder": order,
+            "stages": [
+                _stage(sid, label, i, {"ticketState": state, "isClosed": str(state == "CLOSED").lower()})
+                for i, (sid, label, state) in enumerate(pipeline.stages)
+            ],
+        }
+        | common
+        for order, pipeline in enumerate(portal.ticket_pipelines)
+    ]
 
 
 def _portal_defined(object_type: str, name: str) -> bool:
@@ -201,8 +208,8 @@ def schema_json(object_type: str) -> dict[str, Any]:
 class MetadataApi:
     """Owners, pipelines, properties and schemas."""
 
-    def __init__(self, store: HubSpotStore) -> None:
-        self.store = store
+    def __init__(self, store: HubSpotStore, portal: Portal = DEFAULT) -> None:
+        self.store, self.portal = store, portal
 
     def owners(self, request: Request) -> Response:
         """GET /crm/v3/owners/: pages of up to 100, optionally one email."""
@@ -228,11 +235,11 @@ class MetadataApi:
 
     def pipelines(self, object_type: str) -> Response:
         """GET /crm/v3/pipelines/{t}."""
-        return ok({"results": pipelines_json(resolve_type(object_type))})
+        return ok({"results": pipelines_json(resolve_type(object_type), self.portal)})
 
     def pipeline(self, object_type: str, pipeline_id: str) -> Response:
         """GET /crm/v3/pipelines/{t}/{pipelineId}."""
-        for pipeline in pipelines_json(resolve_type(object_type)):
+        for pipeline in pipelines_json(resolve_type(object_type), self.portal):
             if pipeline["id"] == pipeline_id:
                 return ok(pipeline)
         raise not_found(f"Pipeline {pipeline_id} does not exist", id=[pipeline_id])

@@ -13,11 +13,12 @@ import random
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from fastapi import Request
 from starlette.responses import Response
 
-from sandbox.crm_schema import SINGULAR, UNIQUE_PROPERTIES, association_category
+from sandbox.crm_schema import CUSTOM_OBJECT, SINGULAR, UNIQUE_PROPERTIES, association_category
 from sandbox.faults import Faults
 from sandbox.hubspot.associations import TYPE_TARGETS, V4_PAGE_MAX, type_label, v3_entries, v3_key
 from sandbox.hubspot.bodies import (
@@ -34,6 +35,7 @@ from sandbox.hubspot.bodies import (
 from sandbox.hubspot.errors import HubSpotError, not_found, ok
 from sandbox.hubspot.instants import instant, now_utc
 from sandbox.hubspot.params import QueryArgs, association_targets, check_id_property, numeric_id, resolve_type
+from sandbox.hubspot.portal import DEFAULT, Portal
 from sandbox.hubspot.ratelimit import HubSpotLimits
 from sandbox.hubspot.records import record_json
 from sandbox.hubspot.search import Filter, SearchError, Sort
@@ -41,15 +43,62 @@ from sandbox.hubspot.store import HubSpotStore, Record
 from sandbox.hubspot.validation import derived, validate_write
 
 SEARCH_LIMIT_MAX = 200
+RECORD_ID_PROPERTY = "erp_project_id"  # the project object's ERP project ID (sandbox/crm_schema.py)
 SEARCH_RESULTS_CAP = 10_000
 
 
 class ObjectsApi:
     """`/crm/v3/objects/{t}` and `/crm/objects/2026-03/{t}`: list, read, write, batch, search."""
 
-    def __init__(self, store: HubSpotStore, faults: Faults, limits: HubSpotLimits, seed: int) -> None:
-        self.store, self.faults, self.limits = store, faults, limits
+    def __init__(
+        self, store: HubSpotStore, faults: Faults, limits: HubSpotLimits, seed: int, portal: Portal = DEFAULT
+    ) -> None:
+        self.store, self.faults, self.limits, self.portal = store, faults, limits, portal
         self._rng = random.Random(seed)
+
+    def _unique_conflicts(
+        self, kind: str, writes: list[tuple[int | None, dict[str, str | None]]]
+    ) -> dict[int, HubSpotError]:
+        """On a portal that enforces unique project IDs on its project object: for each write (by index)
+        that would give a value another record holds, or an earlier input of the same request, HubSpot's
+        409 CONFLICT naming the value and the record that has it ("… already exists. Existing ID: …",
+        HubSpot/hubspot-api-python#51; errors[].in names the property)."""
+        if not self.portal.unique_record_ids or kind != CUSTOM_OBJECT:
+            return {}
+        name = RECORD_ID_PROPERTY
+        shown = self.portal.renamed.get(kind, {}).get(name, name)
+        values = [v for _, props in writes if (v := props.get(name))]
+        held = self.store.find_many(kind, name, values)
+        seen: dict[str, int | None] = {}
+        conflicts: dict[int, HubSpotError] = {}
+        for index, (record_id, props) in enumerate(writes):
+            value = props.get(name)
+            if not value:
+                continue
+            other = held.get(value)
+            if other is not None and other.id != record_id:
+                existing = str(other.id)
+            elif value in seen and seen[value] != record_id:
+                existing = "another input of this request"
+            else:
+                seen[value] = record_id
+                continue
+            message = f"A {SINGULAR[kind]} with {shown} {value} already exists. Existing ID: {existing}"
+            conflicts[index] = HubSpotError(
+                409,
+                message,
+                "CONFLICT",
+                context={"propertyName": [shown], "value": [value]},
+                errors=[{"message": message, "in": shown}],
+            )
+        return conflicts
+
+    def _check_unique(self, kind: str, writes: list[tuple[int | None, dict[str, str | None]]]) -> None:
+        """The whole request refused over its first unique-value conflict (HubSpot fails a batch that has
+        not opted into multi-status, naming the first conflict only: hubspot-api-python#51)."""
+        conflicts = self._unique_conflicts(kind, writes)
+        if conflicts:
+            raise conflicts[min(conflicts)]
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -65,6 +114,12 @@ class ObjectsApi:
         if found is None:
             raise not_found(id=[raw_id])
         return found
+
+    def _find(self, kind: str, raw: str, prop: str | None) -> Record | None:
+        try:
+            return self._lookup(kind, raw, prop, False)
+        except HubSpotError:
+            return None
 
     def _v3_associations(
         self, object_type: str, records: list[Record], targets: list[str]
@@ -198,6 +253,7 @@ class ObjectsApi:
         """POST /{t}: 201 with the new record."""
         kind = resolve_type(object_type)
         values = validate_write(kind, body.properties, creating=True)
+        self._check_unique(kind, [(None, values)])
         record = self._create(kind, values, self._link_specs(kind, body.associations))
         return ok(record_json(kind, record, full=True), 201)
 
@@ -214,6 +270,7 @@ class ObjectsApi:
             )
         changes = validate_write(kind, body.properties)
         record = self._lookup(kind, object_id, QueryArgs(request).text("idProperty"), False)
+        self._check_unique(kind, [(record.id, changes)])
         updated = self.store.update(kind, record.id, changes, now_utc())
         if updated is None:
             raise not_found(id=[object_id])
@@ -261,8 +318,22 @@ class ObjectsApi:
             )
             for item in body.inputs
         ]
+        # With every input tagged by an objectWriteTraceId, a batch create answers 207 with the inputs that
+        # failed and creates the others ("To do so, include a unique objectWriteTraceId value for each
+        # input", developers.hubspot.com/docs/api-reference/error-handling, Multi-status errors); untagged,
+        # one conflict refuses the whole batch.
+        writes: list[tuple[int | None, dict[str, str | None]]] = [(None, v) for _, v, _ in checked]
+        traced = all(item.objectWriteTraceId for item, _, _ in checked)
+        conflicts = self._unique_conflicts(kind, writes) if traced else {}
+        if not traced:
+            self._check_unique(kind, writes)
         results, errors = [], []
-        for item, values, specs in checked:
+        for index, (item, values, specs) in enumerate(checked):
+            if index in conflicts:
+                trace = str(item.objectWriteTraceId)
+                error = conflicts[index].body(str(uuid4()))
+                errors.append(error | {"context": error.get("context", {}) | {"objectWriteTraceId": [trace]}})
+                continue
             # A create has no record id yet: it is named by its trace id or a unique property's value.
             names = [item.objectWriteTraceId, *(values.get(p) for p in UNIQUE_PROPERTIES.get(kind, ()))]
             if self._failing(names):
@@ -284,6 +355,9 @@ class ObjectsApi:
             )
             for item in body.inputs
         ]
+        if self.portal.unique_record_ids and kind == CUSTOM_OBJECT:
+            found = [(self._find(kind, item.id.strip(), prop), changes) for item, changes, prop in checked]
+            self._check_unique(kind, [(r.id if r else None, changes) for r, changes in found])
         results: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
         for item, changes, prop in checked:

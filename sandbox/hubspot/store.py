@@ -100,8 +100,9 @@ def _record(object_type: str, row: Any) -> Record:
 class HubSpotStore:
     """CRM records, associations and owners of the sandbox portal, read and written through SQLite."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, links_touch: bool = True) -> None:
         self._engine = engine
+        self._links_touch = links_touch
         self._lock = threading.RLock()
         self._cache: dict[str, tuple[tuple[Any, ...], list[Record]]] = {}
 
@@ -329,8 +330,11 @@ class HubSpotStore:
 
         HubSpot recalculates a record's association counts (num_associated_contacts, num_notes,
         hs_num_of_associated_line_items...) when an association is made or removed, and that moves its
-        hs_lastmodifieddate; an incremental reader relies on it to notice association changes.
+        hs_lastmodifieddate; an incremental reader relies on it to notice association changes. HubSpot does
+        not document it, so a portal may be served without it (`links_touch=False`, the varied portal).
         """
+        if not self._links_touch:
+            return
         by_type: dict[str, set[int]] = {}
         for object_type, record_id in ends:
             by_type.setdefault(object_type, set()).add(record_id)

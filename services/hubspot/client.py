@@ -1,8 +1,8 @@
 """HubSpot CRM client: reads the portfolio into typed records and writes corrections back, in batches.
 
-Paths are HubSpot's date-versioned 2026-03 family (`/crm/objects/2026-03/...`,
-`/crm/associations/2026-03/...`): the v3 object paths lose support in Sept 2027 and the v4 associations API
-on 30 Mar 2027. Owners and pipelines stay on v3 here.
+Paths are HubSpot's date-versioned ones (`/crm/objects/2026-03/...`, `/crm/associations/2026-03/...`,
+`/crm/owners/2026-03`, and `/crm/pipelines/2026-09`, the latest pipelines version): the v3 paths lose
+support in Sept 2027 and the v4 associations API on 30 Mar 2027.
 
 Requests: lists page at 100 (HubSpot's maximum), associations are read with batch reads of up to 1,000
 ids, writes go in batches of 100. A moving-window budget keeps the client under the portal's burst limit
@@ -12,42 +12,43 @@ The incremental refresh is in `services/hubspot/refresh.py`; the portal's names 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
-from services.crm import CrmClient, CrmField, IdSearch, WriteResult
-from services.errors import ServiceError
+from services.crm import CrmClient, CrmField, IdSearch, WriteKind, WriteResult
+from services.errors import RateLimitError, ServiceError
 from services.http import ApiClient, RequestBudget
 from services.hubspot import deal as one_deal
-from services.hubspot import parse, refresh
+from services.hubspot import doctor, parse, refresh, snapshot
 from services.hubspot.names import (
-    COMPANY_PROPERTIES,
-    CONTACT_PROPERTIES,
-    DEAL_ASSOCIATIONS,
     LINE_ITEM_PROPERTIES,
     NOTE_PROPERTIES,
     PortalNames,
 )
 from services.hubspot.wire import SYSTEM, error_keys, next_after, read_body, results
-from services.models import CrmDealId, CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, Owner, utcnow
+from services.models import CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, Owner, utcnow
 
 OBJECTS = "/crm/objects/2026-03"
 ASSOCIATIONS = "/crm/associations/2026-03"
+PIPELINES = "/crm/pipelines/2026-09"  # GA 9 Sep 2026, the latest (changelog: "Pipelines API V1 Sunset")
+OWNERS = "/crm/owners/2026-03"
 PAGE_SIZE = 100
 BATCH_SIZE = 100
 ASSOCIATION_BATCH = 1000
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
-SNAPSHOT_THREADS = 12  # requests in flight at once; the rate budget, not this, sets the pace
+CHECKS_TTL_S = 600.0  # how long the portal checks a write depends on are trusted
 SEARCH_LAG = timedelta(seconds=60)
 """How far before the last read a refresh looks again (search indexing lag and clock differences)."""
 
-Links = dict[str, list[tuple[str, tuple[str, ...]]]]
-"""For each `from` id: the associated ids with their labels."""
+Links = dict[str, list[tuple[str, tuple[int, ...]]]]
+"""For each `from` id: the associated ids with their association type ids (the portal's own labels are
+resolved to type ids once, `association_types`)."""
 
 
 class HubSpotClient(ApiClient, CrmClient):
@@ -70,6 +71,7 @@ class HubSpotClient(ApiClient, CrmClient):
         policy_waits: Mapping[str, float] | None = None,
         transport: httpx.BaseTransport | None = None,
         change_lag: timedelta = SEARCH_LAG,
+        daily_reserve: int = 100,
     ) -> None:
         # HubSpot sends no Retry-After; its policyName says which window was hit. Our own moving window
         # already keeps us under the burst limit, so a TEN_SECONDLY_ROLLING 429 means HubSpot counted a
@@ -87,6 +89,17 @@ class HubSpotClient(ApiClient, CrmClient):
         self.change_lag = change_lag
         self._budget = RequestBudget(requests_per_10s, 10, "hubspot")
         self._search_budget = RequestBudget(search_requests_per_s, 1, "hubspot-search")
+        self._labels_lock = threading.Lock()
+        self._daily_lock = threading.Lock()
+        self._label_types: dict[tuple[str, str, str], tuple[int, ...]] = {}
+        self._ticket_states: dict[str, bool] | None = None
+        self._token = token
+        self.daily_reserve = daily_reserve
+        self._checks: tuple[float, list[doctor.Check]] | None = None
+        self.association_turn = 0
+        """Where the refresh's check of unchanged deals' associations goes on (refresh.py, `_in_turn`)."""
+        self.daily: tuple[int, int | None] | None = None
+        """(requests left today, the daily limit) as HubSpot last reported them; None when it did not."""
 
     # -- transport ---------------------------------------------------------------------------------
 
@@ -106,13 +119,44 @@ class HubSpotClient(ApiClient, CrmClient):
         not run twice (a create) passes `idempotent=False`: it is not retried once it may have landed."""
 
         def once() -> dict[str, Any]:
+            self._within_daily_limit(operation)
             (self._search_budget if search else self._budget).acquire()
             if search:
                 self._budget.acquire()
             response = self._send(operation, method, path, idempotent=idempotent, params=params, json=json)
+            self._note_daily(response)
             return read_body(response, operation, allow_multi_status)
 
         return self._with_retries(operation, once)
+
+    def _within_daily_limit(self, operation: str) -> None:
+        """Stop before the day's quota is gone (HubSpot refuses everything past it until midnight in the
+        portal's time zone, and then the dashboard could not even write a correction): `daily_reserve`
+        requests are left unspent."""
+        if self.daily is not None and self.daily[0] <= self.daily_reserve:
+            left, limit = self.daily
+            raise RateLimitError(
+                SYSTEM,
+                operation,
+                f"only {left:,} of the portal's {limit or 0:,} daily API requests are left, so Throughline "
+                "stops reading until the limit resets at midnight (the portal's time zone)",
+                policy="DAILY",
+                retryable=False,
+            )
+
+    def _note_daily(self, response: httpx.Response) -> None:
+        """Keep the daily limit HubSpot reports (`X-HubSpot-RateLimit-Daily` and `-Daily-Remaining`, on
+        every answer but search's; OAuth apps have no daily limit and get neither header)."""
+        remaining = response.headers.get("x-hubspot-ratelimit-daily-remaining")
+        if remaining is None or not remaining.strip().isdigit():
+            return
+        daily = response.headers.get("x-hubspot-ratelimit-daily", "")
+        left = int(remaining)
+        with self._daily_lock:
+            # answers to parallel requests arrive out of order: keep the lowest count, unless it jumped
+            # far up (the daily window reset at midnight)
+            if self.daily is None or left < self.daily[0] or left > self.daily[0] + 100:
+                self.daily = (left, int(daily) if daily.strip().isdigit() else None)
 
     # -- generic reads -------------------------------------------------------------------------------
 
@@ -151,26 +195,90 @@ class HubSpotClient(ApiClient, CrmClient):
         return found
 
     def read_associations(self, from_type: str, to_type: str, ids: Sequence[str]) -> Links:
-        """For each `from` id: the associated `to` ids with their labels, batch-read 1,000 ids at a time."""
+        """For each `from` id: the associated `to` ids with their type ids, batch-read 1,000 ids at a time.
+
+        HubSpot pages each record's associations on its own: a result with more carries
+        `paging.next.after`, sent back as `{"id", "after"}` until no page follows (POST
+        /crm/associations/2026-03/{from}/{to}/batch/read, "The 'after' field in a returned paging object
+        can be added alongside the 'id' to retrieve the next page of associations from that objectId")."""
         out: Links = {}
-        for chunk in chunks(list(ids), ASSOCIATION_BATCH):
-            operation = f"read {from_type}->{to_type} associations"
-            body = self.request(
-                "POST",
-                f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read",
-                operation,
-                json={"inputs": [{"id": i} for i in chunk]},
-                allow_multi_status=True,
-            )
-            for row in results(body, operation):
-                source = str(row["from"]["id"])
-                targets = out.setdefault(source, [])
-                for target in row.get("to") or []:
-                    labels = tuple(
-                        str(t.get("label") or "").lower() for t in target.get("associationTypes") or []
-                    )
-                    targets.append((str(target["toObjectId"]), labels))
+        operation = f"read {from_type}->{to_type} associations"
+        pending: list[dict[str, str]] = [{"id": i} for i in dict.fromkeys(ids)]
+        while pending:
+            following: list[dict[str, str]] = []
+            for chunk in chunks(pending, ASSOCIATION_BATCH):
+                body = self.request(
+                    "POST",
+                    f"{ASSOCIATIONS}/{from_type}/{to_type}/batch/read",
+                    operation,
+                    json={"inputs": chunk},
+                    allow_multi_status=True,
+                )
+                for row in results(body, operation):
+                    source = str(row["from"]["id"])
+                    targets = out.setdefault(source, [])
+                    for target in row.get("to") or []:
+                        types = tuple(
+                            int(t["typeId"])
+                            for t in target.get("associationTypes") or []
+                            if str(t.get("typeId", "")).isdigit()
+                        )
+                        targets.append((str(target["toObjectId"]), types))
+                    after = next_after(row)
+                    if after:
+                        following.append({"id": source, "after": after})
+            pending = following
         return out
+
+    def association_types(
+        self, from_type: str, to_type: str, label: str, *, refresh: bool = False
+    ) -> tuple[int, ...]:
+        """The type ids of the portal's association label `label` (any case) from one type to another,
+        read once through the labels API (GET /crm/associations/2026-03/{from}/{to}/labels): labels are the
+        portal's own words, and HubSpot tells integrations to work with type ids."""
+        key = (from_type, to_type, label.strip().lower())
+        with self._labels_lock:
+            if key not in self._label_types or refresh:
+                operation = f"read {from_type}->{to_type} association labels"
+                body = self.request("GET", f"{ASSOCIATIONS}/{from_type}/{to_type}/labels", operation)
+                rows = body.get("results")
+                rows = rows if isinstance(rows, list) else []
+                self._label_types[key] = tuple(
+                    int(r["typeId"])
+                    for r in rows
+                    if isinstance(r, dict) and str(r.get("label") or "").strip().lower() == key[2]
+                )
+            return self._label_types[key]
+
+    def ticket_states(self, *, refresh: bool = False) -> dict[str, bool]:
+        """Ticket stage id -> open, from the ticket pipelines' `metadata.ticketState` (OPEN/CLOSED): stage
+        ids are per pipeline, so only the pipelines API says which ones close a ticket."""
+        with self._labels_lock:
+            if self._ticket_states is None or refresh:
+                body = self.request("GET", f"{PIPELINES}/tickets", "list ticket pipelines")
+                self._ticket_states = parse.ticket_states(results(body, "list ticket pipelines"))
+            return self._ticket_states
+
+    def token_scopes(self) -> list[str]:
+        """The scopes HubSpot granted this token (`POST /oauth/v2/private-apps/get/access-token-info`
+        with `{"tokenKey": token}`, developers.hubspot.com/docs/api/private-apps)."""
+        body = self.request(
+            "POST",
+            "/oauth/v2/private-apps/get/access-token-info",
+            "read the token's scopes",
+            json={"tokenKey": self._token},
+        )
+        scopes = body.get("scopes")
+        return [str(s) for s in scopes] if isinstance(scopes, list) else []
+
+    def portal_semantics(self, *, refresh: bool = False) -> parse.Semantics:
+        """What the portal means by primary contact and open ticket: read again on a full read (two
+        requests), kept by an incremental refresh."""
+        n = self.names
+        types = self.association_types("deals", "contacts", n.primary_contact_label, refresh=refresh)
+        return parse.Semantics(
+            primary_contact_types=frozenset(types), ticket_open=self.ticket_states(refresh=refresh)
+        )
 
     def search(
         self, object_type: str, filters: list[dict[str, Any]], properties: Sequence[str]
@@ -195,14 +303,14 @@ class HubSpotClient(ApiClient, CrmClient):
             after = following
 
     def fetch_owners(self) -> list[Owner]:
-        """Every active owner (the v3 path, with the trailing slash HubSpot's SDK uses)."""
+        """Every active owner (the date-versioned owners path)."""
         owners: list[Owner] = []
         after: str | None = None
         while True:
             params: dict[str, Any] = {"limit": PAGE_SIZE}
             if after:
                 params["after"] = after
-            body = self.request("GET", "/crm/v3/owners/", "list owners", params=params)
+            body = self.request("GET", OWNERS, "list owners", params=params)
             owners.extend(parse.owner(row) for row in results(body, "list owners"))
             after = next_after(body)
             if not after:
@@ -210,69 +318,16 @@ class HubSpotClient(ApiClient, CrmClient):
 
     def fetch_stages(self) -> dict[str, tuple[str, bool, bool]]:
         """Deal stage id -> (label, is_closed, is_won) across the portal's deal pipelines."""
-        body = self.request("GET", "/crm/v3/pipelines/deals", "list deal pipelines")
+        body = self.request("GET", f"{PIPELINES}/deals", "list deal pipelines")
         return parse.deal_stages(results(body, "list deal pipelines"))
 
     # -- the snapshot ---------------------------------------------------------------------------------
 
     def fetch_snapshot(self, *, now: Callable[[], datetime] = utcnow) -> CrmSnapshot:
-        """The whole portfolio: deals with their associations, project records, companies, contacts,
-        tickets and owners. Line items and notes are counted through associations here and read in full
-        only for one deal (`fetch_deal_details`)."""
-        start_requests = self.requests
-        n = self.names
-        links = (*DEAL_ASSOCIATIONS, n.project_object_type)
-        with ThreadPoolExecutor(max_workers=SNAPSHOT_THREADS) as pool:
-            projects_f = pool.submit(
-                lambda: list(self.list_objects(n.project_object_type, n.record_properties()))
-            )
-            companies_f = pool.submit(lambda: list(self.list_objects("companies", COMPANY_PROPERTIES)))
-            contacts_f = pool.submit(lambda: list(self.list_objects("contacts", CONTACT_PROPERTIES)))
-            tickets_f = pool.submit(lambda: list(self.list_objects("tickets", n.ticket_properties())))
-            owners_f = pool.submit(self.fetch_owners)
-            stages_f = pool.submit(self.fetch_stages)
-            # Deals are listed here, and each 1,000 deals' associations are read while the listing goes
-            # on: the association reads need the deal ids, so they would otherwise all queue at the end.
-            raw_deals: list[dict[str, Any]] = []
-            pending: list[dict[str, Future[Links]]] = []
-            for raw in self.list_objects("deals", n.deal_properties()):
-                raw_deals.append(raw)
-                if len(raw_deals) % ASSOCIATION_BATCH == 0:
-                    pending.append(self._submit_associations(pool, links, raw_deals[-ASSOCIATION_BATCH:]))
-            if len(raw_deals) % ASSOCIATION_BATCH:
-                rest = raw_deals[len(raw_deals) - len(raw_deals) % ASSOCIATION_BATCH :]
-                pending.append(self._submit_associations(pool, links, rest))
-            associations: dict[str, Links] = {to: {} for to in links}
-            for chunk in pending:
-                for to, future in chunk.items():
-                    associations[to].update(future.result())
-            stages = stages_f.result()
-            deals = tuple(
-                parse.deal(raw, n, stages, {to: a.get(str(raw["id"]), []) for to, a in associations.items()})
-                for raw in raw_deals
-            )
-            project_deals: dict[str, list[CrmDealId]] = {}
-            for deal_id, targets in associations[n.project_object_type].items():
-                for target, _labels in targets:
-                    project_deals.setdefault(target, []).append(CrmDealId(deal_id))
-            return CrmSnapshot(
-                deals=deals,
-                projects=tuple(
-                    parse.project(p, n, project_deals.get(str(p["id"]), [])) for p in projects_f.result()
-                ),
-                companies=tuple(parse.company(c) for c in companies_f.result()),
-                contacts=tuple(parse.contact(c) for c in contacts_f.result()),
-                tickets=tuple(parse.ticket(t, n) for t in tickets_f.result()),
-                owners=tuple(owners_f.result()),
-                read_at=now(),
-                requests=self.requests - start_requests,
-            )
-
-    def _submit_associations(
-        self, pool: ThreadPoolExecutor, links: Sequence[str], deals: Sequence[dict[str, Any]]
-    ) -> dict[str, Future[Links]]:
-        ids = [str(d["id"]) for d in deals]
-        return {to: pool.submit(self.read_associations, "deals", to, ids) for to in links}
+        """Every deal with its associations and project records, and the companies, contacts and tickets
+        the deals are associated with, read by id (services/hubspot/snapshot.py). Line items and notes are
+        counted through associations here and read in full only for one deal (`fetch_deal_details`)."""
+        return snapshot.read_snapshot(self, now)
 
     def fetch_changes(
         self, previous: CrmSnapshot, since: datetime, *, now: Callable[[], datetime] = utcnow
@@ -338,6 +393,15 @@ class HubSpotClient(ApiClient, CrmClient):
                     allow_multi_status=True,
                 )
             except ServiceError as error:
+                if error.status == 409 and len(inputs) > 1:
+                    # a unique-value conflict refuses the whole batch and names only the first one
+                    # (batch updates have no multi-status): each record on its own, so the others land
+                    singles = [self._update(object_type, {k: p}, prop) for k, p in chunk]
+                    for single in singles:
+                        result.written.update(single.written)
+                        result.failed.update(single.failed)
+                        result.unknown.update(single.unknown)
+                    continue
                 target = result.unknown if _may_have_landed(error) else result.failed
                 target.update(dict.fromkeys(keys, str(error)))
                 continue
@@ -354,6 +418,30 @@ class HubSpotClient(ApiClient, CrmClient):
             unknown=result.unknown,
             requests=self.requests - start,
         )
+
+    # -- the portal's set-up, before writing -------------------------------------------------------------
+
+    def write_refusal(self, kind: WriteKind) -> str | None:
+        """Why this kind of write is refused now: the portal checks it depends on (services/hubspot/
+        doctor.py; `python -m dashboard doctor` prints them all) that fail, with what to do. The checks
+        are read again at most every 10 minutes; one that cannot be read refuses nothing (the write
+        itself then says what HubSpot answers)."""
+        with self._labels_lock:
+            fresh = self._checks is not None and time.monotonic() - self._checks[0] < CHECKS_TTL_S
+        if not fresh:
+            try:
+                found = doctor.check_portal(self)
+            except ServiceError:
+                return None
+            with self._labels_lock:
+                self._checks = (time.monotonic(), found)
+        assert self._checks is not None
+        failing = [c for c in self._checks[1] if not c.ok and kind in c.needed_by]
+        if not failing:
+            return None
+        what = "corrections to deals' project IDs" if kind == "corrections" else "creating project records"
+        reasons = "; ".join(f"{c.item}: {c.detail}" for c in failing)
+        return f"HubSpot is not set up for {what}, so nothing was written. {reasons}."
 
     # -- project records ---------------------------------------------------------------------------------
 
@@ -401,19 +489,55 @@ class HubSpotClient(ApiClient, CrmClient):
                     result.failed[key] = "HubSpot did not confirm the new record"
             links = [{"from": {"id": created[key]}, "to": {"id": key}} for key in keys if key in created]
             if links:
-                self.request(
-                    "POST",
-                    f"{ASSOCIATIONS}/{object_type}/deals/batch/associate/default",
-                    f"associate {object_type} with deals",
-                    json={"inputs": links},
-                    allow_multi_status=True,
-                )
+                self._associate_created(object_type, links, created, result)
         return WriteResult(
             written=result.written,
             failed=result.failed,
             unknown=result.unknown,
             requests=self.requests - start,
         )
+
+    def _associate_created(
+        self,
+        object_type: str,
+        links: list[dict[str, dict[str, str]]],
+        created: Mapping[str, str],
+        result: WriteResult,
+    ) -> None:
+        """Associate new records with their deals; a link HubSpot refused (or could not confirm) stays on
+        the record's outcome as `association_error` and is logged: the record exists, unlinked."""
+        operation = f"associate {object_type} with deals"
+        deal_of = {record: deal for deal, record in created.items()}
+        try:
+            body = self.request(
+                "POST",
+                f"{ASSOCIATIONS}/{object_type}/deals/batch/associate/default",
+                operation,
+                json={"inputs": links},
+                allow_multi_status=True,
+            )
+        except ServiceError as error:
+            problems = {record: str(error) for record in deal_of}
+        else:
+            problems = {}
+            for problem in body.get("errors") or []:
+                message = str(problem.get("message") or "refused")
+                named = error_keys(problem, list(deal_of) + list(created))
+                for key in named:
+                    problems[key if key in deal_of else created.get(key, key)] = message
+        for record, message in problems.items():
+            deal = deal_of.get(record)
+            if deal is None:
+                continue
+            result.written[deal] = {"id": record, "association_error": message}
+            self._log.warning(
+                "hubspot.association_failed",
+                system=SYSTEM,
+                operation=operation,
+                record_id=record,
+                deal_id=deal,
+                error=message,
+            )
 
     def archive_project_records(self, record_ids: Sequence[str]) -> WriteResult:
         """Archive project records, 100 per batch (HubSpot answers 204 and names no record)."""

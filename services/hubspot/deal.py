@@ -36,8 +36,8 @@ from services.hubspot import parse
 from services.hubspot.names import COMPANY_PROPERTIES, CONTACT_PROPERTIES, PortalNames
 from services.models import CrmDealId, CrmSnapshot, Owner
 
-Links = dict[str, list[tuple[str, tuple[str, ...]]]]
-"""For each `from` id (or here, each type): the associated ids with their labels (client.py's shape)."""
+Links = dict[str, list[tuple[str, tuple[int, ...]]]]
+"""For each `from` id (or here, each type): the associated ids with their type ids (client.py's shape)."""
 
 
 class HubSpotReads(Protocol):
@@ -64,6 +64,8 @@ class HubSpotReads(Protocol):
 
     def fetch_owners(self) -> list[Owner]: ...
 
+    def portal_semantics(self, *, refresh: bool = False) -> parse.Semantics: ...
+
 
 PORTAL_METADATA_TTL_S = 300.0
 """How long the portal's deal stages and owners are kept between card reads."""
@@ -74,6 +76,7 @@ DEAL_LINKS = ("companies", "tickets", "line_items", "notes")
 class _Metadata:
     stages: dict[str, tuple[str, bool, bool]]
     owners: tuple[Owner, ...]
+    semantics: parse.Semantics
     read_at: float
 
 
@@ -86,18 +89,20 @@ def portal_metadata(
     *,
     max_age_s: float = PORTAL_METADATA_TTL_S,
     clock: Callable[[], float] = time.monotonic,
-) -> tuple[dict[str, tuple[str, bool, bool]], tuple[Owner, ...]]:
-    """The portal's deal stages and owners, read again when older than `max_age_s`."""
+) -> _Metadata:
+    """The portal's deal stages, owners and semantics (the primary contact's association types, the ticket
+    stages' states), read again when older than `max_age_s`."""
     with _lock:
         kept = _kept.get(client)
         if kept is not None and clock() - kept.read_at < max_age_s:
-            return kept.stages, kept.owners
-        with ThreadPoolExecutor(max_workers=2) as pool:
+            return kept
+        with ThreadPoolExecutor(max_workers=3) as pool:
             stages_f = pool.submit(client.fetch_stages)
             owners_f = pool.submit(client.fetch_owners)
-            kept = _Metadata(stages_f.result(), tuple(owners_f.result()), clock())
+            semantics_f = pool.submit(client.portal_semantics, refresh=True)
+            kept = _Metadata(stages_f.result(), tuple(owners_f.result()), semantics_f.result(), clock())
         _kept[client] = kept
-        return kept.stages, kept.owners
+        return kept
 
 
 def fetch_deal_snapshot(
@@ -117,9 +122,13 @@ def fetch_deal_snapshot(
             raw = _read_deal(client, objects, crm_deal_id)
         except NotFoundError:
             contacts_f.cancel()
-            stages, owners = metadata_f.result()
+            owners = metadata_f.result().owners
             return CrmSnapshot(deals=(), owners=owners, read_at=now(), requests=client.requests - start)
         links, partial = _links(raw, (*DEAL_LINKS, n.project_object_type))
+        if len(links["companies"]) > 1 and "companies" not in partial:
+            # The single-record read lists companies without their type ids, and the customer is the
+            # primary one (type 5), so a deal with several companies has them read with their types.
+            partial.append("companies")
         for object_type in partial:  # more than one page: the v4 batch read has them all
             links[object_type] = client.read_associations("deals", object_type, [crm_deal_id]).get(
                 crm_deal_id, []
@@ -133,12 +142,14 @@ def fetch_deal_snapshot(
         company_ids = [i for i, _ in links["companies"]] + [
             i for targets in other_companies.values() for i, _ in targets
         ]
+        metadata = metadata_f.result()
+        semantics = metadata.semantics
         reads: dict[str, Future[dict[str, dict[str, Any]]]] = {}
         wanted = {
             "companies": (company_ids, COMPANY_PROPERTIES),
             # the frames name only the primary contact (frames.py `deals_frame`)
             "contacts": (
-                [i for i, labels in links["contacts"] if parse.PRIMARY_LABEL in labels][:1],
+                [i for i, types in links["contacts"] if semantics.primary_contact_types & set(types)][:1],
                 CONTACT_PROPERTIES,
             ),
             "tickets": ([i for i, _ in links["tickets"]], n.ticket_properties()),
@@ -148,9 +159,11 @@ def fetch_deal_snapshot(
             if ids:
                 reads[object_type] = pool.submit(client.read_objects, object_type, ids, properties)
         found = {object_type: future.result() for object_type, future in reads.items()}
-        stages, owners = metadata_f.result()
-    deals = [parse.deal(raw, n, stages, links)]
-    deals += [parse.deal(o, n, stages, {"companies": other_companies.get(str(o["id"]), [])}) for o in others]
+    deals = [parse.deal(raw, n, metadata.stages, links, semantics)]
+    deals += [
+        parse.deal(o, n, metadata.stages, {"companies": other_companies.get(str(o["id"]), [])}, semantics)
+        for o in others
+    ]
     deals.sort(key=lambda d: int(d.crm_deal_id) if d.crm_deal_id.isdigit() else 0)  # the full read's order
     deal_id = CrmDealId(crm_deal_id)
     return CrmSnapshot(
@@ -158,8 +171,8 @@ def fetch_deal_snapshot(
         projects=tuple(parse.project(r, n, [deal_id]) for r in found.get(n.project_object_type, {}).values()),
         companies=tuple(parse.company(c) for c in found.get("companies", {}).values()),
         contacts=tuple(parse.contact(c) for c in found.get("contacts", {}).values()),
-        tickets=tuple(parse.ticket(t, n) for t in found.get("tickets", {}).values()),
-        owners=owners,
+        tickets=tuple(parse.ticket(t, n, semantics) for t in found.get("tickets", {}).values()),
+        owners=metadata.owners,
         read_at=now(),
         requests=client.requests - start,
     )
@@ -215,4 +228,4 @@ def _sharing_deals(client: HubSpotReads, crm_deal_id: str, search: IdSearch) -> 
 
 def _raw_id(raw: dict[str, Any], n: PortalNames) -> str | None:
     """The deal's project ID as the Deal record holds it (parse.deal reads it; stages play no part)."""
-    return parse.deal(raw, n, {}, {}).raw_project_id
+    return parse.deal(raw, n, {}, {}, parse.Semantics()).raw_project_id

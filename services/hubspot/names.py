@@ -28,6 +28,11 @@ class PortalNames(BaseModel):
     proposal_version_property: str = Field(
         "signed_proposal_version", description="deal property holding the signed proposal version"
     )
+    primary_contact_label: str = Field(
+        "Primary contact",
+        description="the portal's deal -> contact association label that marks the primary contact "
+        "(resolved to its type id through the labels API)",
+    )
     # tickets
     ticket_kind_property: str = Field(
         "ticket_kind", description="ticket property saying presales, incident or change_request"

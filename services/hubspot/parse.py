@@ -9,6 +9,7 @@ wire format, reference/hubspot-api.md §7); datetimes in Java `Instant.toString`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,9 +29,20 @@ from services.models import (
     TicketKind,
 )
 
-PRIMARY_LABEL = "primary contact"
-Links = Mapping[str, list[tuple[str, tuple[str, ...]]]]
-"""Per associated type: (target id, its association labels in lower case)."""
+PRIMARY_COMPANY_TYPE = 5
+"""deal -> company "Primary", HUBSPOT_DEFINED and the same in every portal (HubSpot's association type
+table: "Deal to company, 5, Primary"; 341 is the unlabeled deal -> company association of, say, a partner)."""
+Links = Mapping[str, list[tuple[str, tuple[int, ...]]]]
+"""Per associated type: (target id, its association type ids)."""
+
+
+@dataclass(frozen=True)
+class Semantics:
+    """What this portal means by a deal's primary contact and by an open ticket, read from the portal
+    (the labels API and the ticket pipelines), never from a label's words or a stage id."""
+
+    primary_contact_types: frozenset[int] = frozenset()
+    ticket_open: Mapping[str, bool] = field(default_factory=dict)
 
 
 def text(value: Any) -> str | None:
@@ -106,15 +118,23 @@ def _raw(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def ids(targets: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[CrmRecordId, ...]:
+def ids(targets: Iterable[tuple[str, tuple[int, ...]]]) -> tuple[CrmRecordId, ...]:
     return tuple(dict.fromkeys(CrmRecordId(t) for t, _ in targets))
+
+
+def companies_primary_first(targets: list[tuple[str, tuple[int, ...]]]) -> tuple[CrmRecordId, ...]:
+    """The deal's companies, its primary company (type 5) first: the customer is the primary company,
+    not whichever company HubSpot happens to list first (a partner or reseller, say)."""
+    primary = [t for t in targets if PRIMARY_COMPANY_TYPE in t[1]]
+    return ids([*primary, *targets])
 
 
 def deal(
     raw: dict[str, Any],
     n: PortalNames,
     stages: Mapping[str, tuple[str, bool, bool]],
-    assoc: Mapping[str, list[tuple[str, tuple[str, ...]]]],
+    assoc: Links,
+    semantics: Semantics,
 ) -> Deal:
     deal_id = str(raw["id"])
     props = raw.get("properties") or {}
@@ -122,8 +142,6 @@ def deal(
     stage = text(props.get("dealstage"))
     label, closed, won = stages.get(stage or "", (stage, False, False))
     margin = r.number(n.estimated_margin_property)
-    contacts = assoc.get("contacts", [])
-    primary = next((c for c, labels in contacts if PRIMARY_LABEL in labels), None)
     return Deal(
         crm_deal_id=CrmDealId(deal_id),
         name=text(props.get("dealname")),
@@ -142,15 +160,26 @@ def deal(
         estimated_margin_pct=(margin / 100 if margin is not None else None),
         scope_summary=text(props.get(n.scope_property)),
         proposal_version=text(props.get(n.proposal_version_property)),
-        company_ids=ids(assoc.get("companies", [])),
-        contact_ids=ids(contacts),
-        primary_contact_id=CrmRecordId(primary) if primary else None,
-        line_item_ids=ids(assoc.get("line_items", [])),
-        ticket_ids=ids(assoc.get("tickets", [])),
-        note_ids=ids(assoc.get("notes", [])),
-        project_record_ids=ids(assoc.get(n.project_object_type, [])),
+        **association_fields(assoc, n, semantics),
         problems=tuple(r.problems),
     )
+
+
+def association_fields(assoc: Links, n: PortalNames, semantics: Semantics) -> dict[str, Any]:
+    """A deal's fields that come from its associations (the customer first, the primary contact by its
+    association type)."""
+    contacts = assoc.get("contacts", [])
+    wanted = semantics.primary_contact_types
+    primary = next((c for c, types in contacts if wanted.intersection(types)), None)
+    return {
+        "company_ids": companies_primary_first(assoc.get("companies", [])),
+        "contact_ids": ids(contacts),
+        "primary_contact_id": CrmRecordId(primary) if primary else None,
+        "line_item_ids": ids(assoc.get("line_items", [])),
+        "ticket_ids": ids(assoc.get("tickets", [])),
+        "note_ids": ids(assoc.get("notes", [])),
+        "project_record_ids": ids(assoc.get(n.project_object_type, [])),
+    }
 
 
 def project(raw: dict[str, Any], n: PortalNames, deal_ids: list[CrmDealId]) -> CrmProjectRecord:
@@ -199,18 +228,22 @@ TICKET_KINDS: dict[str, TicketKind] = {
     "incident": "incident",
     "change_request": "change_request",
 }
-CLOSED_TICKET_STAGES = frozenset({"4", "closed"})
 
 
-def ticket(raw: dict[str, Any], n: PortalNames) -> Ticket:
+def ticket(raw: dict[str, Any], n: PortalNames, semantics: Semantics) -> Ticket:
+    """A ticket, open or closed as its stage's `ticketState` says (a stage the pipelines do not list: open
+    unless it has a close date)."""
     props = raw.get("properties") or {}
     r = Reader("ticket", str(raw["id"]), props)
-    stage = str(props.get("hs_pipeline_stage") or "").lower()
+    stage = str(props.get("hs_pipeline_stage") or "")
+    is_open = semantics.ticket_open.get(stage)
+    if is_open is None:
+        is_open = text(props.get("closed_date")) is None
     return Ticket(
         ticket_id=CrmRecordId(str(raw["id"])),
         subject=text(props.get("subject")),
         kind=TICKET_KINDS.get(str(props.get(n.ticket_kind_property) or "").lower(), "other"),
-        is_open=stage not in CLOSED_TICKET_STAGES,
+        is_open=is_open,
         created_at=r.when("createdate"),
         closed_at=r.when("closed_date"),
     )
@@ -266,3 +299,17 @@ def deal_stages(pipelines: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, 
             won = closed and probability is not None and probability >= 1
             stages[str(stage["id"])] = (str(stage.get("label") or stage["id"]), closed, won)
     return stages
+
+
+def ticket_states(pipelines: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
+    """Ticket stage id -> open, from each stage's `metadata.ticketState` ("OPEN" or "CLOSED"), as the
+    pipelines API describes ticket stages (GET /crm/pipelines/2026-09/tickets; a stage without it: open
+    unless its `isClosed` says "true")."""
+    states: dict[str, bool] = {}
+    for pipeline in pipelines:
+        for stage in pipeline.get("stages") or []:
+            meta = stage.get("metadata") or {}
+            state = str(meta.get("ticketState") or "").upper()
+            closed = state == "CLOSED" if state else str(meta.get("isClosed", "false")).lower() == "true"
+            states[str(stage["id"])] = not closed
+    return states

@@ -4,17 +4,22 @@
   tickets), no filter, newest `hs_lastmodifieddate` first, 200 per page, until a record older than the
   last read less `change_lag` (the search index trails writes by a few seconds, and clocks differ). One
   request per type when fewer than 200 changed; past the 10,000-result cap it gives up (a full read).
-- Associations: making or removing an association recalculates both records' association counts
-  (num_associated_contacts, num_notes, hs_num_of_associated_line_items...), which moves their
-  `hs_lastmodifieddate`; so a deal whose associations changed is among the changed deals, and the
-  associations of every changed deal are read again (one batch read per association type).
+- Associations: the associations of every changed deal are read again (one batch read per association
+  type), and so are those of the next unchanged deals in turn, filling the same batch reads up to 1,000
+  ids: HubSpot does not say that making or removing an association moves a deal's
+  `hs_lastmodifieddate`, so each deal's associations are checked within deals / 1,000 refreshes (every
+  refresh up to 1,000 deals) at no extra request.
+- Only what the deals touch: companies, contacts and tickets are kept only while a deal names them, and
+  one a deal newly names is read by id (a full read reads no others, services/hubspot/snapshot.py).
 - Deletions: search never returns archived records and archiving does not move `hs_lastmodifieddate`,
   so each search's `total` (the type's live records) is checked against the previous read plus the new
-  records. When it is short, the type's archived list names the deleted ones; when that still does not
-  add up, a full read. Links to deleted companies, contacts, tickets and project records are dropped.
+  records (deals and project records; a touched type's deleted record drops out once no deal names
+  it). When it is short, the type's archived list names the deleted ones; when that still does not add
+  up, a full read. Links to deleted companies, contacts, tickets and project records are dropped.
 - Owners and deal stages are read again only when a changed deal names one the previous read lacks.
-What this cannot see (an association change a portal does not count, say) lasts until the next full read,
-which the caller schedules (dashboard/snapshot.py).
+What this cannot see in time (an association change on a deal whose turn has not come, a record the
+search index shows later than `change_lag`) lasts until the next full read, which the caller schedules
+(dashboard/snapshot.py).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from services.hubspot.names import (
     MODIFIED_PROPERTY,
     PortalNames,
 )
+from services.hubspot.snapshot import TOUCHED, touched_properties
 from services.hubspot.wire import next_after, results
 from services.models import CrmDealId, CrmProjectRecord, CrmRecordId, CrmSnapshot, Deal
 
@@ -42,6 +48,7 @@ if TYPE_CHECKING:  # the client calls in here; only the type checker needs its c
 R = TypeVar("R")
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
+ASSOCIATION_BATCH = 1000
 
 
 def changes(
@@ -66,18 +73,68 @@ def changes(
         }
         deals = searches["deals"].result()
         changed_deals = sorted(deals.ids) if deals else []
-        # the associations of changed deals are read while the other searches wait for the search limit
-        reads = {to: pool.submit(client.read_associations, "deals", to, changed_deals) for to in links}
+        # the associations of changed deals, and of the next deals in turn up to 1,000 ids a type (the
+        # same requests), are read while the other searches wait for the search limit
+        checked = changed_deals + _in_turn(client, previous, set(changed_deals))
+        reads = {to: pool.submit(client.read_associations, "deals", to, checked) for to in links}
         found_changes = {kind: future.result() for kind, future in searches.items()}
         associations = {to: future.result() for to, future in reads.items()}
     removed: dict[str, set[str]] = {}
     for kind, found in found_changes.items():
+        if found is not None and kind in TOUCHED:
+            # a snapshot holds only the records deals touch, so the type's live count says nothing here;
+            # one no deal names any more is left out below, as a full read leaves it out
+            removed[kind] = set()
+            continue
         gone = _removed(client, kind, _previous_ids(previous, kind, n), found) if found else None
         if gone is None:
             return None
         removed[kind] = gone
     updated = {kind: found.records for kind, found in found_changes.items() if found}
-    return _updated_snapshot(client, previous, updated, associations, removed, now, start_requests)
+    relinked = _relinked(client, previous, set(checked) - set(changed_deals), associations)
+    return _updated_snapshot(
+        client,
+        previous.model_copy(update={"deals": relinked}),
+        updated,
+        associations,
+        removed,
+        now,
+        start_requests,
+    )
+
+
+def _in_turn(client: HubSpotClient, previous: CrmSnapshot, changed: set[str]) -> list[str]:
+    """The next deals whose associations are checked although the deal did not change: an association
+    made or removed need not move the deal's `hs_lastmodifieddate` (HubSpot does not say it does). They
+    fill the association batch reads the changed deals need anyway (1,000 ids a request), so every deal is
+    checked within deals / 1,000 refreshes at no extra request; the client remembers where it stopped."""
+    ids: list[str] = [d.crm_deal_id for d in previous.deals if d.crm_deal_id not in changed]
+    room = ASSOCIATION_BATCH - len(changed)
+    if not ids or room <= 0:
+        return []
+    start = client.association_turn % len(ids)
+    turn = (ids[start:] + ids[:start])[: min(room, len(ids))]
+    client.association_turn = start + len(turn)
+    return turn
+
+
+def _relinked(
+    client: HubSpotClient, previous: CrmSnapshot, checked: set[str], associations: Mapping[str, Links]
+) -> tuple[Deal, ...]:
+    """The previous deals, those checked in turn with the associations read now."""
+    if not checked:
+        return previous.deals
+    semantics = client.portal_semantics()
+    n = client.names
+    out = []
+    for deal in previous.deals:
+        if deal.crm_deal_id in checked:
+            found = {to: a.get(deal.crm_deal_id, []) for to, a in associations.items()}
+            fields = parse.association_fields(found, n, semantics)
+            if any(getattr(deal, name) != value for name, value in fields.items()):
+                deal = deal.model_copy(update=fields)
+        out.append(deal)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -153,9 +210,14 @@ def _updated_snapshot(
     named = {parse.text((r.get("properties") or {}).get("dealstage")) for r in updated["deals"]}
     if any(stage and stage not in stages for stage in named):  # a stage no deal had before
         stages = client.fetch_stages()
+    semantics = client.portal_semantics()
+    stage_ids = {str((r.get("properties") or {}).get("hs_pipeline_stage") or "") for r in updated["tickets"]}
+    if stage_ids - set(semantics.ticket_open) - {""}:  # a ticket stage added since the states were read
+        client.ticket_states(refresh=True)
+        semantics = client.portal_semantics()
     fresh = {
         str(r["id"]): parse.deal(
-            r, n, stages, {to: a.get(str(r["id"]), []) for to, a in associations.items()}
+            r, n, stages, {to: a.get(str(r["id"]), []) for to, a in associations.items()}, semantics
         )
         for r in updated["deals"]
     }
@@ -174,32 +236,64 @@ def _updated_snapshot(
         {str(r["id"]): parse.project(r, n, []) for r in updated[ptype]},
         removed[ptype],
     )
+    companies = _merge(
+        previous.companies,
+        lambda c: c.company_id,
+        {str(r["id"]): parse.company(r) for r in updated["companies"]},
+        removed["companies"],
+    )
+    contacts = _merge(
+        previous.contacts,
+        lambda c: c.contact_id,
+        {str(r["id"]): parse.contact(r) for r in updated["contacts"]},
+        removed["contacts"],
+    )
+    tickets = _merge(
+        previous.tickets,
+        lambda t: t.ticket_id,
+        {str(r["id"]): parse.ticket(r, n, semantics) for r in updated["tickets"]},
+        removed["tickets"],
+    )
+    # as a full read: only what the deals touch, the newly touched read by id
+    touched: dict[str, set[str]] = {
+        "companies": {i for d in deals for i in d.company_ids},
+        "contacts": {i for d in deals for i in d.contact_ids},
+        "tickets": {i for d in deals for i in d.ticket_ids},
+    }
+    unread = {
+        "companies": touched["companies"] - {c.company_id for c in companies},
+        "contacts": touched["contacts"] - {c.contact_id for c in contacts},
+        "tickets": touched["tickets"] - {t.ticket_id for t in tickets},
+    }
+    found = {
+        kind: client.read_objects(kind, sorted(ids), touched_properties(client, kind)) if ids else {}
+        for kind, ids in unread.items()
+    }
+    companies = _merge(
+        companies, lambda c: c.company_id, {i: parse.company(r) for i, r in found["companies"].items()}, set()
+    )
+    contacts = _merge(
+        contacts, lambda c: c.contact_id, {i: parse.contact(r) for i, r in found["contacts"].items()}, set()
+    )
+    tickets = _merge(
+        tickets,
+        lambda t: t.ticket_id,
+        {i: parse.ticket(r, n, semantics) for i, r in found["tickets"].items()},
+        set(),
+    )
     return CrmSnapshot(
         deals=deals,
         projects=_with_deal_ids(projects, deals),
-        companies=_merge(
-            previous.companies,
-            lambda c: c.company_id,
-            {str(r["id"]): parse.company(r) for r in updated["companies"]},
-            removed["companies"],
-        ),
-        contacts=_merge(
-            previous.contacts,
-            lambda c: c.contact_id,
-            {str(r["id"]): parse.contact(r) for r in updated["contacts"]},
-            removed["contacts"],
-        ),
-        tickets=_merge(
-            previous.tickets,
-            lambda t: t.ticket_id,
-            {str(r["id"]): parse.ticket(r, n) for r in updated["tickets"]},
-            removed["tickets"],
-        ),
+        companies=tuple(c for c in companies if c.company_id in touched["companies"]),
+        contacts=tuple(c for c in contacts if c.contact_id in touched["contacts"]),
+        tickets=tuple(t for t in tickets if t.ticket_id in touched["tickets"]),
         line_items=previous.line_items,
         notes=previous.notes,
         owners=owners,
         read_at=now(),
         requests=client.requests - start_requests,
+        quota_left=client.daily[0] if client.daily else None,
+        quota_limit=client.daily[1] if client.daily else None,
     )
 
 

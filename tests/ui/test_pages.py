@@ -344,7 +344,19 @@ def test_settings_show_the_systems_and_mask_every_secret(
         "proposal_version_property": "signed_proposal_version",
     }
     assert (names["project_object_type"], names["record_status_property"]) == ("p_projects", "project_status")
-    assert len(names) == 20  # every property and object name a portal may call its own
+    assert names["primary_contact_label"] == "Primary contact"
+    assert len(names) == 21  # every property, object and label name a portal may call its own
+
+    at.button(key="portal_check").click().run()  # the portal check, as `python -m dashboard doctor`
+    assert not at.exception
+    checked = next(
+        d.value.set_index(c.SETTING_NAME)[c.SETTING_VALUE]
+        for d in at.dataframe
+        if c.SETTING_NAME in d.value and "token scopes" in set(d.value[c.SETTING_NAME])
+    )
+    assert checked["deals.erp_project_id (project ID)"] == "OK: string"
+    assert checked["token scopes"] == "OK: 10 needed, all granted"
+    assert [s.value for s in at.success] == ["25 of 25 checks hold."]
 
 
 # -- freshness and degraded mode ----------------------------------------------------------------------------

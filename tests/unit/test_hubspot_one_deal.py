@@ -15,14 +15,15 @@ from services.hubspot import HubSpotClient
 BASE = "https://api.hubapi.test"
 
 
-def _v4(rows: dict[str, list[tuple[int, str | None]]]) -> dict[str, Any]:
+def _v4(rows: dict[str, list[tuple[int, int, str | None]]]) -> dict[str, Any]:
+    """v4 batch association results: per source, (target, type id, label)."""
     return {
         "status": "COMPLETE",
         "results": [
             {"from": {"id": source}, "to": [
-                {"toObjectId": target, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 1,
+                {"toObjectId": target, "associationTypes": [{"category": "USER_DEFINED", "typeId": type_id,
                                                              "label": label}]}
-                for target, label in targets
+                for target, type_id, label in targets
             ]}
             for source, targets in rows.items()
         ],
@@ -66,7 +67,7 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
         seen.append((request.method, path, body))
         routes: dict[str, Any] = {
             "/crm/objects/2026-03/deals/7": DEAL,
-            "/crm/v3/pipelines/deals": {
+            "/crm/pipelines/2026-09/deals": {
                 "results": [
                     {
                         "id": "default",
@@ -80,9 +81,14 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
                     }
                 ]
             },
-            "/crm/v3/owners/": {"results": []},
+            "/crm/owners/2026-03": {"results": []},
+            "/crm/pipelines/2026-09/tickets": {"results": []},
+            # the portal's own word for the primary contact, under its own type id
+            "/crm/associations/2026-03/deals/contacts/labels": {
+                "results": [{"category": "USER_DEFINED", "typeId": 1207, "label": "Primary contact"}]
+            },
             "/crm/associations/2026-03/deals/contacts/batch/read": _v4(
-                {"7": [(21, None), (22, "Primary contact")]}
+                {"7": [(21, 3, None), (22, 1207, "Primary contact")]}
             ),
             "/crm/objects/2026-03/deals/search": {
                 "total": 2,
@@ -103,7 +109,9 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
         }
         if path == "/crm/associations/2026-03/deals/companies/batch/read":
             ids = [i["id"] for i in body["inputs"]]
-            rows = {"7": [(11, None), (12, None)]} if ids == ["7"] else {"8": [(13, None)]}
+            rows = (
+                {"7": [(12, 341, None), (11, 5, "Primary")]} if ids == ["7"] else {"8": [(13, 5, "Primary")]}
+            )
             return httpx.Response(200, json=_v4(rows))
         return httpx.Response(200, json=routes[path])
 
@@ -119,7 +127,8 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
     deal, other = snapshot.deals
     assert (deal.crm_deal_id, other.crm_deal_id) == ("7", "8")  # 9 only looks like it
     assert deal.is_won
-    assert deal.company_ids == ("11", "12")  # the second page through the v4 read
+    # the second page through the v4 read; the primary company (type 5) first, though listed second
+    assert deal.company_ids == ("11", "12")
     assert deal.line_item_ids == ("31", "32")
     assert deal.primary_contact_id == "22"
     assert deal.project_record_ids == ("90",)  # under the fully qualified name
@@ -137,8 +146,9 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
     assert search["filterGroups"][0]["filters"][0] == {
         "propertyName": "erp_project_id", "operator": "CONTAINS_TOKEN", "value": "*42"}  # fmt: skip
     # the deal, its contacts' labels, its companies' second page, the search, the sharer's companies, then
-    # companies, contacts, project records (no tickets: not asked); and the portal's stages and owners
-    assert snapshot.requests == len(seen) == 10
+    # companies, contacts, project records (no tickets: not asked); and the portal's stages, owners,
+    # contact labels and ticket pipelines (read once, kept for the next cards)
+    assert snapshot.requests == len(seen) == 12
 
 
 def test_an_unknown_deal_is_an_empty_snapshot() -> None:
