@@ -126,10 +126,13 @@ def margin(row: pd.Series, ccy: str) -> None:
         help="contract value minus the estimate at completion",
         border=True,
     )
+    early = bool(row[c.EARLY_FORECAST_FLAG])
     tiles[3].metric(
         "Estimate at completion",
         money(row[c.EAC_AMOUNT], ccy),
-        help="cost to date divided by percent complete",
+        delta="too early to extrapolate" if early else None,
+        delta_color="off",
+        help=v.eac_help(cache.settings().thresholds.early_forecast_poc),
         border=True,
     )
 

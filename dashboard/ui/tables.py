@@ -34,6 +34,7 @@ LABELS = {
     c.POC: "Complete",
     c.POC_METHOD: "Complete by",
     c.EAC_AMOUNT: "EAC",
+    c.EARLY_FORECAST_FLAG: "Too early to extrapolate",
     c.FORECAST_MARGIN_AMOUNT: "Forecast margin",
     c.FORECAST_MARGIN_PCT: "Forecast %",
     c.EROSION_PP: "Erosion (pp)",

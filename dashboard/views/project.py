@@ -76,6 +76,17 @@ POC_METHODS = {
 }
 
 
+def eac_help(early_poc: float) -> str:
+    """How the estimate at completion is computed, with the early-forecast threshold in words."""
+    limit = f"{early_poc * 100:g} %"
+    return (
+        f"From {limit} complete on: cost to date divided by percent complete. Below {limit} complete the "
+        "forecast keeps the estimated cost at close, or the cost to date once that is higher, and says "
+        '"too early to extrapolate": dividing by a small percent complete multiplies noise. Setting: '
+        "THROUGHLINE_THRESHOLDS__EARLY_FORECAST_POC."
+    )
+
+
 @dataclass(frozen=True)
 class ProfitLine:
     """One line of the project's profitability panel: its figure and the ERP document sections behind it."""
