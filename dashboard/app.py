@@ -64,11 +64,23 @@ else:
             st.button("Sign out", key="logout", on_click=auth.sign_out, icon=":material/logout:")
     if user.mode == "demo":
         chrome.demo_banner()
+    allowed = auth.allowed_pages(user)
     pages = [
         st.Page(
-            PAGES_DIR / f"{name}.py", title=PAGES[name][0], icon=PAGES[name][1], url_path=name, default=i == 0
+            PAGES_DIR / f"{name}.py",
+            title=PAGES[name][0],
+            icon=PAGES[name][1],
+            # The default page lives at the root; its own name answers too (the hidden alias below), so
+            # `/overview` opens the overview. Streamlit keys a page by its url_path, hence two names.
+            url_path=f"{name}-home" if i == 0 else name,
+            default=i == 0,
         )
-        for i, name in enumerate(auth.allowed_pages(user))
+        for i, name in enumerate(allowed)
     ]
+    if allowed:
+        first = allowed[0]
+        pages.append(
+            st.Page(PAGES_DIR / f"{first}.py", title=PAGES[first][0], url_path=first, visibility="hidden")
+        )
     pg = st.navigation(pages)
 pg.run()

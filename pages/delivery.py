@@ -3,9 +3,9 @@
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard.format import count
 from dashboard.owners import my_owner_name
 from dashboard.ui import auth, chrome, widgets
-from dashboard.ui.format import count
 from dashboard.ui.tables import show
 from dashboard.views import delivery_rows, delivery_summary
 

@@ -4,9 +4,9 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard.export import to_csv_bytes, to_excel_bytes
+from dashboard.format import count, money, pct, pp
 from dashboard.ui import chrome, widgets
 from dashboard.ui.charts import estimate_vs_forecast
-from dashboard.ui.format import count, money, pct, pp
 from dashboard.ui.tables import labelled, show
 from dashboard.views import filter_margin, margin_rows, margin_totals
 
@@ -34,7 +34,7 @@ for tile, label, column in (
     (tiles[2], "Cost to date", c.ACTUAL_COST_AMOUNT),
     (tiles[3], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
 ):
-    tile.metric(label, money(total[column], ccy, compact=True), help=money(total[column], ccy), border=True)
+    tile.metric(label, money(total[column], ccy), border=True)
 tiles[4].metric(
     "Forecast margin %",
     pct(total[c.FORECAST_MARGIN_PCT]),

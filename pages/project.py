@@ -9,9 +9,9 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard import views as v
+from dashboard.format import count, count_of, day, money, pct, pp, status
 from dashboard.ui import cache, chrome, widgets
 from dashboard.ui.escape import md
-from dashboard.ui.format import count, count_of, day, money, pct, pp
 from dashboard.ui.tables import show
 
 
@@ -64,7 +64,9 @@ def agreed_at_close(joined: pd.Series, details: cache.DealDetails | None) -> Non
         )
     items = v.line_items_frame(details.value[0])
     if len(items):
-        show(items, [c.ITEM_NAME, c.QUANTITY, c.UNIT_PRICE_AMOUNT, c.LINE_AMOUNT], key="line_items")
+        show(
+            items, [c.ITEM_NAME, c.QUANTITY, c.UNIT_PRICE_AMOUNT, c.LINE_AMOUNT], key="line_items", cents=True
+        )
         st.caption(f"{len(items)} line items, in {md(joined[c.DEAL_CURRENCY])}.")
     elif not details.error:
         st.caption("The deal has no line items.")
@@ -81,8 +83,8 @@ def delivery(row: pd.Series, joined: pd.Series) -> None:
     tiles[3].metric("Open change requests", count(joined[c.OPEN_CHANGE_REQUESTS]), border=True)
     due = day(joined[c.NEXT_MILESTONE_DATE])
     st.markdown(
-        f"**Status:** {md(joined[c.PROJECT_STATUS])} (HubSpot project record), "
-        f"{md(joined[c.ERP_STATUS])} (ERP)  \n"
+        f"**Status:** {md(status(joined[c.PROJECT_STATUS]))} (HubSpot project record), "
+        f"{md(status(joined[c.ERP_STATUS]))} (ERP)  \n"
         f"**Next milestone:** {md(joined[c.NEXT_MILESTONE])}" + (f", due {due}" if due != "—" else "")
     )
     st.caption(f"Percent complete {v.POC_METHODS.get(row[c.POC_METHOD], row[c.POC_METHOD])}.")
@@ -107,7 +109,7 @@ def margin(row: pd.Series, ccy: str) -> None:
                 if docs.empty:
                     st.caption(line.empty_note)
                 else:
-                    show(docs, c.DOCUMENTS_TABLE[1:], key=f"docs_{line.label}")
+                    show(docs, c.DOCUMENTS_TABLE[1:], key=f"docs_{line.label}", cents=True)
     tiles = st.columns(4)
     tiles[0].metric("Estimated cost at close", money(row[c.EST_COST_AMOUNT], ccy), border=True)
     tiles[1].metric(

@@ -47,6 +47,17 @@ def aging_bars(aging: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def aging_bars_converted(aging: pd.Series, currency: str) -> go.Figure:
+    """Open receivables per aging bucket, every currency converted: one bar per bucket, one axis."""
+    labels = [AR_LABELS[bucket] for bucket in aging.index]
+    fig = go.Figure(go.Bar(x=labels, y=aging.to_numpy(), marker_color="#1F4E9A", name=currency))
+    fig.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis_title=f"open, {currency}",
+        yaxis_tickformat=",.0f",
+    )  # fmt: skip
+    return fig
+
+
 def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
     """Each project's forecast margin % against its estimate at close; below the diagonal is erosion."""
     data = figures.dropna(subset=[c.EST_MARGIN_PCT, c.FORECAST_MARGIN_PCT])

@@ -7,6 +7,7 @@ the portfolio totals.
 
 from dashboard.views.delivery import DeliverySummary, delivery_rows, delivery_summary
 from dashboard.views.margin import FLAGS, MarginFilter, choices, filter_margin, margin_rows, margin_totals
+from dashboard.views.overview import REASON, attention_rows, invoice_links, reason
 from dashboard.views.project import (
     POC_METHODS,
     PROFIT_LINES,
@@ -22,9 +23,11 @@ from dashboard.views.project import (
     note_text,
     profit_lines,
     project_choices,
+    project_href,
     project_label,
     project_param,
     row_for,
+    with_links,
 )
 from dashboard.views.settings import (
     MASK,
@@ -41,11 +44,13 @@ __all__ = [
     "MASK",
     "POC_METHODS",
     "PROFIT_LINES",
+    "REASON",
     "TICKET_KINDS",
     "DeliverySummary",
     "MarginFilter",
     "ProfitLine",
     "activity_frame",
+    "attention_rows",
     "choices",
     "connected_systems",
     "delivery_rows",
@@ -55,6 +60,7 @@ __all__ = [
     "filter_margin",
     "find_deal",
     "find_project",
+    "invoice_links",
     "line_documents",
     "line_items_frame",
     "margin_rows",
@@ -62,12 +68,15 @@ __all__ = [
     "note_text",
     "profit_lines",
     "project_choices",
+    "project_href",
     "project_label",
     "project_param",
     "property_rows",
+    "reason",
     "row_for",
     "section_rows",
     "setting_text",
     "settings_rows",
+    "with_links",
     "without_credentials",
 ]

@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -39,6 +40,20 @@ def project_param(row: pd.Series) -> str:
         if pd.notna(row[column]):
             return str(row[column])
     return str(row[c.ROW_KEY])
+
+
+def project_href(param: str) -> str:
+    """The relative link that opens the Project page on `param` (a sibling of every page's address)."""
+    return f"project?{urlencode({'project': param})}"
+
+
+def with_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with c.PROJECT_LINK: each row's Project page link (needs erp_project_id, crm_deal_id,
+    row_key)."""
+    if frame.empty:
+        return frame.assign(**{c.PROJECT_LINK: pd.Series(dtype="object")})
+    links = [project_href(project_param(row)) for _, row in frame.iterrows()]
+    return frame.assign(**{c.PROJECT_LINK: links})
 
 
 def find_project(figures: pd.DataFrame, value: str | None, convention: IdConvention) -> str | None:

@@ -16,9 +16,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import columns as c
 from dashboard import views as v
 from dashboard.analysis import Analysis
-from dashboard.transforms.portfolio import ar_aging
-from dashboard.ui.format import count, money, pct
-from dashboard.ui.tables import at_risk
+from dashboard.format import count, money, pct
+from dashboard.transforms.cash import cash_position
 from tests.sandbox_fixture import RunningSandbox
 from tests.ui.conftest import APP, open_page, oracle_of, plain, read_snapshot
 
@@ -92,23 +91,33 @@ def test_overview_tiles_and_tables_equal_the_analytics_core(app: AppTest, oracle
     at = open_page(app, "overview")
     assert oracle.portfolio is not None
     total, ccy = oracle.portfolio.total.iloc[0], oracle.portfolio.reporting_currency
+    rates = oracle.portfolio.rates
+    cash = cash_position(oracle.figures, oracle.receivables, oracle.as_of, ccy, rates)
+    ranked = v.attention_rows(oracle.figures, ccy, rates)
     assert tiles(at) == {
         "Contract value": money(total[c.CONTRACT_VALUE_AMOUNT], ccy),
-        "Invoiced": money(total[c.INVOICED_AMOUNT], ccy),
+        "Forecast margin %": pct(total[c.FORECAST_MARGIN_PCT]),
+        "Estimated margin at close": pct(total[c.EST_MARGIN_PCT]),
         "Outstanding": money(total[c.OUTSTANDING_AMOUNT], ccy),
+        "At risk": money(ranked[c.AT_RISK_REPORTING_AMOUNT].iloc[0], ccy),  # the first needs-attention row
+        "Overdue": money(cash.overdue, ccy),
+        "Over 90 days": money(cash.over_90, ccy),
+        "DSO": "—" if cash.dso_days is None else f"{round(cash.dso_days):,} days",
+        "Invoiced": money(total[c.INVOICED_AMOUNT], ccy),
         "Cost to date": money(total[c.ACTUAL_COST_AMOUNT], ccy),
         "Realized margin": money(total[c.REALIZED_MARGIN_AMOUNT], ccy),
         "Realized margin %": pct(total[c.REALIZED_MARGIN_PCT]),
-        "Forecast margin %": pct(total[c.FORECAST_MARGIN_PCT]),
-        "Estimated margin at close": pct(total[c.EST_MARGIN_PCT]),
     }
     assert tiles(at)["Contract value"].startswith("$")  # the demo reports in USD, thousands separated
-    risky = table(at, c.MAX_DAYS_PAST_DUE)
-    assert list(risky[c.PROJECT_LABEL]) == list(at_risk(oracle.figures)[c.PROJECT_LABEL])
-    aging = table(at, c.AR_90_PLUS_AMOUNT).set_index(c.CURRENCY)
-    expected = ar_aging(oracle.figures)
-    assert aging[c.OUTSTANDING_AMOUNT].to_dict() == expected[c.OUTSTANDING_AMOUNT].to_dict()
-    assert aging[c.AR_90_PLUS_AMOUNT].to_dict() == expected[c.AR_90_PLUS_AMOUNT].to_dict()
+    links = [link for link in at.get("page_link") if "project" in link.proto.query_string]
+    first = ranked.iloc[0]
+    assert links[0].proto.label == first[c.PROJECT_LABEL]  # the most money at risk first
+    assert links[0].proto.query_string == f"project={v.project_param(first)}"
+    everything = table(at, v.REASON)
+    assert list(everything[c.PROJECT_LABEL]) == list(ranked[c.PROJECT_LABEL])
+    assert everything[c.PROJECT_LINK].iloc[0] == v.project_href(v.project_param(first))
+    invoices = table(at, c.DAYS_PAST_DUE)
+    assert invoices[c.REPORTING_AMOUNT].sum() == pytest.approx(cash.overdue, abs=0.01)
 
 
 # -- margin -------------------------------------------------------------------------------------------------
@@ -120,10 +129,10 @@ def test_margin_without_filters_shows_every_project_and_the_portfolio(app: AppTe
     total, ccy = oracle.portfolio.total.iloc[0], oracle.portfolio.reporting_currency
     shown = tiles(at)
     assert shown["Projects"] == count(len(oracle.figures))
-    assert shown["Contract value"] == money(total[c.CONTRACT_VALUE_AMOUNT], ccy, compact=True)
+    # the same whole-unit style as the overview (format.py), never "$20.82M" beside "$20,819,430"
+    assert shown["Contract value"] == money(total[c.CONTRACT_VALUE_AMOUNT], ccy)
     assert shown["Forecast margin %"] == pct(total[c.FORECAST_MARGIN_PCT])
-    helps = {m.label: m.proto.help for m in at.metric}
-    assert helps["Cost to date"] == money(total[c.ACTUAL_COST_AMOUNT], ccy)  # the exact figure, on hover
+    assert shown["Cost to date"] == money(total[c.ACTUAL_COST_AMOUNT], ccy)
     rows = table(at, c.EROSION_PP)
     assert len(rows) == len(oracle.figures)
     assert rows[c.EROSION_PP].iloc[0] == oracle.figures[c.EROSION_PP].max()  # most eroded first
@@ -174,8 +183,7 @@ def test_margin_currency_filter_converts_the_totals(app: AppTest, oracle: Analys
     at = open_page(app, "margin")
     at.multiselect(key="margin_currency").set_value(["EUR"]).run()
     assert tiles(at)["Projects"] == count(eur[c.PROJECT_COUNT])
-    helps = {m.label: m.proto.help for m in at.metric}
-    assert helps["Contract value"] == money(eur[c.CONTRACT_VALUE_AMOUNT] * rate, "USD")
+    assert tiles(at)["Contract value"] == money(eur[c.CONTRACT_VALUE_AMOUNT] * rate, "USD")
     assert set(table(at, c.EROSION_PP)[c.CURRENCY]) == {"EUR"}
 
 

@@ -321,5 +321,5 @@ def test_the_margin_export_has_the_page_headers_and_no_formula() -> None:
     export = labelled(v.filter_margin(frame, v.MarginFilter()), c.MARGIN_TABLE)
     lines = to_csv_bytes(export).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Project,Project ID,Customer,Owner,ERP status,Closed,Ccy")
-    assert lines[1].startswith("Acme – Portal phase 2,PRJ-00042,Acme,Ann,closed,2026-03-01")
+    assert lines[1].startswith("Acme – Portal phase 2,PRJ-00042,Acme,Ann,Closed,2026-03-01")  # Closed: words
     assert [line.split(",")[0] for line in lines[2:]] == ["'@SUM(A1)", "'=HYPERLINK(1)", "'+1"]
