@@ -174,6 +174,10 @@ HANDOVER_OVERDUE = "handover_overdue"
 
 # --- delivery ----------------------------------------------------------------------------------------------
 LAST_ACTIVITY_AT = "last_activity_at"
+MILESTONE_DUE = "milestone_due"
+"""The next milestone in words with its days to due, or "OVERDUE by N days" (sales brief)."""
+INCIDENT_TITLES = "incident_titles"
+"""The open incidents' subjects and ages in words ("Outage, 12 days old"), or an em dash."""
 
 # --- ID convention report ----------------------------------------------------------------------------------
 SYSTEM = "system"
@@ -328,12 +332,13 @@ MARGIN_TABLE = (
 )  # fmt: skip
 """The margin page's table and export: every kpis.md figure per project."""
 DELIVERY_TABLE = (
-    DEAL_NAME, ERP_PROJECT_ID, OPEN_INCIDENTS, OPEN_CHANGE_REQUESTS, PROJECT_STATUS, POC,
-    MILESTONES_DONE, MILESTONES_TOTAL, NEXT_MILESTONE, NEXT_MILESTONE_DATE, CURRENCY,
-    CONTRACT_VALUE_AMOUNT, INVOICED_AMOUNT, BILLING_BURN_PCT, OWNER_NAME, ERP_STATUS, POC_METHOD,
+    PROJECT_LINK, DEAL_NAME, CUSTOMER_NAME, PROJECT_STATUS, MILESTONE_DUE, OPEN_INCIDENTS, INCIDENT_TITLES,
+    BILLING_BURN_PCT, POC, OWNER_NAME, CURRENCY, CONTRACT_VALUE_AMOUNT, INVOICED_AMOUNT,
+    OPEN_CHANGE_REQUESTS, MILESTONES_DONE, MILESTONES_TOTAL, ERP_PROJECT_ID, ERP_STATUS, POC_METHOD,
     LAST_ACTIVITY_AT,
 )  # fmt: skip
-"""The delivery page's table: what sales asks first (incidents, progress) on the left."""
+"""The delivery page's table: the sales brief's deciding columns on the left (the deal, the customer, its
+status in words, the next milestone's due or overdue, open incidents, invoiced against contract)."""
 DELIVERY_FRAME = (
     ROW_KEY,
     CRM_DEAL_ID,

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard import views as v
 from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.format import count, money, pct, pp
 from dashboard.ui import chrome, widgets
@@ -52,7 +53,7 @@ st.caption("Each dot is a project; below the dotted line its margin is eroding."
 st.plotly_chart(estimate_vs_forecast(shown), key="estimate_vs_forecast")
 
 st.subheader(f"Projects ({count(len(shown))})")
-show(shown, c.MARGIN_TABLE, key="margin_table", height=560, download=None)
+show(v.with_links(shown), (c.PROJECT_LINK, *c.MARGIN_TABLE), key="margin_table", height=560, download=None)
 export = labelled(shown, c.MARGIN_TABLE)
 downloads = st.container(horizontal=True)
 downloads.download_button(

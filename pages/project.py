@@ -15,7 +15,25 @@ from dashboard.ui.escape import md
 from dashboard.ui.tables import show
 
 
+def links_out(row: pd.Series) -> None:
+    """ "Open in HubSpot" and "Open in the ERP", where the settings say where those records live."""
+    settings = cache.settings()
+    hubspot = v.hubspot_deal_url(settings.hubspot.portal_id, settings.hubspot.ui_domain, row[c.CRM_DEAL_ID])
+    erp = v.odoo_project_url(settings.odoo.url, row[c.ERP_RECORD_ID]) if settings.erp == "odoo" else None
+    bar = st.container(horizontal=True)
+    if hubspot:
+        bar.link_button("Open in HubSpot", hubspot, icon=":material/open_in_new:", type="tertiary")
+    if erp:
+        bar.link_button("Open in the ERP", erp, icon=":material/open_in_new:", type="tertiary")
+    if not hubspot and not erp:
+        bar.caption(
+            "Links to HubSpot and the ERP appear once the portal id (THROUGHLINE_HUBSPOT__PORTAL_ID) and the "
+            "ERP's address are set."
+        )
+
+
 def header(row: pd.Series, ccy: str) -> None:
+    links_out(row)
     tiles = st.columns(5)
     tiles[0].metric("Contract value", money(row[c.CONTRACT_VALUE_AMOUNT], ccy), border=True)
     tiles[1].metric("Invoiced", money(row[c.INVOICED_AMOUNT], ccy), border=True)
@@ -149,7 +167,7 @@ def activity(activity_rows: pd.DataFrame | None) -> None:
         show(
             activity_rows, [c.ACTIVITY_AT, c.ACTIVITY_KIND, c.ACTIVITY_TEXT, c.ACTIVITY_STATE], key="activity"
         )
-        st.caption("Tickets and notes, oldest first.")
+        st.caption("Tickets and notes: open incidents first, then the newest first.")
 
 
 snap, analysis = chrome.load("Project", "What was agreed at close, how delivery goes, and the margin so far.")

@@ -46,7 +46,7 @@ LABELS = {
     c.FORECAST_MARGIN_PCT: "Forecast %",
     c.EROSION_PP: "Erosion (pp)",
     c.COST_BURN_PCT: "Cost burn",
-    c.BILLING_BURN_PCT: "Billing burn",
+    c.BILLING_BURN_PCT: "Invoiced of contract",
     c.WIP_AMOUNT: "WIP",
     c.EROSION_FLAG: "Eroding",
     c.OVERRUN_FLAG: "Overrun",
@@ -63,9 +63,20 @@ LABELS = {
     c.MILESTONES_TOTAL: "of",
     c.NEXT_MILESTONE: "Next milestone",
     c.NEXT_MILESTONE_DATE: "Due",
-    c.OPEN_INCIDENTS: "Open incidents",
+    c.OPEN_INCIDENTS: "Incidents",
     c.OPEN_CHANGE_REQUESTS: "Open change requests",
     c.LAST_ACTIVITY_AT: "Last activity",
+    c.MILESTONE_DUE: "Next milestone",
+    c.INCIDENT_TITLES: "Open incidents (age)",
+    c.PROJECT_LINK: "Open",
+    c.AT_RISK_REPORTING_AMOUNT: "At risk",
+    c.MARGIN_LOST_AMOUNT: "Margin lost",
+    c.OVERDUE_AMOUNT: "Overdue",
+    c.REPORTING_AMOUNT: "Amount (reporting)",
+    c.RESIDUAL_AMOUNT: "Open",
+    c.DAYS_PAST_DUE: "Days late",
+    c.DUE_DATE: "Due",
+    "reason": "Why",
     c.ERP_STATUS: "ERP status",
     c.AR_CURRENT_AMOUNT: "Not yet due",
     c.AR_1_30_AMOUNT: "1–30 days",
@@ -117,7 +128,7 @@ def column_config(columns: Sequence[str], *, cents: bool = False) -> dict[str, A
         if name.endswith("_amount"):
             step = 0.01 if cents else 1
             config[name] = st.column_config.NumberColumn(label, format="localized", step=step)
-        elif name == c.POC:  # capped at 100 %, so a bar reads at a glance
+        elif name in (c.POC, c.BILLING_BURN_PCT):  # a bar reads at a glance (POC is capped at 100 %)
             config[name] = st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
         elif name.endswith("_pct") or name == c.HANDOVER_SCORE:
             # "percent" keeps (step digits - 2) decimals: 0.001 -> one decimal, as format.pct

@@ -5,7 +5,13 @@ margin, project, delivery, settings. A value the sources left empty groups under
 the portfolio totals.
 """
 
-from dashboard.views.delivery import DeliverySummary, delivery_rows, delivery_summary
+from dashboard.views.delivery import (
+    DeliverySummary,
+    delivery_rows,
+    delivery_summary,
+    milestone_due,
+    sales_brief,
+)
 from dashboard.views.margin import FLAGS, MarginFilter, choices, filter_margin, margin_rows, margin_totals
 from dashboard.views.overview import REASON, attention_rows, invoice_links, reason
 from dashboard.views.project import (
@@ -18,9 +24,11 @@ from dashboard.views.project import (
     eac_help,
     find_deal,
     find_project,
+    hubspot_deal_url,
     line_documents,
     line_items_frame,
     note_text,
+    odoo_project_url,
     profit_lines,
     project_choices,
     project_href,
@@ -60,12 +68,15 @@ __all__ = [
     "filter_margin",
     "find_deal",
     "find_project",
+    "hubspot_deal_url",
     "invoice_links",
     "line_documents",
     "line_items_frame",
     "margin_rows",
     "margin_totals",
+    "milestone_due",
     "note_text",
+    "odoo_project_url",
     "profit_lines",
     "project_choices",
     "project_href",
@@ -74,6 +85,7 @@ __all__ = [
     "property_rows",
     "reason",
     "row_for",
+    "sales_brief",
     "section_rows",
     "setting_text",
     "settings_rows",

@@ -47,6 +47,25 @@ def project_href(param: str) -> str:
     return f"project?{urlencode({'project': param})}"
 
 
+def hubspot_deal_url(portal_id: str | None, ui_domain: str, crm_deal_id: object) -> str | None:
+    """The deal's record page in HubSpot, or None without a portal id or a deal.
+
+    HubSpot's record URLs are `https://<ui domain>/contacts/<hub id>/record/<object type id>/<record id>`,
+    deals being object type 0-3 (HubSpot's "Object type IDs" table in the CRM objects guide)."""
+    if not portal_id or not isinstance(crm_deal_id, str) or not crm_deal_id:
+        return None
+    return f"https://{ui_domain}/contacts/{portal_id}/record/0-3/{crm_deal_id}"
+
+
+def odoo_project_url(odoo_url: str | None, erp_record_id: object) -> str | None:
+    """The project's form in Odoo's web client (`/web#id=<id>&model=project.project&view_type=form`, the
+    URL Odoo's own "share link" and mail templates build; Odoo 17+ redirects it to its /odoo/ routes)."""
+    if not odoo_url or not isinstance(erp_record_id, str) or not erp_record_id.isdigit():
+        return None
+    query = urlencode({"id": erp_record_id, "model": "project.project", "view_type": "form"})
+    return f"{odoo_url.rstrip('/')}/web#{query}"
+
+
 def with_links(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with c.PROJECT_LINK: each row's Project page link (needs erp_project_id, crm_deal_id,
     row_key)."""
@@ -200,7 +219,8 @@ TICKET_KINDS = {
 
 
 def activity_frame(crm: CrmSnapshot | None, deal: Deal, notes: Iterable[Note]) -> pd.DataFrame:
-    """The deal's tickets (from the snapshot) and notes in time order, oldest first; undated entries last."""
+    """The deal's tickets (from the snapshot) and notes: open incidents pinned on top, then the newest first;
+    undated entries last."""
     wanted = set(deal.ticket_ids)
     tickets: list[Ticket] = [t for t in (crm.tickets if crm else ()) if t.ticket_id in wanted]
     rows = [
@@ -223,7 +243,14 @@ def activity_frame(crm: CrmSnapshot | None, deal: Deal, notes: Iterable[Note]) -
     ]
     frame = pd.DataFrame(rows, columns=list(c.ACTIVITY_TABLE))
     frame[c.ACTIVITY_AT] = pd.to_datetime(frame[c.ACTIVITY_AT], utc=True)
-    return frame.sort_values(c.ACTIVITY_AT, na_position="last", kind="stable").reset_index(drop=True)
+    # Open incidents first (what the customer will raise on the call), then the newest first.
+    pinned = (frame[c.ACTIVITY_KIND] == TICKET_KINDS["incident"]) & (frame[c.ACTIVITY_STATE] == "open")
+    return (
+        frame.assign(_pinned=~pinned)
+        .sort_values(["_pinned", c.ACTIVITY_AT], ascending=[True, False], na_position="last", kind="stable")
+        .drop(columns="_pinned")
+        .reset_index(drop=True)
+    )
 
 
 def note_text(body: str | None) -> str:

@@ -227,7 +227,9 @@ def test_project_deep_link_opens_the_project_with_its_figures(app: AppTest, orac
         assert money(row[figure], ccy) in expanders[label].label
     activity = table(at, c.ACTIVITY_TEXT)
     assert (activity[c.ACTIVITY_KIND] == "Note").sum() == deal[c.NOTE_COUNT]
-    assert activity[c.ACTIVITY_AT].dropna().is_monotonic_increasing
+    pinned = (activity[c.ACTIVITY_KIND] == "Incident") & (activity[c.ACTIVITY_STATE] == "Open")
+    assert list(pinned) == sorted(pinned, reverse=True)  # open incidents pinned on top
+    assert activity.loc[~pinned, c.ACTIVITY_AT].dropna().is_monotonic_decreasing  # the newest first
 
 
 def test_project_details_are_read_once_then_reused_until_refresh(
@@ -318,6 +320,14 @@ def test_delivery_shows_every_won_deal_and_filters_by_owner(app: AppTest, oracle
     assert len(rows) == with_incidents
     assert (rows[c.OPEN_INCIDENTS] > 0).all()
     assert any(f"{with_incidents} deals with open incidents" in t for t in texts(at))
+
+    customer = d[c.CUSTOMER_NAME].dropna().value_counts().index[0]  # the customer with the most deals
+    at.toggle(key="delivery_incidents").set_value(False).run()
+    at.multiselect(key="delivery_customer").set_value([customer]).run()
+    rows = table(at, c.OPEN_INCIDENTS)
+    assert len(rows) == (d[c.CUSTOMER_NAME] == customer).sum()
+    assert set(rows[c.CUSTOMER_NAME]) == {customer}
+    assert rows[c.PROJECT_LINK].str.startswith("project?project=").all()
 
 
 # -- settings -----------------------------------------------------------------------------------------------

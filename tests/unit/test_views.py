@@ -220,7 +220,7 @@ def at(day: int) -> datetime:
     return datetime(2026, 10, day, 9, 0, tzinfo=UTC)
 
 
-def test_activity_lists_the_deal_tickets_and_notes_oldest_first() -> None:
+def test_activity_pins_open_incidents_then_lists_the_newest_first() -> None:
     tickets = (
         Ticket(
             ticket_id=CrmRecordId("t1"), subject="Outage", kind="incident", is_open=True, created_at=at(20)
@@ -234,11 +234,15 @@ def test_activity_lists_the_deal_tickets_and_notes_oldest_first() -> None:
     )
     deal = Deal(crm_deal_id=CrmDealId("1"), name="Acme", stage="won", ticket_ids=(CrmRecordId("t1"), "t3"))
     crm = CrmSnapshot(deals=(deal,), tickets=tickets, read_at=at(30))
-    notes = [Note(note_id=CrmRecordId("n1"), body="<p>Kick-off &amp; <b>plan</b></p>", timestamp=at(5))]
+    notes = [
+        Note(note_id=CrmRecordId("n1"), body="<p>Kick-off &amp; <b>plan</b></p>", timestamp=at(5)),
+        Note(note_id=CrmRecordId("n2"), body="Follow-up", timestamp=at(25)),
+    ]
     frame = v.activity_frame(crm, deal, notes)
     assert frame[[c.ACTIVITY_KIND, c.ACTIVITY_TEXT, c.ACTIVITY_STATE]].to_numpy().tolist() == [
+        ["Incident", "Outage", "open"],  # pinned, though older than the follow-up
+        ["Note", "Follow-up", ""],  # then the newest first
         ["Note", "Kick-off & plan", ""],
-        ["Incident", "Outage", "open"],
         ["Change request", "(no subject)", "closed"],  # undated: last
     ]
 
@@ -323,3 +327,17 @@ def test_the_margin_export_has_the_page_headers_and_no_formula() -> None:
     assert lines[0].startswith("Project,Project ID,Customer,Owner,ERP status,Closed,Ccy")
     assert lines[1].startswith("Acme – Portal phase 2,PRJ-00042,Acme,Ann,Closed,2026-03-01")  # Closed: words
     assert [line.split(",")[0] for line in lines[2:]] == ["'@SUM(A1)", "'=HYPERLINK(1)", "'+1"]
+
+
+def test_the_next_milestone_says_its_days_to_due_or_that_it_is_overdue() -> None:
+    today = date(2026, 12, 3)
+    assert v.milestone_due("Go-live", pd.Timestamp("2026-12-08"), today) == "Go-live · due in 5 days"
+    assert v.milestone_due("Go-live", pd.Timestamp("2026-11-30"), today) == "Go-live · OVERDUE 3 days late"
+    assert v.milestone_due("Go-live", pd.NaT, today) == "Go-live"
+    assert v.milestone_due(None, pd.Timestamp("2026-11-30"), today) == "—"
+
+
+def test_the_customer_filter_leaves_only_that_customers_deals() -> None:
+    rows = delivery().assign(**{c.CUSTOMER_NAME: ["Acme", "Bluefin", "Acme", None]})
+    assert v.delivery_rows(rows, customers=("Acme",))[c.DEAL_NAME].tolist() == ["C", "A"]
+    assert v.delivery_rows(rows, customers=("(none)",))[c.DEAL_NAME].tolist() == ["D"]
