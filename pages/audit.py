@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import columns as c
 from dashboard.ui import chrome, corrections
 from dashboard.ui.escape import md
+from dashboard.ui.tables import for_people
 
 KINDS = {
     "missing": "Missing",
@@ -16,15 +17,34 @@ KINDS = {
     "orphan": "Orphan",
     "conflict": "Conflict",
 }
+DEFINITIONS = {
+    "missing": "a won deal carries no project ID at all",
+    "malformed": "the deal's project ID is not in the convention's format (it may still name a project "
+    "written another way)",
+    "dangling": "the deal's project ID is well formed but no ERP project has it",
+    "duplicate": "several deals, or several ERP projects, carry the same project ID",
+    "orphan": "an ERP project that no won deal names",
+    "conflict": "a deal and its ERP project disagree (customer, currency or amount)",
+}
+BANDS = {
+    "apply": "Apply: confident enough to apply in bulk",
+    "review": "Review: a likely match, check it first",
+    "none": "No suggestion",
+}
 FINDING_CONFIG = {
-    c.KIND: st.column_config.Column("Kind"),
+    c.PROJECT_LINK: st.column_config.LinkColumn(
+        "Open", display_text=r"project=(.*)$", help="the deal's or ERP project's Project page"
+    ),
+    c.KIND: st.column_config.Column(
+        "Kind", help="; ".join(f"{KINDS[k]}: {d}" for k, d in DEFINITIONS.items())
+    ),
     c.SEVERITY: st.column_config.Column("Severity"),
-    c.BAND: st.column_config.Column("Band", help="apply: confident enough to apply in bulk"),
+    c.BAND: st.column_config.Column("Band", help="; ".join(BANDS.values())),
     c.DEAL: st.column_config.Column("Deal"),
     c.ERP_PROJECT: st.column_config.Column("ERP project"),
     c.RAW_ID: st.column_config.Column("ID now"),
     c.SUGGESTED_ID: st.column_config.Column("Suggested ID"),
-    c.CONFIDENCE: st.column_config.NumberColumn("Confidence", format="%.2f"),
+    c.CONFIDENCE: st.column_config.NumberColumn("Confidence", format="percent", step=0.01),
     c.MESSAGE: st.column_config.Column("Finding", width="large"),
 }
 
@@ -71,7 +91,9 @@ if not snap.complete:
 counts = pd.Series([f.kind for f in analysis.findings], dtype="object").value_counts()
 tiles = st.columns(len(KINDS))
 for tile, (kind, label) in zip(tiles, KINDS.items(), strict=True):
-    tile.metric(label, int(counts.get(kind, 0)), border=True)
+    tile.metric(label, int(counts.get(kind, 0)), border=True, help=DEFINITIONS[kind].capitalize() + ".")
+with st.expander("What each kind of finding means", icon=":material/help:"):
+    st.markdown("\n".join(f"- **{KINDS[k]}**: {d}." for k, d in DEFINITIONS.items()))
 
 band = corrections.apply_band(analysis)
 if band and may_correct:
@@ -82,8 +104,10 @@ elif band:
 
 left, middle, right = st.columns(3)
 kinds = left.multiselect("Kind", list(KINDS), format_func=KINDS.__getitem__, key="audit_kind")
-bands = middle.multiselect("Band", ["apply", "review", "none"], key="audit_band")
-severities = right.multiselect("Severity", ["high", "medium", "low"], key="audit_severity")
+bands = middle.multiselect("Band", list(BANDS), format_func=BANDS.__getitem__, key="audit_band")
+severities = right.multiselect(
+    "Severity", ["high", "medium", "low"], format_func=str.capitalize, key="audit_severity"
+)
 shown = [
     f
     for f in analysis.findings
@@ -93,7 +117,11 @@ shown = [
 ]
 table = corrections.findings_frame(shown)
 st.dataframe(
-    table, column_order=list(FINDING_CONFIG), column_config=FINDING_CONFIG, hide_index=True, key="findings"
+    for_people(table, list(table.columns)),
+    column_order=list(FINDING_CONFIG),
+    column_config=FINDING_CONFIG,
+    hide_index=True,
+    key="findings",
 )
 st.caption(f"{len(shown)} of {len(analysis.findings)} open findings, most severe first.")
 

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard import views as v
 from dashboard import writeback
 from dashboard.analysis import Analysis
 from dashboard.roles import Action, may
@@ -114,10 +115,13 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
                 c.SUGGESTED_ID: f.suggested_id or "",
                 c.CONFIDENCE: f.confidence if f.confidence is not None else float("nan"),
                 c.MESSAGE: f.message,
+                c.PROJECT_LINK: v.project_href(f.crm_deal_id if f.crm_deal_id else f"erp:{f.erp_record_id}")
+                if f.crm_deal_id or f.erp_record_id
+                else None,
             }
             for f in findings
         ],
-        columns=[c.FINDING_KEY, *c.FINDINGS_TABLE],
+        columns=[c.FINDING_KEY, *c.FINDINGS_TABLE, c.PROJECT_LINK],
     )
 
 
