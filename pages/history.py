@@ -8,6 +8,7 @@ from dashboard.ui import corrections
 
 LOG_CONFIG = {
     "id": st.column_config.NumberColumn("#", format="%d"),
+    "deal": st.column_config.Column("Deal"),
     "created_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm:ss"),
     "user": st.column_config.Column("User"),
     "action": st.column_config.Column("Action"),
@@ -24,6 +25,7 @@ LOG_CONFIG = {
 }
 ANYONE, ANY = "Everyone", "Any status"
 
+st.set_page_config(page_title="Corrections log · Throughline")
 st.title("Corrections log")
 st.caption("Every change Throughline wrote to HubSpot, newest first. Undo writes the before value back.")
 corrections.render()
@@ -33,17 +35,36 @@ user_col, status_col, record_col, dates_col = st.columns(4)
 users = [ANYONE, *sorted(everything["user"].dropna().unique())]
 user = user_col.selectbox("User", users, key="history_user")
 status = status_col.selectbox("Status", [ANY, *corrections.STATUS_CHOICES], key="history_status")
-record = record_col.text_input("Record ID", key="history_record", placeholder="e.g. 21000000052")
+record = record_col.text_input(
+    "Deal name or record ID", key="history_record", placeholder="e.g. Calder or 21000000052"
+)
 dates = dates_col.date_input("Dates", value=[], key="history_dates")
 since, until = (*dates, None, None)[:2] if isinstance(dates, tuple | list) else (dates, dates)
+names = corrections.deal_names()
+wanted = record.strip().casefold()
+by_name = {i for i, name in names.items() if wanted and wanted in name.casefold()}
 log = corrections.log(
     user=None if user == ANYONE else user,
     status=None if status == ANY else status,
-    object_id=record,
+    object_id=None if by_name else record,
     since=since,
     until=until or since,
 )
-st.dataframe(log, column_config=LOG_CONFIG, hide_index=True, key="history_table")
+if by_name:
+    log = log[log["object_id"].astype(str).isin(by_name)]
+log = log.assign(deal=log["object_id"].astype(str).map(names))
+st.dataframe(
+    log,
+    column_config=LOG_CONFIG,
+    column_order=[
+        "id",
+        "created_at",
+        "deal",
+        *[k for k in LOG_CONFIG if k not in ("id", "created_at", "deal")],
+    ],
+    hide_index=True,
+    key="history_table",
+)
 st.caption(f"{len(log)} of {len(everything)} corrections.")
 st.download_button(
     "Download CSV",
@@ -73,7 +94,8 @@ else:
             "One correction",
             list(rows),
             format_func=lambda i: (
-                f"#{i} {rows[i]['object_id']}: {corrections.text(rows[i]['before'])} → "
+                f"#{i} {names.get(str(rows[i]['object_id']), rows[i]['object_id'])}: "
+                f"{corrections.text(rows[i]['before'])} → "
                 f"{corrections.text(rows[i]['after'])}"
             ),
             key="undo_pick",

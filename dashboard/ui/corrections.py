@@ -191,6 +191,16 @@ def log(
     )
 
 
+def deal_names() -> dict[str, str]:
+    """HubSpot deal id -> deal name from the last snapshot; empty when the systems cannot be read now (the
+    log still shows, by id)."""
+    try:
+        snap = cache.keeper().get()
+    except Exception:  # names are a courtesy here: the log never depends on a read
+        return {}
+    return {str(d.crm_deal_id): d.name for d in (snap.crm.deals if snap.crm else ()) if d.name}
+
+
 def text(value: object) -> str:
     """A logged value as text: (empty) for None, NaN or ""."""
     return value if isinstance(value, str) and value else EMPTY
