@@ -260,6 +260,12 @@ def test_the_log_page_undoes_a_correction_after_its_preview(sandbox: RunningSand
     assert log[["id", "user", "status", "before", "after"]].to_numpy().tolist() == [
         [row.id, "olga.ops@example.com", "applied", proposal.before, proposal.after]
     ]
+    assert log["deal"].tolist() == [finding.deal_name]  # the deal by its name, not only its id
+    at.text_input(key="history_record").input(str(finding.deal_name)[:6].lower()).run()
+    assert at.dataframe[0].value["id"].tolist() == [row.id]  # found by part of its name
+    at.text_input(key="history_record").input("no such deal name").run()
+    assert at.dataframe[0].value.empty
+    at.text_input(key="history_record").input("").run()
 
     at.selectbox(key="undo_pick").set_value(row.id).run()
     click(at, "undo_one")
