@@ -98,7 +98,7 @@ with st.expander("What each kind of finding means", icon=":material/help:"):
 band = corrections.apply_band(analysis)
 if band and may_correct:
     if st.button(f"Apply all {len(band)} suggestions in the apply band…", key="apply_band", type="primary"):
-        corrections.preview_ids(band, f"Write {len(band)} suggested project IDs to their deals")
+        corrections.preview_ids(band, f"Write {len(band)} suggested project IDs to their deals", analysis)
 elif band:
     st.caption(f"{len(band)} suggestions are confident enough to apply in bulk; ops or admin can apply them.")
 

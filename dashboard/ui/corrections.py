@@ -61,9 +61,25 @@ def apply_band(analysis: Analysis) -> list[ProposedCorrection]:
 # -- asking for a preview -------------------------------------------------------------------------------
 
 
-def preview_ids(proposals: Sequence[ProposedCorrection], title: str) -> None:
-    """Open the preview of deal ID corrections (nothing is written yet)."""
-    open_preview(Pending("ids", title, proposals=tuple(proposals)))
+def preview_ids(
+    proposals: Sequence[ProposedCorrection], title: str, analysis: Analysis | None = None
+) -> None:
+    """Open the preview of deal ID corrections (nothing is written yet); with `analysis`, each row shows
+    the suggestion's confidence and the ERP project it names (its name and customer)."""
+    matches: dict[str, dict[str, object]] = {}
+    if analysis is not None:
+        confidence = {f.key: f.confidence for f in analysis.findings}
+        linked = analysis.joined[analysis.joined[c.ERP_RECORD_ID].notna()]
+        erp = linked.drop_duplicates(c.ERP_PROJECT_ID).set_index(c.ERP_PROJECT_ID)
+        names = erp[c.ERP_PROJECT_NAME].to_dict()
+        customers = erp[c.ERP_CUSTOMER_NAME].to_dict()
+        for p in proposals:
+            matches[p.record_id] = {
+                "Confidence": confidence.get(p.finding_key or ""),
+                "ERP project": names.get(p.after),
+                "ERP customer": customers.get(p.after),
+            }
+    open_preview(Pending("ids", title, proposals=tuple(proposals), matches=matches))
 
 
 def preview_creates(drafts: Sequence[ProjectRecordDraft]) -> None:

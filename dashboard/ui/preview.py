@@ -9,7 +9,7 @@ OUTCOME for `render` to show once. Nothing is written before Confirm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pandas as pd
@@ -41,6 +41,13 @@ class Pending:
     correction_ids: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
     """What the preview leaves out and why."""
+    matches: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Per deal id: what the suggestion rests on (MATCH_COLUMNS: confidence, the ERP project's name and
+    customer), shown beside each row of a bulk preview."""
+
+
+MATCH_COLUMNS = ("Confidence", "ERP project", "ERP customer")
+INCLUDE = "Include"
 
 
 @dataclass(frozen=True)
@@ -80,19 +87,29 @@ def preview_frame(pending: Pending) -> pd.DataFrame:
                 }
             )
         return pd.DataFrame(rows)
+    columns = ["Record", "HubSpot ID", "Field", "Current value", "New value"]
+    extra = list(MATCH_COLUMNS) if pending.matches else []
+    bulk = [INCLUDE] if _selectable(pending) else []
     return pd.DataFrame(
         [
             {
+                INCLUDE: True,
                 "Record": p.label,
                 "HubSpot ID": p.record_id,
                 "Field": FIELD_WORDS.get(p.field, p.field),
                 "Current value": p.before or EMPTY,
                 "New value": p.after or EMPTY,
+                **pending.matches.get(p.record_id, {}),
             }
             for p in pending.proposals
         ],
-        columns=["Record", "HubSpot ID", "Field", "Current value", "New value"],
+        columns=[*bulk, *columns, *extra],
     )
+
+
+def _selectable(pending: Pending) -> bool:
+    """A bulk ID write lets a person leave rows out; a single change or an undo is all or nothing."""
+    return pending.kind == "ids" and len(pending.proposals) > 1
 
 
 def render() -> None:
@@ -118,24 +135,41 @@ def _dialog() -> None:
     for line in pending.notes:
         st.warning(md(line))
     frame = preview_frame(pending)
+    chosen = pending
     if frame.empty:
         st.info("There is nothing to write.")
     else:
-        st.dataframe(frame, hide_index=True, key="preview_table")
+        if _selectable(pending):
+            edited = st.data_editor(
+                frame,
+                hide_index=True,
+                key="preview_table",
+                disabled=[column for column in frame.columns if column != INCLUDE],
+                column_config={
+                    INCLUDE: st.column_config.CheckboxColumn(INCLUDE, help="untick a row to leave it out"),
+                    "Confidence": st.column_config.NumberColumn("Confidence", format="percent", step=0.01),
+                },
+            )
+            keep = set(edited.loc[edited[INCLUDE].astype(bool), "HubSpot ID"].astype(str))
+            chosen = replace(pending, proposals=tuple(p for p in pending.proposals if p.record_id in keep))
+            st.caption(f"{len(chosen.proposals)} of {len(pending.proposals)} rows will be written.")
+        else:
+            st.dataframe(frame, hide_index=True, key="preview_table")
         st.caption(
             "Nothing is written before you confirm. Right before writing, each record is read again: one "
             "that changed since this page read it is skipped and reported as a conflict."
         )
     left, right = st.columns(2)
+    nothing = frame.empty or (pending.kind == "ids" and not chosen.proposals)
     confirm = left.button(
-        "Confirm and write to HubSpot", key="confirm_corrections", type="primary", disabled=frame.empty
+        "Confirm and write to HubSpot", key="confirm_corrections", type="primary", disabled=nothing
     )
     if right.button("Cancel", key="cancel_corrections"):
         st.session_state.pop(PENDING, None)
         st.rerun()
     if confirm:
         with st.spinner("Writing to HubSpot…"):
-            st.session_state[OUTCOME] = _write(pending)
+            st.session_state[OUTCOME] = _write(chosen)
         st.session_state.pop(PENDING, None)
         cache.clear()
         st.rerun()

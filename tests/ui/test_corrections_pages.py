@@ -166,12 +166,41 @@ def test_cancel_closes_the_bulk_preview_and_writes_nothing(sandbox: RunningSandb
     assert table[["HubSpot ID", "Current value", "New value"]].to_numpy().tolist() == [
         [p.record_id, p.before or "(empty)", p.after] for p in proposals
     ]
+    assert table["Include"].all()  # every row starts included; each can be left out
+    erp = expected.joined.dropna(subset=[c.ERP_RECORD_ID]).drop_duplicates(c.ERP_PROJECT_ID)
+    names = dict(zip(erp[c.ERP_PROJECT_ID], erp[c.ERP_PROJECT_NAME], strict=True))
+    assert table["ERP project"].tolist() == [names[p.after] for p in proposals]
+    confidence = {f.key: f.confidence for f in expected.findings}
+    assert table["Confidence"].tolist() == [confidence[str(p.finding_key)] for p in proposals]
     click(at, "cancel_corrections")
     assert pending(at) is None
     assert "confirm_corrections" not in {b.key for b in at.button}
     assert [deal_value(sandbox, p.record_id) for p in proposals] == [p.before for p in proposals]
     store = new_store(store_url)
     assert store.corrections() == []
+    store.close()
+
+
+def test_rows_left_out_of_the_bulk_preview_are_not_written(sandbox: RunningSandbox, store_url: str) -> None:
+    expected = oracle(sandbox)
+    proposals = propose_apply_band(expected.findings, raw_ids(expected.deals))
+    # Keep one row of a kind the other tests do not take (they take missing and dangling findings).
+    keep = next(
+        i for i, p in enumerate(proposals) if not str(p.finding_key).startswith(("missing:", "dangling:"))
+    )
+    at = open_page("audit")
+    click(at, "apply_band")
+    at.session_state["preview_table"] = {
+        "edited_rows": {i: {"Include": False} for i in range(len(proposals)) if i != keep},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    click(at, "confirm_corrections")
+    for i, p in enumerate(proposals):
+        assert deal_value(sandbox, p.record_id) == (p.after if i == keep else p.before), p.label
+    store = new_store(store_url)
+    assert [r.object_id for r in store.corrections()] == [proposals[keep].record_id]
     store.close()
 
 
