@@ -30,6 +30,7 @@ PAGES = {
 
 st.set_page_config(page_title="Throughline", page_icon="🧭", layout="wide")
 server.secure()
+st.html(Path(__file__).parent / "ui" / "static" / "phone.css")  # style only: takes no space on the page
 
 try:
     settings = cache.settings()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard import views as v
-from dashboard.format import count, count_of, day, money, pct, pp, status
+from dashboard.format import count, count_of, day, days_late, money, pct, pp, status
 from dashboard.ui import cache, chrome, widgets
 from dashboard.ui.escape import md
 from dashboard.ui.tables import show
@@ -37,7 +37,18 @@ def header(row: pd.Series, ccy: str) -> None:
     tiles = st.columns(5)
     tiles[0].metric("Contract value", money(row[c.CONTRACT_VALUE_AMOUNT], ccy), border=True)
     tiles[1].metric("Invoiced", money(row[c.INVOICED_AMOUNT], ccy), border=True)
-    tiles[2].metric("Outstanding", money(row[c.OUTSTANDING_AMOUNT], ccy), border=True)
+    late = row[c.MAX_DAYS_PAST_DUE]
+    overdue = sum(row[b] for b in c.AR_BUCKETS if b != c.AR_CURRENT_AMOUNT and pd.notna(row[b]))
+    tiles[2].metric(
+        "Outstanding",
+        money(row[c.OUTSTANDING_AMOUNT], ccy),
+        delta=f"{money(overdue, ccy)} overdue, up to {days_late(late)}"
+        if pd.notna(late) and late > 0
+        else None,
+        delta_color="inverse",
+        delta_arrow="off",
+        border=True,
+    )
     tiles[3].metric("Cost to date", money(row[c.ACTUAL_COST_AMOUNT], ccy), border=True)
     tiles[4].metric(
         "Forecast margin",

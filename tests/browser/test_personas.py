@@ -45,6 +45,12 @@ def desktop(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def settle(page: Page) -> None:
+    """Until the run has finished and no element is still a loading placeholder (a skeleton)."""
+    wait_idle(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid^=\"stSkeleton\"]')", timeout=60_000)
+
+
 def main(page: Page) -> Locator:
     return page.get_by_test_id("stMain")
 
@@ -73,7 +79,7 @@ def test_the_first_needs_attention_row_has_the_most_money_at_risk_and_opens_its_
 ) -> None:
     page = desktop
     page.goto(f"{demo_dashboard}/overview")
-    wait_idle(page)
+    settle(page)
     expect(page).to_have_title("Overview · Throughline")
     expect(main(page).get_by_role("heading", name="Needs attention")).to_be_visible()
     everything = open_expander(page, "with money at risk")
@@ -87,7 +93,7 @@ def test_the_first_needs_attention_row_has_the_most_money_at_risk_and_opens_its_
     assert money_value(at_risk.get_by_test_id("stMetricValue").inner_text()) == round(float(worst["At risk"]))
 
     first_link.locator("a").click()
-    wait_idle(page)
+    settle(page)
     assert re.search(r"/project\?project=", page.url), page.url
     expect(page).to_have_title("Project · Throughline")
     expect(page.get_by_role("combobox", name="Project")).to_have_value(
@@ -101,7 +107,7 @@ def test_the_cash_cards_overdue_is_the_overdue_invoices_at_the_stated_rates(
 ) -> None:
     page = desktop
     page.goto(demo_dashboard)
-    wait_idle(page)
+    settle(page)
     caption = main(page).get_by_text(re.compile(r"converted at the configured rates")).first.inner_text()
     rates = {ccy: float(rate) for ccy, rate in re.findall(r"1 ([A-Z]{3}) = ([\d.]+) [A-Z]{3}", caption)}
     reporting = re.search(r"In ([A-Z]{3}), converted", caption).group(1)
@@ -118,14 +124,14 @@ def test_the_cash_cards_overdue_is_the_overdue_invoices_at_the_stated_rates(
 def test_the_customer_filter_leaves_only_that_customers_deals(desktop: Page, demo_dashboard: str) -> None:
     page = desktop
     page.goto(f"{demo_dashboard}/delivery")
-    wait_idle(page)
+    settle(page)
     before = download_csv(page, main(page).get_by_role("button", name="Download CSV"))
     customer = max({row["Customer"] for row in before}, key=[r["Customer"] for r in before].count)
     page.get_by_role("combobox", name="Customer").click()
     page.keyboard.type(customer)
     page.get_by_role("option").filter(has_text=customer).first.click()
     page.keyboard.press("Escape")
-    wait_idle(page)
+    settle(page)
     after = download_csv(page, main(page).get_by_role("button", name="Download CSV"))
     assert {row["Customer"] for row in after} == {customer}
     assert len(after) == sum(row["Customer"] == customer for row in before)
@@ -154,13 +160,18 @@ def test_every_page_reads_as_words_passes_axe_and_is_screenshotted(
     try:
         for name in ROLE_PAGES["admin"]:
             page.goto(f"{demo_dashboard}/{name}")
-            wait_idle(page)
+            settle(page)
             text = main(page).inner_text()
             found = [*RAW_EMPTY.findall(text), *STATUS_CODES.findall(text)]
             found += axe_violations(page)
             if found:
                 problems[name] = found
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}x{height}.png")
+            if name == "overview" and size == "phone":  # the key tiles two-up, not one per screen row
+                first, second = (t.bounding_box() for t in main(page).get_by_test_id("stMetric").all()[:2])
+                assert first is not None
+                assert second is not None
+                assert abs(first["y"] - second["y"]) < 2, (first, second)
     finally:
         context.close()
     (SCREENSHOTS / f"problems-{width}x{height}.json").write_text(json.dumps(problems, indent=1))
