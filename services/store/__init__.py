@@ -1,7 +1,8 @@
 """The store: Throughline's own SQL database (SQLite by default, PostgreSQL through the database URL setting).
 
 It keeps the correction log and the accepted findings (corrections.py), the local user accounts for
-sign-in (accounts.py) and the QuickBooks refresh tokens, encrypted (tokens.py), in one database
+sign-in (accounts.py), the QuickBooks refresh tokens, encrypted (tokens.py), and the portfolio's daily
+figures for trends (portfolio.py), in one database
 (database.py) whose schema only the alembic migrations in
 services/migrations/ make and change (`Store.migrate()`). Tables (tables.py) are kept apart from the frozen
 values callers get back (values.py).
@@ -17,6 +18,7 @@ from argon2 import PasswordHasher
 from services.store.accounts import MIN_PASSWORD_LENGTH, Accounts
 from services.store.corrections import CorrectionLog
 from services.store.database import URL_SETTING
+from services.store.portfolio import PortfolioDays
 from services.store.tokens import RefreshTokens, token_cipher
 from services.store.values import (
     STATUSES,
@@ -26,6 +28,7 @@ from services.store.values import (
     CorrectionFields,
     CorrectionStatus,
     NewCorrection,
+    PortfolioDay,
     SettledStatus,
     User,
 )
@@ -40,6 +43,7 @@ __all__ = [
     "CorrectionFields",
     "CorrectionStatus",
     "NewCorrection",
+    "PortfolioDay",
     "RefreshTokens",
     "SettledStatus",
     "Store",
@@ -48,8 +52,8 @@ __all__ = [
 ]
 
 
-class Store(CorrectionLog, Accounts):
-    """Correction log, accepted findings and local users in one SQL database."""
+class Store(CorrectionLog, Accounts, PortfolioDays):
+    """Correction log, accepted findings, local users and the portfolio's daily figures in one database."""
 
     def __init__(
         self,
