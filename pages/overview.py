@@ -37,9 +37,11 @@ tiles[1].metric(
 tiles[2].metric("Estimated margin at close", pct(total[c.EST_MARGIN_PCT]), border=True)
 tiles[3].metric("Outstanding", money(total[c.OUTSTANDING_AMOUNT], ccy), border=True)
 
+cash = cash_position(analysis.figures, analysis.receivables, analysis.as_of, ccy, portfolio.rates)
+decisions.trend(analysis.as_of, total, cash, snap.version)
 decisions.needs_attention(v.attention_rows(analysis.figures, ccy, portfolio.rates), ccy, can_open=can_open)
 decisions.cash_card(
-    cash_position(analysis.figures, analysis.receivables, analysis.as_of, ccy, portfolio.rates),
+    cash,
     rates_note,
     can_open=can_open,
 )

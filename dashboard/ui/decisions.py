@@ -6,6 +6,7 @@ a browser follows (and a person can open in a new tab), not only a cell inside a
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -13,11 +14,15 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard import views as v
-from dashboard.format import days_late, money, pct, plural
+from dashboard.format import day, days_late, money, pct, plural, pp
 from dashboard.transforms.cash import CashPosition
+from dashboard.transforms.trend import MONTH_BACK, month_ago
+from dashboard.ui import cache
 from dashboard.ui.charts import aging_bars_converted
 from dashboard.ui.escape import md
 from dashboard.ui.tables import show
+from services.errors import ThroughlineError
+from services.store import PortfolioDay
 
 PROJECT_PAGE = Path(__file__).resolve().parents[2] / "pages" / "project.py"
 TOP = 7
@@ -135,3 +140,56 @@ def cash_card(cash: CashPosition, rates_note: str | None, *, can_open: bool) -> 
             download="overdue-invoices",
             cents=True,
         )  # fmt: skip
+
+
+@st.cache_resource
+def _recorded() -> dict[tuple[str, str], str]:
+    """(day, reporting currency) -> the snapshot version last recorded: one write per read, not per view."""
+    return {}
+
+
+def trend(as_of: date, total: pd.Series, cash: CashPosition, version: str) -> None:
+    """Keep today's figures in the store (once per read) and say how they moved over about a month.
+
+    `total` is the portfolio's converted total row, `cash` the cash card's figures, `version` the snapshot's.
+    """
+    margin_pct = total[c.FORECAST_MARGIN_PCT]
+    today = PortfolioDay(
+        day=as_of,
+        reporting_currency=cash.reporting_currency,
+        contract_value_amount=float(total[c.CONTRACT_VALUE_AMOUNT]),
+        forecast_margin_pct=None if pd.isna(margin_pct) else float(margin_pct),
+        outstanding_amount=cash.outstanding,
+        overdue_amount=cash.overdue,
+    )
+    try:
+        store = cache.store()
+        key = (today.day.isoformat(), today.reporting_currency)
+        if _recorded().get(key) != version:
+            store.record_day(today)
+            _recorded()[key] = version
+        kept = store.portfolio_days(today.reporting_currency, today.day - pd.Timedelta(days=MONTH_BACK[1]))
+    except ThroughlineError as error:
+        st.caption(f"No month-over-month trend: the store could not be used ({md(error)}).")
+        return
+    frame = pd.DataFrame([d.model_dump() for d in kept])
+    back = month_ago(frame, today.day)
+    ccy = today.reporting_currency
+    if back is None:
+        st.caption(
+            "Month over month: not yet. Throughline keeps one set of portfolio figures a day (figures only, "
+            f"no records); the trend shows once it holds a day {MONTH_BACK[0]} to {MONTH_BACK[1]} days back."
+        )
+        return
+    margin = (
+        pp((today.forecast_margin_pct - back["forecast_margin_pct"]) * 100)
+        if today.forecast_margin_pct is not None and pd.notna(back["forecast_margin_pct"])
+        else "—"
+    )
+    outstanding = today.outstanding_amount - back["outstanding_amount"]
+    overdue = today.overdue_amount - back["overdue_amount"]
+    st.markdown(
+        f"**Since {day(back['day'])}:** forecast margin {margin}, outstanding "
+        f"{'+' if outstanding >= 0 else ''}{money(outstanding, ccy)}, overdue "
+        f"{'+' if overdue >= 0 else ''}{money(overdue, ccy)}."
+    )

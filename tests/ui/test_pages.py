@@ -7,6 +7,7 @@ values come from `analyze` on a snapshot the test reads itself (`oracle`), forma
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -16,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard import columns as c
 from dashboard import views as v
 from dashboard.analysis import Analysis
-from dashboard.format import count, money, pct
+from dashboard.format import count, day, money, pct, pp
 from dashboard.transforms.cash import cash_position
+from services.store import PortfolioDay, Store
 from tests.sandbox_fixture import RunningSandbox
 from tests.ui.conftest import APP, open_page, oracle_of, plain, read_snapshot
 
@@ -437,3 +439,31 @@ def test_both_sources_failing_leave_every_page_readable(app: AppTest, app_env: R
             "HubSpot sandbox could not be read",
             "Odoo sandbox could not be read",
         ], name
+
+
+def test_overview_keeps_todays_figures_and_shows_the_month_over_month_trend(
+    app: AppTest, oracle: Analysis, tmp_path: Any
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")  # the store app_env points the app at
+    store.migrate()
+    month_back = oracle.as_of - timedelta(days=30)
+    store.record_day(
+        PortfolioDay(
+            day=month_back, reporting_currency="USD", contract_value_amount=1.0, forecast_margin_pct=0.30,
+            outstanding_amount=1_000_000.0, overdue_amount=500_000.0,
+        )
+    )  # fmt: skip
+    at = open_page(app, "overview")
+    assert oracle.portfolio is not None
+    cash = cash_position(oracle.figures, oracle.receivables, oracle.as_of, "USD", oracle.portfolio.rates)
+    margin = pp((oracle.portfolio.total.iloc[0][c.FORECAST_MARGIN_PCT] - 0.30) * 100)
+    outstanding, overdue = cash.outstanding - 1_000_000, cash.overdue - 500_000
+    expected = (
+        f"**Since {day(month_back)}:** forecast margin {margin}, outstanding "
+        f"{'+' if outstanding >= 0 else ''}{money(outstanding, 'USD')}, overdue "
+        f"{'+' if overdue >= 0 else ''}{money(overdue, 'USD')}."
+    )
+    assert expected in [m.value for m in at.markdown]
+    [today] = [d for d in store.portfolio_days("USD", since=oracle.as_of) if d.day == oracle.as_of]
+    assert (today.outstanding_amount, today.overdue_amount) == (cash.outstanding, cash.overdue)
+    store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -10,6 +12,7 @@ from dashboard.transforms.attention import money_at_risk
 from dashboard.transforms.cash import cash_position
 from dashboard.transforms.margin import project_figures
 from dashboard.transforms.thresholds import Thresholds
+from dashboard.transforms.trend import month_ago
 from tests.unit.builders import joined, receivables
 from tests.unit.test_figures import AS_OF, CRM, ERP
 
@@ -61,3 +64,17 @@ def test_dso_is_outstanding_over_the_window_billing(figures: pd.DataFrame) -> No
         assert cash.dso_days == pytest.approx(cash.outstanding / billed * 90)
     else:
         assert cash.dso_days is None
+
+
+def test_month_over_month_compares_with_the_newest_day_a_month_back() -> None:
+    days = pd.DataFrame(
+        {
+            "day": [date(2026, 10, 1), date(2026, 10, 20), date(2026, 11, 4), date(2026, 11, 30)],
+            "overdue_amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    back = month_ago(days, date(2026, 12, 3))  # 28 to 45 days back: 18 Oct to 5 Nov
+    assert back is not None
+    assert back["overdue_amount"] == 3.0  # 4 Nov, the newest in the window
+    assert month_ago(days.iloc[[3]], date(2026, 12, 3)) is None  # only 3 days back: no trend yet
+    assert month_ago(days.iloc[0:0], date(2026, 12, 3)) is None
