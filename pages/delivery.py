@@ -45,7 +45,7 @@ if rows.empty:
     st.info("No won deal matches. Pick another owner or customer, or switch off the incident filter.")
 else:
     brief = sales_brief(rows, snap.crm, analysis.as_of)
-    show(brief, c.DELIVERY_TABLE, key="delivery_table", height=560, download="delivery")
+    show(brief, c.DELIVERY_TABLE, key="delivery_table", height=560, download="delivery", deciding=8)
     st.caption(
         "Complete: the percent complete the project record reports, or cost to date against the estimated "
         "cost (cost-to-cost) when it reports none. Billing burn: invoiced against contract value. The first "

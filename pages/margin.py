@@ -53,7 +53,14 @@ st.caption("Each dot is a project; below the dotted line its margin is eroding."
 st.plotly_chart(estimate_vs_forecast(shown), key="estimate_vs_forecast")
 
 st.subheader(f"Projects ({count(len(shown))})")
-show(v.with_links(shown), (c.PROJECT_LINK, *c.MARGIN_TABLE), key="margin_table", height=560, download=None)
+show(
+    v.with_links(shown),
+    (c.PROJECT_LINK, *c.MARGIN_TABLE),
+    key="margin_table",
+    height=560,
+    download=None,
+    deciding=9,
+)
 export = labelled(shown, c.MARGIN_TABLE)
 downloads = st.container(horizontal=True)
 downloads.download_button(

@@ -173,13 +173,29 @@ def show(
     height: int | None = None,
     download: str | None = "table",
     cents: bool = False,
+    deciding: int | None = None,
 ) -> None:
     """A read-only table of `columns` of `frame`, formatted for people, with a CSV download of what it
-    shows (the grid's own export is switched off: it would carry formulas; see dashboard/export.py)."""
+    shows (the grid's own export is switched off: it would carry formulas; see dashboard/export.py).
+
+    With `deciding`, the grid opens on the first `deciding` columns and a picker adds any of the others
+    (the CSV always has them all)."""
     present = [name for name in columns if name in frame.columns]
+    order = present
+    if deciding is not None and len(present) > deciding:
+        rest = present[deciding:]
+        picked = st.multiselect(
+            "More columns",
+            rest,
+            format_func=lambda name: LABELS.get(name, name),
+            key=f"{key}_columns",
+            placeholder=f"{len(rest)} more: choose any to add",
+        )
+        order = [*present[:deciding], *(name for name in rest if name in picked)]
     st.dataframe(
         for_people(frame, present),
         column_config=column_config(present, cents=cents),
+        column_order=order,
         hide_index=True,
         key=key,
         height=height if height is not None else "auto",

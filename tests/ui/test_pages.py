@@ -137,6 +137,8 @@ def test_margin_without_filters_shows_every_project_and_the_portfolio(app: AppTe
     assert shown["Cost to date"] == money(total[c.ACTUAL_COST_AMOUNT], ccy)
     rows = table(at, c.EROSION_PP)
     assert len(rows) == len(oracle.figures)
+    # the grid opens on 9 deciding columns (the link first); the picker offers the other figures
+    assert len(at.multiselect(key="margin_table_columns").options) == len(c.MARGIN_TABLE) + 1 - 9
     assert rows[c.EROSION_PP].iloc[0] == oracle.figures[c.EROSION_PP].max()  # most eroded first
     # The rows reconcile to the portfolio, per currency, to the cent.
     by_currency = rows.groupby(c.CURRENCY)[c.CONTRACT_VALUE_AMOUNT].sum().round(2)
