@@ -5,9 +5,9 @@ import streamlit as st
 from dashboard import columns as c
 from dashboard import views as v
 from dashboard.export import to_csv_bytes, to_excel_bytes
-from dashboard.format import count, money, pct, pp
+from dashboard.format import count, money, pct, plural, pp
 from dashboard.ui import chrome, widgets
-from dashboard.ui.charts import estimate_vs_forecast
+from dashboard.ui.charts import FORECAST_FLOOR, clamped_count, estimate_vs_forecast
 from dashboard.ui.tables import labelled, show
 from dashboard.views import filter_margin, margin_rows, margin_totals
 
@@ -51,6 +51,12 @@ if totals.converted:
 st.subheader("Forecast against estimate")
 st.caption("Each dot is a project; below the dotted line its margin is eroding.")
 st.plotly_chart(estimate_vs_forecast(shown), key="estimate_vs_forecast")
+edge = clamped_count(shown)
+if edge:
+    st.caption(
+        f"{plural(edge, 'project')} forecast below {FORECAST_FLOOR:.0f}% margin: drawn as triangles on the "
+        "bottom edge; hover for the value."
+    )
 
 st.subheader(f"Projects ({count(len(shown))})")
 show(

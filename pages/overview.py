@@ -62,7 +62,11 @@ with left:
     st.subheader("Margin by customer")
     by_customer = margin_by_customer(analysis.figures).reset_index()
     st.plotly_chart(margin_bars(by_customer, c.CUSTOMER_NAME, ccy), key="margin_by_customer")
+    st.caption(
+        "Estimated margin at close against forecast margin, the 15 largest customers by contract value."
+    )
 with right:
     st.subheader("Margin by owner")
     by_owner = margin_by_owner(analysis.figures).reset_index()
     st.plotly_chart(margin_bars(by_owner, c.OWNER_NAME, ccy), key="margin_by_owner")
+    st.caption("Estimated margin at close against forecast margin, the 15 largest owners by contract value.")

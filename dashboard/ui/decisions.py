@@ -18,7 +18,7 @@ from dashboard.format import day, days_late, money, pct, plural, pp
 from dashboard.transforms.cash import CashPosition
 from dashboard.transforms.trend import MONTH_BACK, month_ago
 from dashboard.ui import cache
-from dashboard.ui.charts import aging_bars_converted
+from dashboard.ui.charts import AR_LABELS, aging_bars_converted
 from dashboard.ui.escape import md
 from dashboard.ui.tables import show
 from services.errors import ThroughlineError
@@ -103,6 +103,9 @@ def cash_card(cash: CashPosition, rates_note: str | None, *, can_open: bool) -> 
     with left:
         st.markdown("**Receivables by age**")
         st.plotly_chart(aging_bars_converted(cash.aging, ccy), key="ar_aging")
+        st.caption(  # the chart in words, for a screen reader and for a quick read
+            " · ".join(f"{AR_LABELS[bucket]}: {money(amount, ccy)}" for bucket, amount in cash.aging.items())
+        )
     with right:
         st.markdown("**Latest to pay**")
         if cash.invoices.empty:
