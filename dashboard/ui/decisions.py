@@ -104,7 +104,9 @@ def cash_card(cash: CashPosition, rates_note: str | None, *, can_open: bool) -> 
         st.markdown("**Receivables by age**")
         st.plotly_chart(aging_bars_converted(cash.aging, ccy), key="ar_aging")
         st.caption(  # the chart in words, for a screen reader and for a quick read
-            " · ".join(f"{AR_LABELS[bucket]}: {money(amount, ccy)}" for bucket, amount in cash.aging.items())
+            " · ".join(
+                f"{AR_LABELS[str(bucket)]}: {money(amount, ccy)}" for bucket, amount in cash.aging.items()
+            )
         )
     with right:
         st.markdown("**Latest to pay**")
