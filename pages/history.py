@@ -19,7 +19,7 @@ LOG_CONFIG = {
     "before": st.column_config.Column("Before"),
     "after": st.column_config.Column("After"),
     "error": st.column_config.Column("Message", width="large"),
-    "batch_id": st.column_config.Column("Batch"),
+    "batch": st.column_config.Column("Batch"),
     "undoes_id": st.column_config.NumberColumn("Undoes #", format="%d"),
     "settled_at": st.column_config.DatetimeColumn("Settled (UTC)", format="D MMM YYYY, HH:mm:ss"),
 }
@@ -52,7 +52,8 @@ log = corrections.log(
 )
 if by_name:
     log = log[log["object_id"].astype(str).isin(by_name)]
-log = log.assign(deal=log["object_id"].astype(str).map(names))
+labels = corrections.batch_labels(everything, names)
+log = log.assign(deal=log["object_id"].astype(str).map(names), batch=log["batch_id"].astype(str).map(labels))
 st.dataframe(
     log,
     column_config=LOG_CONFIG,
@@ -104,12 +105,16 @@ else:
             corrections.preview_undo([picked], f"Undo correction #{picked}")
     with batch_col:
         batches = list(dict.fromkeys(undoable["batch_id"]))
+        linked = st.query_params.get("batch")  # the link in a write's result opens its batch here
+        if linked in batches and st.session_state.get("undo_batch_linked") != linked:
+            st.session_state["undo_batch_pick"] = linked
+            st.session_state["undo_batch_linked"] = linked
         batch = st.selectbox(
             "A whole batch",
             batches,
-            format_func=lambda b: f"{b} ({int((undoable['batch_id'] == b).sum())} applied)",
+            format_func=lambda b: labels.get(str(b), str(b)),
             key="undo_batch_pick",
         )
         if batch is not None and st.button("Undo the whole batch…", key="undo_batch"):
             ids = everything.loc[everything["batch_id"] == batch, "id"].astype(int).tolist()
-            corrections.preview_undo(ids, f"Undo batch {batch}")
+            corrections.preview_undo(ids, f"Undo {labels.get(str(batch), batch)}")

@@ -17,6 +17,7 @@ from dashboard import columns as c
 from dashboard import views as v
 from dashboard import writeback
 from dashboard.analysis import Analysis
+from dashboard.format import day
 from dashboard.roles import Action, may
 from dashboard.snapshot import Snapshot
 from dashboard.transforms.audit import Finding
@@ -215,6 +216,22 @@ def deal_names() -> dict[str, str]:
     except Exception:  # names are a courtesy here: the log never depends on a read
         return {}
     return {str(d.crm_deal_id): d.name for d in (snap.crm.deals if snap.crm else ()) if d.name}
+
+
+def batch_labels(log: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
+    """Batch id -> a label a person recognises: "3 Dec 2026 14:05 · olga@… · 12 project IDs (Calder …)"."""
+    labels: dict[str, str] = {}
+    for batch, rows in log.groupby("batch_id", sort=False):
+        first = rows.sort_values("created_at").iloc[0]
+        when = pd.Timestamp(first["created_at"]).strftime("%H:%M")
+        deals = [names.get(str(i), str(i)) for i in dict.fromkeys(rows["object_id"])]
+        what = {"apply": "project ID", "undo": "undo", "create": "project record"}.get(
+            str(first["action"]), "change"
+        )
+        count = f"{len(rows)} {what}{'s' if len(rows) != 1 else ''}"
+        about = deals[0] + (f" and {len(deals) - 1} more" if len(deals) > 1 else "")
+        labels[str(batch)] = f"{day(first['created_at'])} {when} · {first['user']} · {count} ({about})"
+    return labels
 
 
 def text(value: object) -> str:

@@ -10,12 +10,14 @@ OUTCOME for `render` to show once. Nothing is written before Confirm.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import writeback
+from dashboard.roles import may
 from dashboard.transforms.corrections import ProposedCorrection
 from dashboard.transforms.project_records import RECORD_FIELDS, ProjectRecordDraft
 from dashboard.ui import auth, cache
@@ -55,6 +57,11 @@ class Outcome:
     level: Literal["success", "warning", "error"]
     summary: str
     details: tuple[str, ...] = field(default=())
+    batch_id: str | None = None
+    """The batch written, for the Undo link (None when nothing was written or it was an undo)."""
+
+
+HISTORY_PAGE = Path(__file__).resolve().parents[2] / "pages" / "history.py"
 
 
 def open_preview(pending: Pending) -> None:
@@ -118,6 +125,14 @@ def render() -> None:
     if outcome is not None:
         show = {"success": st.success, "warning": st.warning, "error": st.error}[outcome.level]
         show(md(outcome.summary) + "".join(f"\n- {md(line)}" for line in outcome.details))
+        user = auth.current_user()
+        if outcome.batch_id and user is not None and may(user.role, "undo"):
+            st.page_link(
+                HISTORY_PAGE,
+                label="Undo this in the Corrections log",
+                query_params={"batch": outcome.batch_id},
+                icon=":material/undo:",
+            )
     if st.session_state.get(PENDING) is not None:
         _dialog()
 
@@ -208,7 +223,8 @@ def _apply_outcome(report: writeback.ApplyReport, pending: Pending) -> Outcome:
     level: Literal["success", "warning"] = "warning" if details else "success"
     summary = f"Undo: {report.summary}" if pending.kind == "undo" else report.summary.capitalize()
     st.toast(summary)
-    return Outcome(level, f"{summary} (batch {report.batch_id}).", tuple(details))
+    batch = None if pending.kind == "undo" or not report.applied else report.batch_id
+    return Outcome(level, f"{summary} (batch {report.batch_id}).", tuple(details), batch)
 
 
 def _create_outcome(report: writeback.CreateReport, pending: Pending) -> Outcome:

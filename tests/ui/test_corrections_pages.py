@@ -142,6 +142,8 @@ def test_the_preview_shows_before_and_after_and_only_confirm_writes(
 
     assert deal_value(sandbox, deal_id) == finding.suggested_id
     assert any("1 applied" in s.value for s in at.success)
+    [undo] = [link for link in at.get("page_link") if "batch=" in link.proto.query_string]
+    assert undo.proto.label == "Undo this in the Corrections log"
     assert int(metrics(at)["Missing"]) == missing_before - 1
     store = new_store(store_url)
     [row] = store.corrections()
@@ -295,6 +297,11 @@ def test_the_log_page_undoes_a_correction_after_its_preview(sandbox: RunningSand
     at.text_input(key="history_record").input("no such deal name").run()
     assert at.dataframe[0].value.empty
     at.text_input(key="history_record").input("").run()
+    at.query_params["batch"] = report.batch_id  # as the Undo link in a write's result opens the page
+    at.run()
+    picker = at.selectbox(key="undo_batch_pick")
+    assert picker.value == report.batch_id
+    assert f"olga.ops@example.com · 1 project ID ({finding.deal_name})" in picker.options[0]
 
     at.selectbox(key="undo_pick").set_value(row.id).run()
     click(at, "undo_one")
