@@ -39,7 +39,10 @@ except ThroughlineError as error:
     st.error(f"Throughline cannot start: {explain(error)}")
     st.stop()
 
-st.session_state.setdefault(auth.DEMO_ROLE, "admin")
+if auth.DEMO_ROLE not in st.session_state:
+    # Demo mode keeps "View as" in the address (?as=sales), so a reload or a shared link keeps the role.
+    linked = st.query_params.get(auth.DEMO_ROLE_PARAM)
+    st.session_state[auth.DEMO_ROLE] = linked if linked in ROLE_PAGES else "admin"
 user = auth.current_user()
 if user is None:
     # Only the sign-in page, but under every page's address too: a bookmark shows the sign-in form (not
@@ -64,6 +67,7 @@ else:
         else:
             st.button("Sign out", key="logout", on_click=auth.sign_out, icon=":material/logout:")
     if user.mode == "demo":
+        st.query_params[auth.DEMO_ROLE_PARAM] = str(user.role)  # page switches clear it: set it each run
         chrome.demo_banner()
     allowed = auth.allowed_pages(user)
     pages = [

@@ -86,6 +86,16 @@ def test_sales_sees_neither_margin_nor_settings(app: AppTest) -> None:
     assert tiles(app)["Won deals"]
 
 
+def test_the_demos_view_as_is_kept_in_the_address(app: AppTest) -> None:
+    app.query_params["as"] = "sales"  # a reload of a page opened as sales
+    app.run()
+    assert app.session_state["demo_role"] == "sales"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("../pages/margin.py")
+    app.selectbox(key="demo_role").select("owner").run()
+    assert app.query_params["as"] == "owner"
+
+
 # -- overview -----------------------------------------------------------------------------------------------
 
 
