@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard import views as v
 from dashboard.ui import chrome, corrections
 from dashboard.ui.escape import md
 from dashboard.ui.tables import for_people
@@ -190,6 +191,36 @@ if shown:
                 corrections.accept(finding.key, reason)
         if not (may_correct or may_accept):
             st.caption("Your role can read the findings; ops and admin can correct or accept them.")
+
+# -- accept many at once ---------------------------------------------------------------------------------
+if may_accept:
+    with st.expander("Accept many findings at once, by pattern", icon=":material/done_all:"):
+        kind_col, pattern_col = st.columns([1, 2])
+        bulk_kind = kind_col.selectbox(
+            "Kind", list(KINDS), format_func=KINDS.__getitem__, key="bulk_accept_kind"
+        )
+        pattern = pattern_col.text_input(
+            "Deal name, project ID or text matching",
+            key="bulk_accept_pattern",
+            placeholder="e.g. Internal* or TEST",
+            help="a wildcard (* any text, ? one character), case-insensitive; plain text matches anywhere",
+        )
+        matching = v.findings_matching(analysis.findings, bulk_kind, pattern)
+        if pattern.strip():
+            names = [f.deal_name or f.erp_project_id or f.key for f in matching]
+            st.caption(
+                f"{len(matching)} open {KINDS[bulk_kind].lower()} finding{'s' if len(matching) != 1 else ''} "
+                f"match{'es' if len(matching) == 1 else ''}"
+                + (f": {', '.join(md(str(n)) for n in names[:8])}" if names else ".")
+                + (f" and {len(names) - 8} more." if len(names) > 8 else "")
+            )
+        bulk_reason = st.text_input("Reason", key="bulk_accept_reason", placeholder="e.g. internal projects")
+        if st.button(
+            f"Accept {len(matching)} findings",
+            key="bulk_accept",
+            disabled=not matching or not bulk_reason.strip(),
+        ):
+            corrections.accept_many([f.key for f in matching], bulk_reason)
 
 # -- accepted findings ------------------------------------------------------------------------------------
 accepted = corrections.accepted_frame()

@@ -165,6 +165,21 @@ def accept(finding_key: str, reason: str) -> None:
     note("success", f"Accepted {finding_key}: it leaves the open findings. Withdraw it below if needed.")
 
 
+def accept_many(finding_keys: Sequence[str], reason: str) -> None:
+    """Accept several findings with one reason (the write side checks the role); say what happened."""
+    user = auth.current_user()
+    try:
+        if user is None:
+            raise ThroughlineError("you are signed out; sign in again")
+        for key in finding_keys:
+            writeback.accept_finding(cache.store(), key, reason, actor=user.actor)
+    except ThroughlineError as error:
+        st.error(md(explain(error)))
+        return
+    n = len(finding_keys)
+    note("success", f"Accepted {n} finding{'s' if n != 1 else ''}: they leave the open findings.")
+
+
 def unaccept(finding_key: str) -> None:
     """Withdraw an acceptance (the write side checks the role); say what happened."""
     user = auth.current_user()

@@ -5,6 +5,7 @@ margin, project, delivery, settings. A value the sources left empty groups under
 the portfolio totals.
 """
 
+from dashboard.views.audit import findings_matching
 from dashboard.views.delivery import (
     DeliverySummary,
     delivery_rows,
@@ -68,6 +69,7 @@ __all__ = [
     "filter_margin",
     "find_deal",
     "find_project",
+    "findings_matching",
     "hubspot_deal_url",
     "invoice_links",
     "line_documents",

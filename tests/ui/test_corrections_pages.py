@@ -324,3 +324,27 @@ def test_roles_without_the_right_get_no_button_that_writes(store_url: str) -> No
     assert any("ops or admin can create them" in t.value for t in handover.caption)
     history = open_page("history", role="owner")
     assert not {"undo_one", "undo_batch"} & {b.key for b in history.button}
+
+
+def test_findings_accepted_by_pattern_leave_the_open_findings(
+    sandbox: RunningSandbox, store_url: str
+) -> None:
+    expected = oracle(sandbox)
+    target = next(f for f in expected.findings if f.kind == "orphan" and f.erp_project_id)
+    pattern = str(target.erp_project_id)
+    named = [
+        f.key
+        for f in expected.findings
+        if f.kind == "orphan" and any(pattern.casefold() in str(t).casefold()
+                                      for t in (f.deal_name, f.erp_project_id, f.raw_id, f.message) if t)
+    ]  # fmt: skip
+    at = open_page("audit")
+    at.selectbox(key="bulk_accept_kind").set_value("orphan").run()
+    at.text_input(key="bulk_accept_pattern").input(pattern).run()
+    assert at.button(key="bulk_accept").disabled  # no reason yet
+    at.text_input(key="bulk_accept_reason").input("internal project").run()
+    click(at, "bulk_accept")
+    store = new_store(store_url)
+    assert sorted(a.finding_key for a in store.accepted()) == sorted(named)
+    assert {a.reason for a in store.accepted()} == {"internal project"}
+    store.close()

@@ -13,6 +13,7 @@ from dashboard import columns as c
 from dashboard import views as v
 from dashboard.export import to_csv_bytes
 from dashboard.settings import load_settings
+from dashboard.transforms.audit import Finding
 from dashboard.transforms.ids import IdConvention
 from dashboard.ui.tables import labelled
 from services.hubspot import PortalNames
@@ -22,6 +23,7 @@ from services.models import (
     CrmSnapshot,
     Deal,
     ErpDocumentLine,
+    ErpProjectId,
     ErpRecordId,
     LineItem,
     Note,
@@ -347,3 +349,27 @@ def test_the_customer_filter_leaves_only_that_customers_deals() -> None:
     rows = delivery().assign(**{c.CUSTOMER_NAME: ["Acme", "Bluefin", "Acme", None]})
     assert v.delivery_rows(rows, customers=("Acme",))[c.DEAL_NAME].tolist() == ["C", "A"]
     assert v.delivery_rows(rows, customers=("(none)",))[c.DEAL_NAME].tolist() == ["D"]
+
+
+def test_a_bulk_accept_pattern_names_the_findings_it_accepts() -> None:
+    def orphan(code: str, message: str) -> Finding:
+        return Finding(
+            kind="orphan",
+            severity="low",
+            message=message,
+            crm_deal_id=None,
+            erp_project_id=ErpProjectId(code),
+        )
+
+    findings = [
+        orphan("PRJ-00901", "Internal tools: no won deal names it"),
+        orphan("PRJ-00902", "Internal training: no won deal names it"),
+        orphan("PRJ-00903", "Acme portal: no won deal names it"),
+    ]
+    assert [f.erp_project_id for f in v.findings_matching(findings, "orphan", "internal*")] == [
+        "PRJ-00901",
+        "PRJ-00902",
+    ]
+    assert [f.erp_project_id for f in v.findings_matching(findings, "orphan", "acme")] == ["PRJ-00903"]
+    assert v.findings_matching(findings, "orphan", "  ") == []  # nothing named, nothing accepted
+    assert v.findings_matching(findings, "missing", "internal*") == []
