@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import columns as c
 from dashboard.format import count
 from dashboard.owners import my_owner_name
-from dashboard.ui import auth, chrome, widgets
+from dashboard.ui import auth, chrome, decisions, widgets
 from dashboard.ui.tables import show
 from dashboard.views import choices, delivery_rows, delivery_summary, sales_brief
 
@@ -45,7 +45,9 @@ if rows.empty:
     st.info("No won deal matches. Pick another owner or customer, or switch off the incident filter.")
 else:
     brief = sales_brief(rows, snap.crm, analysis.as_of)
-    show(brief, c.DELIVERY_TABLE, key="delivery_table", height=560, download="delivery", deciding=8)
+    with st.container(key="wide_delivery"):
+        show(brief, c.DELIVERY_TABLE, key="delivery_table", height=560, download="delivery", deciding=8)
+    decisions.delivery_cards(brief, can_open=user is not None and "project" in auth.allowed_pages(user))
     st.caption(
         "Complete: the percent complete the project record reports, or cost to date against the estimated "
         "cost (cost-to-cost) when it reports none. Billing burn: invoiced against contract value. The first "

@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import columns as c
 from dashboard import views as v
 from dashboard.format import day, days_late, money, pct, plural, pp
+from dashboard.format import status as status_words
 from dashboard.transforms.cash import CashPosition
 from dashboard.transforms.trend import MONTH_BACK, month_ago
 from dashboard.ui import cache
@@ -198,3 +199,30 @@ def trend(as_of: date, total: pd.Series, cash: CashPosition, version: str) -> No
         f"{'+' if outstanding >= 0 else ''}{money(outstanding, ccy)}, overdue "
         f"{'+' if overdue >= 0 else ''}{money(overdue, ccy)}."
     )
+
+
+PHONE_CARDS = 20
+"""How many deals the phone's card list shows (the filters narrow it)."""
+
+
+def delivery_cards(brief: pd.DataFrame, *, can_open: bool) -> None:
+    """The sales brief as cards, for phones (phone.css shows these below 640 px and the grid above)."""
+    with st.container(key="cards_delivery"):
+        for i, (_, row) in enumerate(brief.head(PHONE_CARDS).iterrows()):
+            name = str(row[c.DEAL_NAME]) if pd.notna(row[c.DEAL_NAME]) else "Unnamed deal"
+            with st.container(border=True, key=f"card_delivery_{i}"):
+                if can_open:
+                    project_link(name, v.project_param(row), key=f"card_link_{i}")
+                else:
+                    st.markdown(f"**{md(name)}**")
+                invoiced = row[c.BILLING_BURN_PCT]
+                lines = [
+                    f"{md(row[c.CUSTOMER_NAME]) if pd.notna(row[c.CUSTOMER_NAME]) else '—'} · "
+                    f"{md(status_words(row[c.PROJECT_STATUS]))}",
+                    f"Next: {md(row[c.MILESTONE_DUE])}",
+                    f"Open incidents: {md(row[c.INCIDENT_TITLES])}",
+                    f"Invoiced {pct(invoiced)} of contract" if pd.notna(invoiced) else "Nothing invoiced yet",
+                ]
+                st.markdown("  \n".join(lines))
+        if len(brief) > PHONE_CARDS:
+            st.caption(f"The first {PHONE_CARDS} of {len(brief)} deals; pick a customer to narrow them.")

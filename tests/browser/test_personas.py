@@ -167,6 +167,10 @@ def test_every_page_reads_as_words_passes_axe_and_is_screenshotted(
             if found:
                 problems[name] = found
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}x{height}.png")
+            if name == "delivery":  # a card list on phones, the grid on wider screens
+                cards, grid = page.locator(".st-key-cards_delivery"), page.locator(".st-key-wide_delivery")
+                expect(cards if size == "phone" else grid).to_be_visible()
+                expect(grid if size == "phone" else cards).to_be_hidden()
             if name == "overview" and size == "phone":  # the key tiles two-up, not one per screen row
                 first, second = (t.bounding_box() for t in main(page).get_by_test_id("stMetric").all()[:2])
                 assert first is not None
