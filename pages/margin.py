@@ -39,7 +39,8 @@ for tile, label, column in (
 tiles[4].metric(
     "Forecast margin %",
     pct(total[c.FORECAST_MARGIN_PCT]),
-    delta=pp(-total[c.EROSION_PP]) + " vs estimate",
+    delta=pp(total[c.EROSION_PP]) + " erosion",
+    delta_color="inverse",  # the same sign as the tables' Erosion (pp): positive = eroding, red
     border=True,
 )
 if totals.converted:

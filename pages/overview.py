@@ -31,7 +31,8 @@ tiles[0].metric("Contract value", money(total[c.CONTRACT_VALUE_AMOUNT], ccy), bo
 tiles[1].metric(
     "Forecast margin %",
     pct(total[c.FORECAST_MARGIN_PCT]),
-    delta=pp(-total[c.EROSION_PP]) + " vs estimate",
+    delta=pp(total[c.EROSION_PP]) + " erosion",
+    delta_color="inverse",  # the same sign as the tables' Erosion (pp): positive = eroding, red
     border=True,
 )
 tiles[2].metric("Estimated margin at close", pct(total[c.EST_MARGIN_PCT]), border=True)

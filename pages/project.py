@@ -53,7 +53,8 @@ def header(row: pd.Series, ccy: str) -> None:
     tiles[4].metric(
         "Forecast margin",
         pct(row[c.FORECAST_MARGIN_PCT]),
-        delta=f"{pp(-row[c.EROSION_PP])} vs estimate",
+        delta=f"{pp(row[c.EROSION_PP])} erosion" if pd.notna(row[c.EROSION_PP]) else None,
+        delta_color="inverse",  # as the tables' Erosion (pp): positive = eroding, shown red
         border=True,
     )
     if row[c.MATCH] == c.MATCH_DEAL_ONLY:
