@@ -7,7 +7,8 @@ from dashboard import views as v
 from dashboard.export import to_csv_bytes, to_excel_bytes
 from dashboard.format import count, money, pct, plural, pp
 from dashboard.ui import chrome, widgets
-from dashboard.ui.charts import FORECAST_FLOOR, clamped_count, estimate_vs_forecast
+from dashboard.ui.charts import FORECAST_FLOOR, clamped_count, estimate_vs_forecast, selected_project
+from dashboard.ui.decisions import PROJECT_PAGE
 from dashboard.ui.tables import labelled, show
 from dashboard.views import filter_margin, margin_rows, margin_totals
 
@@ -50,8 +51,12 @@ if totals.converted:
     )
 
 st.subheader("Forecast against estimate")
-st.caption("Each dot is a project; below the dotted line its margin is eroding.")
-st.plotly_chart(estimate_vs_forecast(shown), key="estimate_vs_forecast")
+st.caption("Each dot is a project; below the dotted line its margin is eroding. Click a dot to open it.")
+picked = st.plotly_chart(
+    estimate_vs_forecast(shown), key="estimate_vs_forecast", on_select="rerun", selection_mode="points"
+)
+if opened := selected_project(picked):
+    st.switch_page(PROJECT_PAGE, query_params={"project": opened})
 edge = clamped_count(shown)
 if edge:
     st.caption(

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard import columns as c
 from dashboard.ui.escape import plot
+from dashboard.views import project_param
 
 AR_LABELS = {
     c.AR_CURRENT_AMOUNT: "Not yet due",
@@ -77,6 +78,7 @@ def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
         forecast=forecast.clip(lower=FORECAST_FLOOR),
         forecast_real=forecast.round(1),
         edge=forecast < FORECAST_FLOOR,
+        open_param=[project_param(row) for _, row in data.iterrows()],
         **{
             c.PROJECT_LABEL: data[c.PROJECT_LABEL].map(plot),
             c.ERP_PROJECT_ID: data[c.ERP_PROJECT_ID].map(plot),
@@ -84,6 +86,7 @@ def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
     )
     fig = px.scatter(
         data, x="est", y="forecast", color=c.EROSION_FLAG, symbol="edge", hover_name=c.PROJECT_LABEL,
+        custom_data=["open_param"],  # a click on a point opens its project (selected_project)
         hover_data={c.ERP_PROJECT_ID: True, c.EROSION_FLAG: False, "edge": False, "forecast": False,
                     "forecast_real": True},
         labels={"est": "estimated at close %", "forecast": "forecast margin %", c.EROSION_FLAG: "eroding",
@@ -101,3 +104,16 @@ def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
         eroding, _, on_edge = str(trace.name).partition(", ")
         trace.update(name="yes" if eroding == "True" else "no", showlegend=on_edge != "True")
     return fig
+
+
+def selected_project(selection: object) -> str | None:
+    """The `?project=` value of the first point picked on a chart drawn with custom_data=["open_param"].
+
+    `selection` is what st.plotly_chart(on_select="rerun") returns: {"selection": {"points": [{...,
+    "customdata": [param, ...]}]}} (Streamlit's PlotlySelectionState)."""
+    try:
+        points = selection["selection"]["points"]  # type: ignore[index]
+        first = points[0]["customdata"][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return str(first) if first else None

@@ -9,6 +9,7 @@ import pytest
 
 from dashboard import columns as c
 from dashboard.format import day, days_late, money, pct, plural, pp, status
+from dashboard.ui.charts import estimate_vs_forecast, selected_project
 from dashboard.ui.tables import for_people, labelled
 
 
@@ -80,3 +81,21 @@ def test_tables_and_exports_show_words_and_dashes() -> None:
     exported = labelled(frame, list(frame.columns))
     assert exported["Status"].tolist() == ["In progress", "—"]
     assert exported["Contract value"].iloc[0] == 100.0  # numbers stay numbers in an export
+
+
+def test_a_picked_chart_point_names_its_project() -> None:
+    figures = pd.DataFrame(
+        {
+            c.ROW_KEY: ["deal:1"], c.CRM_DEAL_ID: ["1"], c.ERP_PROJECT_ID: ["PRJ-00175"],
+            c.PROJECT_LABEL: ["Acme – Portal"], c.EST_MARGIN_PCT: [0.3], c.FORECAST_MARGIN_PCT: [-0.9],
+            c.EROSION_FLAG: [True],
+        }
+    )  # fmt: skip
+    fig = estimate_vs_forecast(figures)
+    [trace] = fig.data
+    assert trace.customdata[0][0] == "PRJ-00175"  # what a click hands back
+    assert trace.y[0] == -50  # drawn on the edge, the value kept for the hover
+    event = {"selection": {"points": [{"customdata": list(trace.customdata[0])}]}}
+    assert selected_project(event) == "PRJ-00175"
+    assert selected_project({"selection": {"points": []}}) is None
+    assert selected_project(None) is None
