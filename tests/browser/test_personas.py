@@ -137,6 +137,18 @@ def test_the_customer_filter_leaves_only_that_customers_deals(desktop: Page, dem
     assert len(after) == sum(row["Customer"] == customer for row in before)
 
 
+def test_a_click_on_a_margin_point_opens_its_project(desktop: Page, demo_dashboard: str) -> None:
+    page = desktop
+    page.goto(f"{demo_dashboard}/margin")
+    settle(page)
+    point = main(page).locator('[data-testid="stPlotlyChart"] .scatterlayer .point').first
+    point.click(force=True)
+    page.wait_for_url(re.compile(r"/project\?project="), timeout=60_000)
+    settle(page)
+    expect(page.get_by_role("heading", name="Agreed at close")).to_be_visible()  # a project is open
+    assert page.get_by_text("No project matches").count() == 0
+
+
 def axe_violations(page: Page) -> list[str]:
     """Serious and critical axe-core violations on the page, one line each."""
     page.add_script_tag(path=str(AXE))
