@@ -31,6 +31,8 @@ PAGES = {
 st.set_page_config(page_title="Throughline", page_icon="🧭", layout="wide")
 server.secure()
 st.html(Path(__file__).parent / "ui" / "static" / "phone.css")  # style only: takes no space on the page
+# Our own static script (closes the sidebar on phones after a pick), never anything from the systems.
+st.sidebar.html(Path(__file__).parent / "ui" / "static" / "sidebar.html", unsafe_allow_javascript=True)
 
 try:
     settings = cache.settings()

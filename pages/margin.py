@@ -29,15 +29,14 @@ totals = margin_totals(shown, analysis.portfolio)
 if totals.unconverted_note:
     st.warning(totals.unconverted_note, icon=":material/currency_exchange:")
 total, ccy = totals.total.iloc[0], totals.reporting_currency
-tiles = st.columns(5)
-tiles[0].metric("Projects", count(len(shown)), border=True)
+tiles = st.columns(4)
 for tile, label, column in (
-    (tiles[1], "Contract value", c.CONTRACT_VALUE_AMOUNT),
-    (tiles[2], "Cost to date", c.ACTUAL_COST_AMOUNT),
-    (tiles[3], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
+    (tiles[0], "Contract value", c.CONTRACT_VALUE_AMOUNT),
+    (tiles[1], "Cost to date", c.ACTUAL_COST_AMOUNT),
+    (tiles[2], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
 ):
     tile.metric(label, money(total[column], ccy), border=True)
-tiles[4].metric(
+tiles[3].metric(
     "Forecast margin %",
     pct(total[c.FORECAST_MARGIN_PCT]),
     delta=pp(total[c.EROSION_PP]) + " erosion",

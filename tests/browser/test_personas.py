@@ -149,6 +149,23 @@ def test_a_click_on_a_margin_point_opens_its_project(desktop: Page, demo_dashboa
     assert page.get_by_text("No project matches").count() == 0
 
 
+def test_on_a_phone_the_sidebar_closes_after_picking_a_page(browser: Browser, demo_dashboard: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(demo_dashboard)
+        settle(page)
+        sidebar = page.get_by_test_id("stSidebar")
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(sidebar.get_by_role("link").nth(1)).to_be_in_viewport()
+        sidebar.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("Margin")).click()
+        settle(page)
+        assert "/margin" in page.url
+        expect(sidebar.get_by_role("link").nth(1)).not_to_be_in_viewport()
+    finally:
+        context.close()
+
+
 def axe_violations(page: Page) -> list[str]:
     """Serious and critical axe-core violations on the page, one line each."""
     page.add_script_tag(path=str(AXE))
