@@ -29,12 +29,17 @@ from dashboard.transforms.ids import IdConvention
 from dashboard.transforms.project_records import ProjectRecordDraft, draft_project_records, linked_codes
 from services import log
 from services.crm import CrmClient
+from services.erp import ErpClient
 from services.errors import InputError, ThroughlineError, explain
 from services.models import Contact, CrmField, CrmSnapshot, Deal, LineItem, NewProjectRecord
 from services.store import AcceptedFinding, Correction, NewCorrection, SettledStatus, Store
 
 _log = log.get("dashboard.writeback")
 PROJECT_RECORD = "project_record"
+ERP_PROJECT = "erp_project"
+"""Log rows of ERP projects the Closed Won workflow created (dashboard/closed_won.py); `after` holds the
+project's name, customer and, once made, its ERP record id (`ERP_RECORD_KEY`)."""
+ERP_RECORD_KEY = "erp_record_id"
 RECORD_FIELD = "record"
 
 
@@ -160,24 +165,37 @@ def _settled_by_reading(
 
 
 def undo_corrections(
-    crm: CrmClient, store: Store, correction_ids: Sequence[int], *, actor: Actor
+    crm: CrmClient,
+    store: Store,
+    correction_ids: Sequence[int],
+    *,
+    actor: Actor,
+    erp: ErpClient | None = None,
 ) -> ApplyReport:
     """Restore the before value of applied corrections (same conflict check), logged as an undo batch; an
-    applied project-record creation is undone by archiving the record."""
+    applied project-record creation is undone by archiving the record, an ERP project's creation (the Closed
+    Won workflow's) by archiving the project in `erp` (without it, such rows are reported as not undone)."""
     require(actor.role, "undo")
     rows = [store.correction(i) for i in correction_ids]
-    creates = [r for r in rows if r.action == "create" and r.status == "applied"]
+    applied_creates = [r for r in rows if r.action == "create" and r.status == "applied"]
+    creates = [r for r in applied_creates if r.object_type == PROJECT_RECORD]
+    erp_creates = [r for r in applied_creates if r.object_type == ERP_PROJECT]
     proposals, undoes = _undo_plan(rows)
     report = apply_corrections(crm, store, proposals, actor=actor, action="undo", undoes=undoes)
-    if not creates:
-        return report
-    archived = archive_project_records(crm, store, creates, actor=actor, batch_id=report.batch_id)
+    parts = [report]
+    if creates:
+        parts.append(archive_project_records(crm, store, creates, actor=actor, batch_id=report.batch_id))
+    if erp_creates and erp is None:
+        why = "undoing an ERP project needs the ERP; undo it with its Closed Won run"
+        parts.append(ApplyReport(report.batch_id, failed=tuple((r.object_id, why) for r in erp_creates)))
+    elif erp_creates and erp is not None:
+        parts.append(archive_erp_projects(erp, store, erp_creates, actor=actor, batch_id=report.batch_id))
     return ApplyReport(
         batch_id=report.batch_id,
-        applied=report.applied + archived.applied,
-        failed=report.failed + archived.failed,
+        applied=tuple(a for part in parts for a in part.applied),
+        failed=tuple(f for part in parts for f in part.failed),
         conflicts=report.conflicts,
-        requests=report.requests + archived.requests,
+        requests=sum(part.requests for part in parts),
     )
 
 
@@ -186,9 +204,12 @@ def undo_preview(store: Store, correction_ids: Sequence[int]) -> list[ProposedCo
     return _undo_plan([store.correction(i) for i in correction_ids])[0]
 
 
-def undo_batch(crm: CrmClient, store: Store, batch_id: str, *, actor: Actor) -> ApplyReport:
+def undo_batch(
+    crm: CrmClient, store: Store, batch_id: str, *, actor: Actor, erp: ErpClient | None = None
+) -> ApplyReport:
     """Undo every applied correction of one batch."""
-    return undo_corrections(crm, store, [r.id for r in store.corrections(batch_id=batch_id)], actor=actor)
+    ids = [r.id for r in store.corrections(batch_id=batch_id)]
+    return undo_corrections(crm, store, ids, actor=actor, erp=erp)
 
 
 def _undo_plan(rows: Sequence[Correction]) -> tuple[list[ProposedCorrection], dict[str, int]]:
@@ -465,6 +486,52 @@ def archive_project_records(
     )
     return ApplyReport(
         batch_id=batch_id, applied=tuple(applied), failed=tuple(failed), requests=crm.requests - start
+    )
+
+
+def erp_record_of(row: Correction) -> str | None:
+    """The ERP record id an ERP-project creation's log row holds (in its after-value, once settled)."""
+    try:
+        value = json.loads(row.after or "{}").get(ERP_RECORD_KEY)
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
+def archive_erp_projects(
+    erp: ErpClient, store: Store, creates: Sequence[Correction], *, actor: Actor, batch_id: str
+) -> ApplyReport:
+    """Undo ERP-project creations: archive each project, logged as an undo of its create."""
+    rows = store.log_pending(
+        [
+            NewCorrection(
+                user=actor.email, system=row.system, object_type=row.object_type, object_id=row.object_id,
+                field=RECORD_FIELD, before=row.after, after=None, finding_key=None, batch_id=batch_id,
+                action="undo", undoes_id=row.id, label=row.label,
+            )
+            for row in creates
+        ]
+    )  # fmt: skip
+    start = erp.requests
+    applied: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for row, created in zip(rows, creates, strict=True):
+        record = erp_record_of(created)
+        try:
+            if record is None:
+                raise InputError(f"the log does not say which {erp.label} record {created.object_id} is")
+            erp.archive_project(record)
+        except ThroughlineError as error:
+            store.settle(row.id, "failed", error=explain(error))
+            failed.append((row.object_id, explain(error)))
+            continue
+        store.settle(row.id, "applied")
+        store.settle(created.id, "undone")
+        applied.append(row.object_id)
+    _log.info("write.undo", actor=actor.email, batch_id=batch_id, system=erp.label, archived=applied,
+              failed=[r for r, _ in failed])  # fmt: skip
+    return ApplyReport(
+        batch_id=batch_id, applied=tuple(applied), failed=tuple(failed), requests=erp.requests - start
     )
 
 

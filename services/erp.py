@@ -8,6 +8,13 @@ Incremental reads: a full read returns the snapshot and the adapter's own `marks
 later what changed: Odoo keeps per-account sums, QuickBooks a change-data-capture time). `fetch_changes`
 brings a previous read up to date from those marks, or returns None when the ERP cannot say what changed
 (Tryton keeps no change log a client can read): the caller then reads everything.
+
+Writes (the Closed Won workflow, dashboard/closed_won.py): `create_project` makes a project carrying the
+shared project ID, with the customer named; it first looks for an active project with that ID and returns it
+(`created` False) instead of making a second, so a retry after a lost answer never duplicates. Each adapter
+puts the ID where its reads find it (Odoo: the analytic account's code; Tryton: the work's number;
+QuickBooks: the place its settings name). `archive_project` is the undo: the project is archived (inactive),
+never deleted, as each ERP does for records with history.
 """
 
 from __future__ import annotations
@@ -17,7 +24,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from services.models import ErpDocumentLine, ErpSnapshot, utcnow
+from services.models import ErpDocumentLine, ErpRecordId, ErpSnapshot, utcnow
+
+
+@dataclass(frozen=True)
+class CreatedProject:
+    """The ERP project carrying a project ID: its record id, and whether this call made it."""
+
+    erp_record_id: ErpRecordId
+    created: bool
+    """False when the ERP already had an active project with this ID (nothing was written)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,15 @@ class ErpClient(Protocol):
 
     def fetch_project_documents(self, erp_record_id: str) -> list[ErpDocumentLine]:
         """The lines behind one project's figures (read on demand)."""
+        ...
+
+    def create_project(self, project_id: str, name: str, customer: str | None) -> CreatedProject:
+        """The active project carrying `project_id`, made now (with `name`, for `customer`) unless one
+        exists."""
+        ...
+
+    def archive_project(self, erp_record_id: str) -> None:
+        """Archive one project (the undo of `create_project`); archiving an archived project is no error."""
         ...
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""The API's routes: every request's HubSpot signature first, then the deal card; errors as JSON a card shows.
+"""The API's routes: every request's HubSpot signature first, then the deal card or the Closed Won workflow
+action (workflow.py); errors as JSON a card shows.
 
 Order of a request: the v3 signature is checked against the app's client secret before anything is read
 (unsigned, forged or stale: 401 and nothing read); then the viewer's role (403 for a viewer the dashboard
@@ -21,6 +22,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dashboard.analysis import params_from_settings
@@ -28,6 +30,15 @@ from dashboard.api.access import viewer_access
 from dashboard.api.card import DealNotFound, deal_card
 from dashboard.api.reader import CardReader
 from dashboard.api.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, request_uri, verify
+from dashboard.api.workflow import (
+    CLOSED_WON_PATH,
+    RETRY_AFTER_S,
+    ClosedWonHandler,
+    PayloadError,
+    output_fields,
+    parse_payload,
+    project_name,
+)
 from dashboard.settings import PLACEHOLDERS, Settings
 from dashboard.wiring import Clients, build_clients
 from services import log
@@ -207,6 +218,40 @@ def create_app(
             note = f"Accepted findings could not be read, so every finding is shown: {data.accepted_error}"
             card["findings_note"] = note
         return JSONResponse(card, headers={"Cache-Control": "no-store"})
+
+    closed_won = ClosedWonHandler(the_clients, the_store, settings.id_pattern)
+
+    @app.post(CLOSED_WON_PATH)
+    async def closed_won_route(request: Request) -> Response:
+        try:
+            payload = parse_payload(await request.body())
+        except PayloadError as error:
+            return _error(400, "bad_request", str(error), request)
+        deal_id = str(payload.object.objectId)
+        request.state.deal = deal_id
+        request.state.portal = payload.origin.get("portalId")
+        request.state.role = "workflow"
+        try:
+            report = await run_in_threadpool(closed_won.run, deal_id, project_name(payload))
+        except ConfigError as error:
+            return _error(500, "config", explain(error), request)
+        except (
+            ThroughlineError
+        ) as error:  # a read before any step failed: nothing written; HubSpot retries a 429
+            response = _error(429, "unavailable", explain(error), request)
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return response
+        except Exception:
+            _log.exception("unexpected", operation="closed won", request_id=request.state.request_id)
+            return _error(
+                500,
+                "internal",
+                "Something failed inside Throughline; the server log has the details under this request id.",
+                request,
+            )
+        if not report.complete:
+            request.state.reason = report.message
+        return JSONResponse(output_fields(report), headers={"Cache-Control": "no-store"})
 
     return app
 

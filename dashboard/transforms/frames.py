@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -128,59 +129,62 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
     owners = {o.owner_id: o for o in crm.owners}
     companies = {co.company_id: co.name for co in crm.companies}
     contacts = {co.contact_id: co.name for co in crm.contacts}
-    line_items = {li.line_item_id: li for li in crm.line_items}
+    item_amounts = {li.line_item_id: li.amount or Decimal(0) for li in crm.line_items}
     tickets = {t.ticket_id: _ticket_facts(t) for t in crm.tickets}
     note_times = {n.note_id: _utc(n.timestamp) for n in crm.notes if n.timestamp is not None}
-    rows = []
-    for deal in crm.deals:
-        problems = list(deal.problems)
-        where = f"deal {deal.crm_deal_id}"
-        owner = owners.get(deal.owner_id) if deal.owner_id else None
-        deal_tickets = [tickets[t] for t in deal.ticket_ids if t in tickets]
-        deal_items = [line_items[i] for i in deal.line_item_ids if i in line_items]
-        noted = [note_times[n] for n in deal.note_ids if n in note_times]
-        rows.append(
-            {
-                c.CRM_DEAL_ID: deal.crm_deal_id,
-                c.DEAL_NAME: _clean(deal.name, problems, where, "name"),
-                c.DEAL_STAGE: deal.stage_label or deal.stage,
-                c.DEAL_IS_WON: deal.is_won,
-                c.DEAL_IS_CLOSED: deal.is_closed,
-                c.DEAL_AMOUNT: _amount(deal.amount, problems, where, "amount"),
-                c.DEAL_CURRENCY: deal.currency,
-                c.CLOSE_DATE: deal.close_date,
-                c.DEAL_CREATED_AT: deal.created_at,
-                c.DEAL_UPDATED_AT: deal.updated_at,
-                c.OWNER_ID: deal.owner_id,
-                c.OWNER_NAME: owner.name if owner else None,
-                c.OWNER_TEAM: owner.team if owner else None,
-                c.CUSTOMER_NAME: _clean(
-                    _first_name(deal.company_ids, companies), problems, where, "customer"
-                ),
-                c.DEAL_RAW_PROJECT_ID: deal.raw_project_id,
-                c.EST_MARGIN_PCT: _money(deal.estimated_margin_pct),
-                c.SCOPE_SUMMARY: deal.scope_summary,
-                c.PROPOSAL_VERSION: deal.proposal_version,
-                c.PRIMARY_CONTACT_ID: deal.primary_contact_id,
-                c.PRIMARY_CONTACT_NAME: contacts.get(deal.primary_contact_id)
-                if deal.primary_contact_id
-                else None,
-                # Counted from the associations: the deal knows its line items and notes even when the
-                # snapshot did not read the records themselves.
-                c.LINE_ITEM_COUNT: len(deal.line_item_ids),
-                c.LINE_ITEMS_AMOUNT: _amount(
-                    sum((li.amount or Decimal(0) for li in deal_items), Decimal(0)),
-                    problems,
-                    where,
-                    "line items",
-                ),
-                **_ticket_counts(deal_tickets),
-                c.NOTE_COUNT: len(deal.note_ids),
-                c.LAST_NOTE_AT: max(noted, default=None),
-                c.DEAL_PROBLEMS: "\n".join(problems) or None,
-            }
-        )
-    return _frame(rows, DEAL_COLUMNS)
+    deals = crm.deals
+    # Built a column at a time (a dict per deal costs several times more at 10,000 deals); each column
+    # that can name a problem appends it to its deal's list, in the column order.
+    problems = [list(d.problems) for d in deals]
+    where = [f"deal {d.crm_deal_id}" for d in deals]
+    owner_of = [owners.get(d.owner_id) if d.owner_id else None for d in deals]
+    facts = [[tickets[t] for t in d.ticket_ids if t in tickets] for d in deals]
+    items = [sum((item_amounts[i] for i in d.line_item_ids if i in item_amounts), Decimal(0)) for d in deals]
+    columns: dict[str, list[object]] = {
+        c.CRM_DEAL_ID: [d.crm_deal_id for d in deals],
+        c.DEAL_NAME: [_clean(d.name, p, w, "name") for d, p, w in zip(deals, problems, where, strict=True)],
+        c.DEAL_STAGE: [d.stage_label or d.stage for d in deals],
+        c.DEAL_IS_WON: [d.is_won for d in deals],
+        c.DEAL_IS_CLOSED: [d.is_closed for d in deals],
+        c.DEAL_AMOUNT: [
+            _amount(d.amount, p, w, "amount") for d, p, w in zip(deals, problems, where, strict=True)
+        ],
+        c.DEAL_CURRENCY: [d.currency for d in deals],
+        c.CLOSE_DATE: [d.close_date for d in deals],
+        c.DEAL_CREATED_AT: [d.created_at for d in deals],
+        c.DEAL_UPDATED_AT: [d.updated_at for d in deals],
+        c.OWNER_ID: [d.owner_id for d in deals],
+        c.OWNER_NAME: [o.name if o else None for o in owner_of],
+        c.OWNER_TEAM: [o.team if o else None for o in owner_of],
+        c.CUSTOMER_NAME: [
+            _clean(_first_name(d.company_ids, companies), p, w, "customer")
+            for d, p, w in zip(deals, problems, where, strict=True)
+        ],
+        c.DEAL_RAW_PROJECT_ID: [d.raw_project_id for d in deals],
+        c.EST_MARGIN_PCT: [_money(d.estimated_margin_pct) for d in deals],
+        c.SCOPE_SUMMARY: [d.scope_summary for d in deals],
+        c.PROPOSAL_VERSION: [d.proposal_version for d in deals],
+        c.PRIMARY_CONTACT_ID: [d.primary_contact_id for d in deals],
+        c.PRIMARY_CONTACT_NAME: [
+            contacts.get(d.primary_contact_id) if d.primary_contact_id else None for d in deals
+        ],
+        # Counted from the associations: the deal knows its line items and notes even when the snapshot
+        # did not read the records themselves.
+        c.LINE_ITEM_COUNT: [len(d.line_item_ids) for d in deals],
+        c.LINE_ITEMS_AMOUNT: [
+            _amount(a, p, w, "line items") for a, p, w in zip(items, problems, where, strict=True)
+        ],
+        c.PRESALES_TICKETS: [sum(f[0] for f in fs) for fs in facts],
+        c.OPEN_INCIDENTS: [sum(f[1] for f in fs) for fs in facts],
+        c.OPEN_CHANGE_REQUESTS: [sum(f[2] for f in fs) for fs in facts],
+        c.NOTE_COUNT: [len(d.note_ids) for d in deals],
+        c.LAST_NOTE_AT: [
+            max((note_times[n] for n in d.note_ids if n in note_times), default=None) for d in deals
+        ],
+        c.LAST_TICKET_AT: [max((f[3] for f in fs if f[3] is not None), default=None) for fs in facts],
+    }
+    columns[c.DEAL_PROBLEMS] = ["\n".join(p) or None for p in problems]
+    return _frame_of(columns, DEAL_COLUMNS)
 
 
 def crm_projects_frame(crm: CrmSnapshot) -> pd.DataFrame:
@@ -230,74 +234,76 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
                     f"invoice {r.document}: {label} amount {float(value):.6g} is not a plausible amount, so "
                     f"the invoice is left out; correct it in {erp.erp.capitalize()}"
                 )
-    rows = []
-    for p in erp.projects:
-        summed = actuals.get(p.erp_record_id)
-        problems = list(receivable_problems.get(p.erp_record_id, []))
-        where = f"{erp.erp.capitalize()} project {p.erp_project_id or p.erp_record_id}"
-        rows.append(
-            {
-                c.ERP_NAME: p.erp,
-                c.ERP_RECORD_ID: p.erp_record_id,
-                c.ERP_RAW_PROJECT_ID: p.erp_project_id,
-                c.ERP_PROJECT_NAME: _clean(p.name, problems, where, "name"),
-                c.ERP_CUSTOMER_NAME: _clean(p.customer_name, problems, where, "customer"),
-                c.ERP_STATUS: p.status,
-                c.ERP_START_DATE: p.start_date,
-                c.ERP_END_DATE: p.end_date,
-                c.ERP_CURRENCY: p.currency,
-                c.ERP_COMPANY: p.company,
-                c.PLANNED_REVENUE_AMOUNT: _amount(p.planned_revenue, problems, where, "planned revenue"),
-                c.ERP_UPDATED_AT: p.updated_at,
-                c.HAS_ACTUALS: summed is not None,
-                **{
-                    column: _amount(
-                        summed[column], problems, where, _ACTUALS_FIELDS[column].replace("_", " ")
-                    )
-                    if summed
-                    else None
-                    for column in _ACTUALS_FIELDS
-                },
-                c.ERP_PROBLEMS: "\n".join(problems) or None,
-            }
-        )
-    return _frame(rows, ERP_PROJECT_COLUMNS)
+    projects = erp.projects
+    system = erp.erp.capitalize()
+    problems = [list(receivable_problems.get(p.erp_record_id, [])) for p in projects]
+    where = [f"{system} project {p.erp_project_id or p.erp_record_id}" for p in projects]
+    summed = [actuals.get(p.erp_record_id) for p in projects]
+    rows = list(zip(projects, problems, where, strict=True))
+    columns: dict[str, list[object]] = {
+        c.ERP_NAME: [p.erp for p in projects],
+        c.ERP_RECORD_ID: [p.erp_record_id for p in projects],
+        c.ERP_RAW_PROJECT_ID: [p.erp_project_id for p in projects],
+        c.ERP_PROJECT_NAME: [_clean(p.name, ps, w, "name") for p, ps, w in rows],
+        c.ERP_CUSTOMER_NAME: [_clean(p.customer_name, ps, w, "customer") for p, ps, w in rows],
+        c.ERP_STATUS: [p.status for p in projects],
+        c.ERP_START_DATE: [p.start_date for p in projects],
+        c.ERP_END_DATE: [p.end_date for p in projects],
+        c.ERP_CURRENCY: [p.currency for p in projects],
+        c.ERP_COMPANY: [p.company for p in projects],
+        c.PLANNED_REVENUE_AMOUNT: [_amount(p.planned_revenue, ps, w, "planned revenue") for p, ps, w in rows],
+        c.ERP_UPDATED_AT: [p.updated_at for p in projects],
+        c.HAS_ACTUALS: [s is not None for s in summed],
+    }
+    # Row by row across the actuals columns, so each project's problems keep the columns' order.
+    sums_of: dict[str, list[object]] = {column: [] for column in _ACTUALS_FIELDS}
+    for s, ps, w in zip(summed, problems, where, strict=True):
+        for column, field in _ACTUALS_FIELDS.items():
+            sums_of[column].append(_amount(s[column], ps, w, field.replace("_", " ")) if s else None)
+    columns |= sums_of
+    columns[c.ERP_PROBLEMS] = ["\n".join(p) or None for p in problems]
+    return _frame_of(columns, ERP_PROJECT_COLUMNS)
 
 
 def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
     """One row per posted customer invoice or credit note (RECEIVABLE_COLUMNS), amounts gross but untaxed."""
-    rows = []
+    kept = []
     for r in erp.receivables:
         untaxed, total, residual = float(r.amount_untaxed), float(r.amount_total), float(r.amount_residual)
-        if not (
+        if (
             -MAX_AMOUNT <= untaxed <= MAX_AMOUNT
             and -MAX_AMOUNT <= total <= MAX_AMOUNT
             and -MAX_AMOUNT <= residual <= MAX_AMOUNT
         ):
-            continue  # named on its project by erp_projects_frame
-        rows.append(
-            {
-                c.ERP_RECORD_ID: r.erp_record_id,
-                c.DOCUMENT: r.document,
-                c.INVOICE_DATE: r.invoice_date,
-                c.DUE_DATE: r.due_date,
-                c.UNTAXED_AMOUNT: untaxed,
-                c.TOTAL_AMOUNT: total,
-                c.RESIDUAL_AMOUNT: residual,
-                c.CURRENCY: r.currency,
-                c.PAYMENT_STATE: r.payment_state,
-            }
-        )
-    return _frame(rows, RECEIVABLE_COLUMNS)
+            kept.append((r, untaxed, total, residual))
+        # else: named on its project by erp_projects_frame
+    columns: dict[str, list[object]] = {
+        c.ERP_RECORD_ID: [r.erp_record_id for r, *_ in kept],
+        c.DOCUMENT: [r.document for r, *_ in kept],
+        c.INVOICE_DATE: [r.invoice_date for r, *_ in kept],
+        c.DUE_DATE: [r.due_date for r, *_ in kept],
+        c.UNTAXED_AMOUNT: [k[1] for k in kept],
+        c.TOTAL_AMOUNT: [k[2] for k in kept],
+        c.RESIDUAL_AMOUNT: [k[3] for k in kept],
+        c.CURRENCY: [r.currency for r, *_ in kept],
+        c.PAYMENT_STATE: [r.payment_state for r, *_ in kept],
+    }
+    return _frame_of(columns, RECEIVABLE_COLUMNS)
 
 
 def _frame(rows: Sequence[Mapping[str, object]], dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """`rows` as a frame of exactly `dtypes`' columns and types, built a column at a time (a frame from
-    ten thousand dicts costs several times more). Dates and instants arrive as Python objects: a day
-    becomes midnight without a zone, an instant UTC (a naive one read as UTC)."""
+    """`rows` (one mapping per row) as a frame of exactly `dtypes`' columns and types."""
+    return _frame_of({col: [row[col] for row in rows] for col in dtypes}, dtypes)
+
+
+def _frame_of(columns: Mapping[str, list[Any]], dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """`columns` (one list per column, all as long) as a frame of exactly `dtypes`' columns and types,
+    built a column at a time (a frame from ten thousand dicts costs several times more). Dates and
+    instants arrive as Python objects: a day becomes midnight without a zone, an instant UTC (a naive one
+    read as UTC)."""
     data: dict[str, object] = {}
     for col, dtype in dtypes.items():
-        values = [row[col] for row in rows]
+        values = columns[col]
         if dtype.startswith("datetime64"):
             stamps = pd.to_datetime(pd.Series(values, dtype="object"), utc="UTC" in dtype)
             data[col] = stamps.astype(dtype)  # type: ignore[call-overload]  # a datetime64 dtype string
@@ -330,15 +336,6 @@ def _ticket_facts(ticket: Ticket) -> tuple[bool, bool, bool, datetime | None]:
         ticket.kind == "change_request" and ticket.is_open,
         latest,
     )
-
-
-def _ticket_counts(facts: list[tuple[bool, bool, bool, datetime | None]]) -> dict[str, object]:
-    return {
-        c.PRESALES_TICKETS: sum(f[0] for f in facts),
-        c.OPEN_INCIDENTS: sum(f[1] for f in facts),
-        c.OPEN_CHANGE_REQUESTS: sum(f[2] for f in facts),
-        c.LAST_TICKET_AT: max((f[3] for f in facts if f[3] is not None), default=None),
-    }
 
 
 def _first_name(ids: Iterable[CrmRecordId], names: Mapping[CrmRecordId, str | None]) -> str | None:

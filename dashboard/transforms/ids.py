@@ -133,6 +133,23 @@ def normalize_id(raw: str | None, convention: IdConvention) -> NormalizedId:
     return NormalizedId(raw, canonical, None, raw == canonical)
 
 
+def next_project_id(taken: Iterable[object], convention: IdConvention) -> str:
+    """The canonical ID one above the highest that `taken` holds, read by the normalization (so "prj 41"
+    counts as PRJ-00041; what it cannot read is skipped); the first ID (number 1) when none is."""
+    numbers = [
+        int(found.canonical[-convention.digits :])
+        for found in (normalize_id(raw if isinstance(raw, str) else None, convention) for raw in taken)
+        if found.canonical is not None
+    ]
+    following = max(numbers, default=0) + 1
+    if following >= 10**convention.digits:
+        raise ValueError(
+            f"every {convention.pattern} ID is taken (the highest is {convention.format(following - 1)}): "
+            "widen the ID pattern setting"
+        )
+    return convention.format(following)
+
+
 @lru_cache(maxsize=64)
 def _canonical_pattern(convention: IdConvention) -> re.Pattern[str]:
     return re.compile(re.escape(convention.prefix + convention.separator) + f"[0-9]{{{convention.digits}}}")

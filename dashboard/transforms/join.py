@@ -143,19 +143,34 @@ def _with_financial_owner(joined: pd.DataFrame, owner_margin: float) -> pd.DataF
     out[_ORDER] = out[_ORDER].fillna(out["_erp_order"])
     out[_SIDE_ORDER] = out[c.CRM_DEAL_ID].isna().astype("int64")
     shared = out[linked & out[c.DEAL_ID_SHARED]]
-    owners = set(out.index[linked & ~out[c.DEAL_ID_SHARED]])
-    for _, group in shared.groupby(c.ERP_RECORD_ID, sort=False):
-        owners.add(_owner(group, owner_margin))
+    owners = set(out.index[linked & ~out[c.DEAL_ID_SHARED]]) | _owners(shared, owner_margin)
     out[c.FINANCIAL_OWNER] = out.index.isin(owners) | ~linked
     return out
 
 
-def _owner(group: pd.DataFrame, margin: float) -> object:
-    """The index of the deal that owns an ERP project several deals name: the original (earliest close,
-    then earliest created, then input order) unless another fits the project better by `margin` or more."""
-    by_age = group.sort_values([c.CLOSE_DATE, c.DEAL_CREATED_AT, _ORDER], na_position="last", kind="stable")
-    original = by_age.index[0]
-    best = group.sort_values([c.LINK_FIT, _ORDER], ascending=[False, True], na_position="last").index[0]
-    fits = group[c.LINK_FIT].astype("float64")
-    gain = float(fits[best]) - float(fits[original])
-    return best if gain >= margin else original  # NaN (no fit to compare) keeps the original
+def _owners(shared: pd.DataFrame, margin: float) -> set[object]:
+    """Per ERP project several deals name, the index of the deal that owns it: the original (earliest
+    close, then earliest created, then input order) unless another fits the project better by `margin` or
+    more. One sort per criterion for all projects at once (a sort per project costs ~70x more at 10,000
+    deals)."""
+    if shared.empty:
+        return set()
+    by_age = shared.sort_values(
+        [c.ERP_RECORD_ID, c.CLOSE_DATE, c.DEAL_CREATED_AT, _ORDER], na_position="last", kind="stable"
+    )
+    original = by_age.drop_duplicates(c.ERP_RECORD_ID)
+    by_fit = shared.sort_values(
+        [c.ERP_RECORD_ID, c.LINK_FIT, _ORDER],
+        ascending=[True, False, True],
+        na_position="last",
+        kind="stable",
+    )
+    best = by_fit.drop_duplicates(c.ERP_RECORD_ID)
+    original_fit = original.set_index(c.ERP_RECORD_ID)[c.LINK_FIT].astype("float64")
+    best_fit = best.set_index(c.ERP_RECORD_ID)[c.LINK_FIT].astype("float64")
+    best_at = pd.Series(best.index, index=best[c.ERP_RECORD_ID])
+    original_at = pd.Series(original.index, index=original[c.ERP_RECORD_ID])
+    gain = best_fit - original_fit.reindex(best_fit.index)
+    # NaN (no fit to compare) keeps the original
+    takes = gain.ge(margin)
+    return set(best_at[takes.to_numpy()]) | set(original_at.reindex(takes.index)[~takes.to_numpy()])

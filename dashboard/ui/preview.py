@@ -194,13 +194,17 @@ def _write(pending: Pending) -> Outcome:
     user = auth.current_user()
     if user is None:
         return Outcome("error", "You are signed out; sign in again, then repeat the change.")
-    crm, store = cache.clients().crm, cache.store()
+    clients, store = cache.clients(), cache.store()
+    crm = clients.crm
     try:
         if pending.kind == "create":
             created = writeback.create_project_records(crm, store, pending.drafts, actor=user.actor)
             return _create_outcome(created, pending)
         if pending.kind == "undo":
-            report = writeback.undo_corrections(crm, store, pending.correction_ids, actor=user.actor)
+            # The ERP too: undoing a Closed Won run's ERP project archives it there.
+            report = writeback.undo_corrections(
+                crm, store, pending.correction_ids, actor=user.actor, erp=clients.erp
+            )
         else:
             report = writeback.apply_corrections(crm, store, pending.proposals, actor=user.actor)
     except AccessDenied as error:

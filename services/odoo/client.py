@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from services.erp import ErpClient, ErpRead
+from services.erp import CreatedProject, ErpClient, ErpRead
 from services.errors import BadResponseError, NotFoundError
 from services.models import (
     DocumentSection,
@@ -33,7 +33,7 @@ from services.models import (
     utcnow,
 )
 from services.odoo import figures as F
-from services.odoo import invoices
+from services.odoo import invoices, writes
 from services.odoo.changes import refreshed
 from services.odoo.diagnosis import SYSTEM
 from services.odoo.grouping import group_arguments, normalized
@@ -210,6 +210,16 @@ class OdooClient(OdooTransport, ErpClient):
             invoices.LINE_FIELDS,
         )
         return invoices.receivable_rows(moves, lines, project_of_account, currency_of)
+
+    # -- writes (writes.py) ----------------------------------------------------------------------------
+
+    def create_project(self, project_id: str, name: str, customer: str | None) -> CreatedProject:
+        """The active project whose analytic account has code `project_id`, made now unless one exists."""
+        return writes.create_project(self, project_id, name, customer)
+
+    def archive_project(self, erp_record_id: str) -> None:
+        """Archive the project and its analytic account."""
+        writes.archive_project(self, erp_record_id)
 
     # -- one project ---------------------------------------------------------------------------------
 

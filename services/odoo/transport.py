@@ -121,15 +121,32 @@ class OdooTransport(ApiClient):
 
     def call(self, model: str, method: str, ids: Sequence[int] | None = None, **named: Any) -> Any:
         """`model.method(**named)` on `ids` (None for a model method), over the version's transport."""
+        return self._call(model, method, ids, named, idempotent=True)
+
+    def call_once(self, model: str, method: str, ids: Sequence[int] | None = None, **named: Any) -> Any:
+        """`call` for a write that must not run twice (a `create`): not sent again once it may have reached
+        Odoo (no answer in time, a dropped connection); the caller settles it by reading."""
+        return self._call(model, method, ids, named, idempotent=False)
+
+    def _call(
+        self,
+        model: str,
+        method: str,
+        ids: Sequence[int] | None,
+        named: Mapping[str, Any],
+        *,
+        idempotent: bool,
+    ) -> Any:
         if self.version().transport == "json2":
-            return self._json2(model, method, ids, named)
+            return self._json2(model, method, ids, named, idempotent=idempotent)
         uid = self.authenticate()
         args = [list(ids)] if ids is not None else []
         return self._rpc(
             "object",
             "execute_kw",
-            [self._database, uid, self._api_key, model, method, args, named],
+            [self._database, uid, self._api_key, model, method, args, dict(named)],
             f"{method} {model}",
+            idempotent=idempotent,
         )
 
     def authenticate(self) -> int:
@@ -174,7 +191,15 @@ class OdooTransport(ApiClient):
 
     # -- JSON-2 ----------------------------------------------------------------------------------------
 
-    def _json2(self, model: str, method: str, ids: Sequence[int] | None, named: Mapping[str, Any]) -> Any:
+    def _json2(
+        self,
+        model: str,
+        method: str,
+        ids: Sequence[int] | None,
+        named: Mapping[str, Any],
+        *,
+        idempotent: bool = True,
+    ) -> Any:
         operation, path = f"{method} {model}", f"/json/2/{model}/{method}"
         headers = {"Authorization": f"bearer {self._api_key}"}
         if self._database:
@@ -182,7 +207,7 @@ class OdooTransport(ApiClient):
         body = dict(named) | ({"ids": list(ids)} if ids is not None else {})
 
         def once() -> Any:
-            response = self._send(operation, "POST", path, json=body, headers=headers)
+            response = self._send(operation, "POST", path, json=body, headers=headers, idempotent=idempotent)
             if response.status_code != 200:
                 raise json2_error(self.scene(), operation, response, path)
             return _json_body(response, operation)
@@ -199,11 +224,13 @@ class OdooTransport(ApiClient):
             "params": {"service": service, "method": method, "args": args},
         }
 
-    def _rpc(self, service: str, method: str, args: list[Any], operation: str) -> Any:
+    def _rpc(
+        self, service: str, method: str, args: list[Any], operation: str, *, idempotent: bool = True
+    ) -> Any:
         payload = self._envelope(service, method, args)
 
         def once() -> Any:
-            response = self._send(operation, "POST", "/jsonrpc", json=payload)
+            response = self._send(operation, "POST", "/jsonrpc", json=payload, idempotent=idempotent)
             return self._rpc_result(response, operation, "/jsonrpc")
 
         return self._with_retries(operation, once)

@@ -49,9 +49,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.erp import ErpClient, ErpRead
+from services.erp import CreatedProject, ErpClient, ErpRead
 from services.errors import NotFoundError
 from services.models import ErpDocumentLine, ErpRecordId, ErpSnapshot, utcnow
+from services.quickbooks import writes
 from services.quickbooks.auth import QuickBooksAuth
 from services.quickbooks.entities import (
     TRANSACTIONS,
@@ -303,6 +304,16 @@ class QuickBooksClient(QuickBooksTransport, ErpClient):
         )
         snapshot, fresh = self._snapshot(fresh, now, start, None if deleted_time else changes)
         return ErpRead(snapshot, fresh)
+
+    # -- writes (writes.py) ----------------------------------------------------------------------------
+
+    def create_project(self, project_id: str, name: str, customer: str | None) -> CreatedProject:
+        """The job carrying `project_id` where the settings put IDs, made now unless there is one."""
+        return writes.create_project(self, project_id, name, customer)
+
+    def archive_project(self, erp_record_id: str) -> None:
+        """Make the job inactive (QuickBooks' delete for customers)."""
+        writes.archive_project(self, erp_record_id)
 
     # -- one project ---------------------------------------------------------------------------------
 

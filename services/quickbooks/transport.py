@@ -29,6 +29,7 @@ sends the request again; a second 401 is an error that says to reconnect.
 from __future__ import annotations
 
 import collections
+import json
 import math
 import threading
 import time
@@ -149,11 +150,11 @@ class QuickBooksTransport(ApiClient):
 
     def _exchange(
         self, operation: str, method: str, path: str, *, params: Mapping[str, str] | None = None,
-        content: str | None = None,
+        content: str | None = None, content_type: str = "application/text", idempotent: bool = True,
     ) -> Row:  # fmt: skip
         """One request under the limits and the retry policy; a 401 refreshes the token once."""
         query = {**(params or {}), "minorversion": str(self.minor_version)}
-        headers = {"Content-Type": "application/text"} if content is not None else {}
+        headers = {"Content-Type": content_type} if content is not None else {}
 
         def send(token: str) -> httpx.Response:
             self._per_minute.acquire()
@@ -162,7 +163,7 @@ class QuickBooksTransport(ApiClient):
                 self._sent.append(time.monotonic())
             return self._send(
                 operation, method, self._company(path), params=query, content=content,
-                headers={**headers, "Authorization": f"Bearer {token}"},
+                headers={**headers, "Authorization": f"Bearer {token}"}, idempotent=idempotent,
             )  # fmt: skip
 
         def once() -> Row:
@@ -286,6 +287,23 @@ class QuickBooksTransport(ApiClient):
         row = body.get(entity)
         if not isinstance(row, dict):
             raise BadResponseError(SYSTEM, f"read {entity}", f"the answer has no {entity} object")
+        return row
+
+    def write(self, entity: str, body: Row) -> Row:
+        """Create (no Id) or update (Id, SyncToken; `sparse` for some fields) one entity:
+        `POST /<entity lower-cased>` with a JSON body; the entity as QuickBooks answers it. Not sent again
+        once it may have reached QuickBooks (the caller settles it by reading)."""
+        answer = self._exchange(
+            f"write {entity}",
+            "POST",
+            entity.lower(),
+            content=json.dumps(body),
+            content_type="application/json",
+            idempotent=False,
+        )
+        row = answer.get(entity)
+        if not isinstance(row, dict):
+            raise BadResponseError(SYSTEM, f"write {entity}", f"the answer has no {entity} object")
         return row
 
     def exchange_rate(self, currency: str, as_of: str) -> Row:

@@ -1,8 +1,8 @@
 """The store: Throughline's own SQL database (SQLite by default, PostgreSQL through the database URL setting).
 
-It keeps the correction log and the accepted findings (corrections.py), the local user accounts for
-sign-in (accounts.py), the QuickBooks refresh tokens, encrypted (tokens.py), and the portfolio's daily
-figures for trends (portfolio.py), in one database
+It keeps the correction log and the accepted findings (corrections.py), the Closed Won runs
+(closed_won.py), the local user accounts for sign-in (accounts.py), the QuickBooks refresh tokens,
+encrypted (tokens.py), and the portfolio's daily figures for trends (portfolio.py), in one database
 (database.py) whose schema only the alembic migrations in
 services/migrations/ make and change (`Store.migrate()`). Tables (tables.py) are kept apart from the frozen
 values callers get back (values.py).
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 
 from services.store.accounts import MIN_PASSWORD_LENGTH, Accounts
+from services.store.closed_won import ClosedWonRuns
 from services.store.corrections import CorrectionLog
 from services.store.database import URL_SETTING
 from services.store.portfolio import PortfolioDays
@@ -23,6 +24,8 @@ from services.store.tokens import RefreshTokens, token_cipher
 from services.store.values import (
     STATUSES,
     AcceptedFinding,
+    ClosedWon,
+    ClosedWonStatus,
     Correction,
     CorrectionAction,
     CorrectionFields,
@@ -38,6 +41,8 @@ __all__ = [
     "STATUSES",
     "URL_SETTING",
     "AcceptedFinding",
+    "ClosedWon",
+    "ClosedWonStatus",
     "Correction",
     "CorrectionAction",
     "CorrectionFields",
@@ -52,8 +57,8 @@ __all__ = [
 ]
 
 
-class Store(CorrectionLog, Accounts, PortfolioDays):
-    """Correction log, accepted findings, local users and the portfolio's daily figures in one database."""
+class Store(CorrectionLog, Accounts, ClosedWonRuns, PortfolioDays):
+    """Correction log, accepted findings, local users, Closed Won runs and the portfolio's daily figures."""
 
     def __init__(
         self,

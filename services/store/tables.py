@@ -96,6 +96,22 @@ class QuickBooksTokenRow(_Table, table=True):
     updated_at: datetime = Field(sa_type=UtcDateTime)
 
 
+class ClosedWonRow(_Table, table=True):
+    """One won deal's Closed Won run: the project ID reserved for it and what was made (unique per deal and
+    per ID, so two runs can neither take one deal twice nor give one ID to two deals)."""
+
+    __tablename__ = "closed_won"
+    id: int | None = Field(default=None, primary_key=True)
+    crm_deal_id: str = Field(unique=True)
+    project_id: str = Field(unique=True)
+    erp_record_id: str | None = None
+    project_record_id: str | None = None
+    status: str
+    error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
 class PortfolioDayRow(_Table, table=True):
     """One day's portfolio figures per reporting currency; the day's latest read replaces earlier ones."""
 

@@ -82,6 +82,22 @@ class User(_Value):
     locked_until: datetime | None
 
 
+ClosedWonStatus = Literal["started", "done", "undone"]
+
+
+class ClosedWon(_Value):
+    """A won deal's Closed Won run: its reserved project ID, the ERP project and CRM record made for it."""
+
+    crm_deal_id: str
+    project_id: str
+    erp_record_id: str | None
+    project_record_id: str | None
+    status: ClosedWonStatus
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 class PortfolioDay(_Value):
     """The portfolio's headline figures on one day, in the reporting currency: figures only, no records.
 

@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from services import money
-from services.erp import ErpClient, ErpRead
+from services.erp import CreatedProject, ErpClient, ErpRead
 from services.errors import NotFoundError
 from services.models import (
     DocumentSection,
@@ -45,6 +45,7 @@ from services.models import (
     ProjectStatus,
     utcnow,
 )
+from services.tryton import writes
 from services.tryton.transport import (
     COUNTED_SUPPLIER_STATES,
     CUSTOMER_INVOICE_STATES,
@@ -170,6 +171,16 @@ class TrytonClient(TrytonTransport, ErpClient):
             if not line.get("reconciliation"):
                 open_due[invoice] = min(open_due.get(invoice, maturity), maturity)
         return due | open_due
+
+    # -- writes (writes.py) ----------------------------------------------------------------------------
+
+    def create_project(self, project_id: str, name: str, customer: str | None) -> CreatedProject:
+        """The project work numbered `project_id`, made now unless one is."""
+        return writes.create_project(self, project_id, name, customer)
+
+    def archive_project(self, erp_record_id: str) -> None:
+        """Close the project (Tryton's works have no archive): its status becomes done."""
+        writes.archive_project(self, erp_record_id)
 
     # -- one project ---------------------------------------------------------------------------------
 

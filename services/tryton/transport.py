@@ -229,12 +229,15 @@ class TrytonTransport(ApiClient):
         *,
         model: str | None = None,
         fields: Sequence[str] = (),
+        idempotent: bool = True,
     ) -> Any:
         body = {"id": next(self._ids), "method": method, "params": params}
         headers = {"Authorization": self._session} if self._session else {}
 
         def once() -> Any:
-            response = self._send(operation, "POST", self._path, json=body, headers=headers)
+            response = self._send(
+                operation, "POST", self._path, json=body, headers=headers, idempotent=idempotent
+            )
             if response.status_code != 200:
                 raise self.error_for(operation, response.status_code, model=model, fields=fields)
             try:
@@ -259,21 +262,33 @@ class TrytonTransport(ApiClient):
         token = base64.b64encode(f"{self._user}:{result[0]}:{result[1]}".encode()).decode()
         self._session = f"Session {token}"
 
-    def call(self, model: str, method: str, *args: Any, fields: Sequence[str] = ()) -> Any:
-        """`model.<model>.<method>(*args, context={})` as the signed-in user; signs in again once on 401."""
+    def call(
+        self, model: str, method: str, *args: Any, fields: Sequence[str] = (), idempotent: bool = True
+    ) -> Any:
+        """`model.<model>.<method>(*args, context={})` as the signed-in user; signs in again once on 401.
+        `idempotent=False` (a create): not sent again once it may have reached Tryton."""
         with self._lock:  # one login even when threads share the client
             if self._session is None:
                 self.login()
         params = [*args, {}]
         operation = f"{method} {model}"
         try:
-            return self._post(f"model.{model}.{method}", params, operation, model=model, fields=fields)
+            return self._post(
+                f"model.{model}.{method}",
+                params,
+                operation,
+                model=model,
+                fields=fields,
+                idempotent=idempotent,
+            )
         except AuthError as error:
             if error.status != 401:
                 raise
         with self._lock:
             self.login()  # the session ended (past [session] max_age, or deleted on the server)
-        return self._post(f"model.{model}.{method}", params, operation, model=model, fields=fields)
+        return self._post(
+            f"model.{model}.{method}", params, operation, model=model, fields=fields, idempotent=idempotent
+        )
 
     def search_read(
         self, model: str, domain: list[Any], fields: Sequence[str], *, order: list[list[str]] | None = None

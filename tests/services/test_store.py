@@ -111,9 +111,9 @@ def test_migrations_from_an_empty_database_create_the_tables_once(database_url: 
     store.close()
     assert tables == {
         "alembic_version", "correction", "accepted_finding", "local_user", "quickbooks_token",
-        "portfolio_day",
+        "portfolio_day", "closed_won",
     }  # fmt: skip
-    assert version == "0004"
+    assert version == "0005"  # 0003 -> 0004 (portfolio_day) -> 0005 (closed_won)
 
 
 def test_migrations_match_the_table_models(store: Store, database_url: str) -> None:
@@ -495,6 +495,25 @@ def test_the_users_command_changes_and_removes_accounts(
         "no local accounts yet",
     ]
     assert err.strip() == "error: store find user failed: no local user with e-mail ana@example.com"
+
+
+# --- Closed Won runs -------------------------------------------------------------------------------
+
+
+def test_a_closed_won_run_reserves_one_id_per_deal_and_one_deal_per_id(store: Store, clock: Clock) -> None:
+    first = store.reserve_project_id("101", "PRJ-00042")
+    assert first is not None
+    assert (first.crm_deal_id, first.project_id, first.status) == ("101", "PRJ-00042", "started")
+    assert store.reserve_project_id("101", "PRJ-00043") is None  # the deal has its run
+    assert store.reserve_project_id("102", "PRJ-00042") is None  # the ID is taken
+    assert store.reserve_project_id("102", "PRJ-00043") is not None
+    clock.advance(minutes=1)
+    done = store.update_closed_won("101", erp_record_id="7", project_record_id="9001", status="done")
+    assert (done.erp_record_id, done.project_record_id, done.status) == ("7", "9001", "done")
+    assert done.updated_at == START + timedelta(minutes=1)
+    assert store.closed_won("101") == done
+    assert store.closed_won("103") is None
+    assert store.reserved_project_ids() == {"PRJ-00042", "PRJ-00043"}
 
 
 # --- the portfolio's daily figures -----------------------------------------------------------------

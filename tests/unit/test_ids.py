@@ -171,3 +171,15 @@ def test_frame_cells_that_are_nan_count_as_empty() -> None:
     report = convention_report({"CRM": column}, PRJ)
     assert report.summary[[c.TOTAL, c.EMPTY, c.CANONICAL]].iloc[0].tolist() == [3, 2, 1]
     assert infer_convention(pd.Series(["P-001", float("nan")], dtype="object")) == IdConvention("P", "-", 3)
+
+
+def test_the_next_project_id_follows_the_highest_readable_one() -> None:
+    from dashboard.transforms.ids import next_project_id
+
+    convention = IdConvention()
+    assert next_project_id(
+        ["PRJ-00041", "prj 0107", None, "ACME-9999", "W-00500", float("nan")], convention
+    ) == ("PRJ-00108")
+    assert next_project_id([], convention) == "PRJ-00001"
+    with pytest.raises(ValueError, match="every PRJ-## ID is taken"):
+        next_project_id(["PRJ-99"], IdConvention(digits=2))
