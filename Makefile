@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run run-tryton run-quickbooks test check format bench browser-deps postgres hubspot-app-test clean help
+.PHONY: run run-tryton run-quickbooks test check format bench browser-deps browser-axe postgres hubspot-app-test clean help
 
 help:
 	@echo "make run         start the dashboard on the built-in sandbox (http://127.0.0.1:8501)"
@@ -64,10 +64,14 @@ browser-deps:
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2; }
 
-test: $(DEV_STAMP) browser-deps postgres
+test: $(DEV_STAMP) browser-deps postgres browser-axe
 	$(MAKE) check
 	$(MAKE) hubspot-app-test
 	$(PY) -m pytest
+
+# axe-core for the browser tests' accessibility checks (tests/browser/axe: its package-lock.json's version).
+browser-axe:
+	cd tests/browser/axe && npm ci --prefer-offline --no-audit --no-fund
 
 # The HubSpot app's card (hubspot-app/, its npm package in src/app/cards as HubSpot's projects have it): the
 # exact versions of package-lock.json, the bundle (vite build), then its React tests (vitest, HubSpot's testing

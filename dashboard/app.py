@@ -30,6 +30,9 @@ PAGES = {
 
 st.set_page_config(page_title="Throughline", page_icon="🧭", layout="wide")
 server.secure()
+st.html(Path(__file__).parent / "ui" / "static" / "phone.css")  # style only: takes no space on the page
+# Our own static script (closes the sidebar on phones after a pick), never anything from the systems.
+st.sidebar.html(Path(__file__).parent / "ui" / "static" / "sidebar.html", unsafe_allow_javascript=True)
 
 try:
     settings = cache.settings()
@@ -38,7 +41,10 @@ except ThroughlineError as error:
     st.error(f"Throughline cannot start: {explain(error)}")
     st.stop()
 
-st.session_state.setdefault(auth.DEMO_ROLE, "admin")
+if auth.DEMO_ROLE not in st.session_state:
+    # Demo mode keeps "View as" in the address (?as=sales), so a reload or a shared link keeps the role.
+    linked = st.query_params.get(auth.DEMO_ROLE_PARAM)
+    st.session_state[auth.DEMO_ROLE] = linked if linked in ROLE_PAGES else "admin"
 user = auth.current_user()
 if user is None:
     # Only the sign-in page, but under every page's address too: a bookmark shows the sign-in form (not
@@ -63,12 +69,25 @@ else:
         else:
             st.button("Sign out", key="logout", on_click=auth.sign_out, icon=":material/logout:")
     if user.mode == "demo":
+        st.query_params[auth.DEMO_ROLE_PARAM] = str(user.role)  # page switches clear it: set it each run
         chrome.demo_banner()
+    allowed = auth.allowed_pages(user)
     pages = [
         st.Page(
-            PAGES_DIR / f"{name}.py", title=PAGES[name][0], icon=PAGES[name][1], url_path=name, default=i == 0
+            PAGES_DIR / f"{name}.py",
+            title=PAGES[name][0],
+            icon=PAGES[name][1],
+            # The default page lives at the root; its own name answers too (the hidden alias below), so
+            # `/overview` opens the overview. Streamlit keys a page by its url_path, hence two names.
+            url_path=f"{name}-home" if i == 0 else name,
+            default=i == 0,
         )
-        for i, name in enumerate(auth.allowed_pages(user))
+        for i, name in enumerate(allowed)
     ]
+    if allowed:
+        first = allowed[0]
+        pages.append(
+            st.Page(PAGES_DIR / f"{first}.py", title=PAGES[first][0], url_path=first, visibility="hidden")
+        )
     pg = st.navigation(pages)
 pg.run()

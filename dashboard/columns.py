@@ -133,6 +133,8 @@ REALIZED_MARGIN_PCT = "realized_margin_pct"
 POC = "poc"
 POC_METHOD = "poc_method"
 EAC_AMOUNT = "eac_amount"
+EARLY_FORECAST_FLAG = "early_forecast_flag"
+"""Percent complete below the early-forecast threshold: EAC is the estimate (or cost to date, if higher)."""
 FORECAST_MARGIN_AMOUNT = "forecast_margin_amount"
 FORECAST_MARGIN_PCT = "forecast_margin_pct"
 EROSION_PP = "erosion_pp"
@@ -144,6 +146,14 @@ EROSION_FLAG = "erosion_flag"
 OVERRUN_FLAG = "overrun_flag"
 OVERDUE_FLAG = "overdue_flag"
 PROJECT_COUNT = "project_count"
+MARGIN_LOST_AMOUNT = "margin_lost_amount"
+"""Forecast margin short of the margin at close (EAC - estimated cost, never below 0), project currency."""
+OVERDUE_AMOUNT = "overdue_amount"
+"""Receivables past their due date (every AR bucket but current, never below 0), project currency."""
+AT_RISK_REPORTING_AMOUNT = "at_risk_reporting_amount"
+"""Margin lost plus overdue, converted into the reporting currency."""
+REPORTING_AMOUNT = "reporting_amount"
+"""An amount converted into the reporting currency (the frame says which amount)."""
 DATA_PROBLEMS = "data_problems"
 """A project's unusable values from both systems, in words, or None (the row's figures leave them out)."""
 
@@ -164,6 +174,10 @@ HANDOVER_OVERDUE = "handover_overdue"
 
 # --- delivery ----------------------------------------------------------------------------------------------
 LAST_ACTIVITY_AT = "last_activity_at"
+MILESTONE_DUE = "milestone_due"
+"""The next milestone in words with its days to due, or "OVERDUE by N days" (sales brief)."""
+INCIDENT_TITLES = "incident_titles"
+"""The open incidents' subjects and ages in words ("Outage, 12 days old"), or an em dash."""
 
 # --- ID convention report ----------------------------------------------------------------------------------
 SYSTEM = "system"
@@ -206,6 +220,9 @@ SETTING_NAME = "setting_name"
 SETTING_VALUE = "setting_value"
 SYSTEM_ROLE = "system_role"
 ADDRESS = "address"
+
+PROJECT_LINK = "project_link"
+"""A relative link to the row's Project page (`project?project=<id>`), for click-through."""
 
 # --- audit findings as a table -----------------------------------------------------------------------------
 FINDING_KEY = "key"
@@ -270,6 +287,7 @@ FIGURES_FRAME = (
     POC,
     POC_METHOD,
     EAC_AMOUNT,
+    EARLY_FORECAST_FLAG,
     FORECAST_MARGIN_AMOUNT,
     FORECAST_MARGIN_PCT,
     EROSION_PP,
@@ -304,22 +322,22 @@ AT_RISK_TABLE = (
 )  # fmt: skip
 """The overview's projects at risk."""
 MARGIN_TABLE = (
-    PROJECT_LABEL, ERP_PROJECT_ID, CUSTOMER_NAME, OWNER_NAME, ERP_STATUS, CLOSE_DATE, CURRENCY,
-    CONTRACT_VALUE_AMOUNT, EST_MARGIN_PCT, EST_COST_AMOUNT, INVOICED_AMOUNT,
-    REMAINING_TO_INVOICE_AMOUNT, PAID_AMOUNT, OUTSTANDING_AMOUNT, LABOR_COST_AMOUNT,
+    PROJECT_LABEL, CUSTOMER_NAME, OWNER_NAME, CURRENCY, CONTRACT_VALUE_AMOUNT, FORECAST_MARGIN_PCT,
+    EROSION_PP, COST_BURN_PCT, ERP_PROJECT_ID, ERP_STATUS, CLOSE_DATE, EST_MARGIN_PCT, EST_COST_AMOUNT,
+    INVOICED_AMOUNT, REMAINING_TO_INVOICE_AMOUNT, PAID_AMOUNT, OUTSTANDING_AMOUNT, LABOR_COST_AMOUNT,
     VENDOR_COST_AMOUNT, OTHER_COST_AMOUNT, ACTUAL_COST_AMOUNT, REALIZED_MARGIN_AMOUNT,
-    REALIZED_MARGIN_PCT, POC, POC_METHOD, EAC_AMOUNT, FORECAST_MARGIN_AMOUNT, FORECAST_MARGIN_PCT,
-    EROSION_PP, COST_BURN_PCT, BILLING_BURN_PCT, WIP_AMOUNT, MAX_DAYS_PAST_DUE, EROSION_FLAG,
-    OVERRUN_FLAG, OVERDUE_FLAG,
+    REALIZED_MARGIN_PCT, POC, POC_METHOD, EAC_AMOUNT, EARLY_FORECAST_FLAG, FORECAST_MARGIN_AMOUNT,
+    BILLING_BURN_PCT, WIP_AMOUNT, MAX_DAYS_PAST_DUE, EROSION_FLAG, OVERRUN_FLAG, OVERDUE_FLAG,
 )  # fmt: skip
-"""The margin page's table and export: every kpis.md figure per project."""
+"""The margin page's table and export: every kpis.md figure per project, the deciding ones first."""
 DELIVERY_TABLE = (
-    DEAL_NAME, ERP_PROJECT_ID, OPEN_INCIDENTS, OPEN_CHANGE_REQUESTS, PROJECT_STATUS, POC,
-    MILESTONES_DONE, MILESTONES_TOTAL, NEXT_MILESTONE, NEXT_MILESTONE_DATE, CURRENCY,
-    CONTRACT_VALUE_AMOUNT, INVOICED_AMOUNT, BILLING_BURN_PCT, OWNER_NAME, ERP_STATUS, POC_METHOD,
+    PROJECT_LINK, DEAL_NAME, CUSTOMER_NAME, PROJECT_STATUS, MILESTONE_DUE, OPEN_INCIDENTS, INCIDENT_TITLES,
+    BILLING_BURN_PCT, POC, OWNER_NAME, CURRENCY, CONTRACT_VALUE_AMOUNT, INVOICED_AMOUNT,
+    OPEN_CHANGE_REQUESTS, MILESTONES_DONE, MILESTONES_TOTAL, ERP_PROJECT_ID, ERP_STATUS, POC_METHOD,
     LAST_ACTIVITY_AT,
 )  # fmt: skip
-"""The delivery page's table: what sales asks first (incidents, progress) on the left."""
+"""The delivery page's table: the sales brief's deciding columns on the left (the deal, the customer, its
+status in words, the next milestone's due or overdue, open incidents, invoiced against contract)."""
 DELIVERY_FRAME = (
     ROW_KEY,
     CRM_DEAL_ID,

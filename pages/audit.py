@@ -5,8 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard import views as v
 from dashboard.ui import chrome, corrections
 from dashboard.ui.escape import md
+from dashboard.ui.tables import for_people
 
 KINDS = {
     "missing": "Missing",
@@ -16,15 +18,34 @@ KINDS = {
     "orphan": "Orphan",
     "conflict": "Conflict",
 }
+DEFINITIONS = {
+    "missing": "a won deal carries no project ID at all",
+    "malformed": "the deal's project ID is not in the convention's format (it may still name a project "
+    "written another way)",
+    "dangling": "the deal's project ID is well formed but no ERP project has it",
+    "duplicate": "several deals, or several ERP projects, carry the same project ID",
+    "orphan": "an ERP project that no won deal names",
+    "conflict": "a deal and its ERP project disagree (customer, currency or amount)",
+}
+BANDS = {
+    "apply": "Apply: confident enough to apply in bulk",
+    "review": "Review: a likely match, check it first",
+    "none": "No suggestion",
+}
 FINDING_CONFIG = {
-    c.KIND: st.column_config.Column("Kind"),
+    c.PROJECT_LINK: st.column_config.LinkColumn(
+        "Open", display_text=r"project=(.*)$", help="the deal's or ERP project's Project page"
+    ),
+    c.KIND: st.column_config.Column(
+        "Kind", help="; ".join(f"{KINDS[k]}: {d}" for k, d in DEFINITIONS.items())
+    ),
     c.SEVERITY: st.column_config.Column("Severity"),
-    c.BAND: st.column_config.Column("Band", help="apply: confident enough to apply in bulk"),
+    c.BAND: st.column_config.Column("Band", help="; ".join(BANDS.values())),
     c.DEAL: st.column_config.Column("Deal"),
     c.ERP_PROJECT: st.column_config.Column("ERP project"),
     c.RAW_ID: st.column_config.Column("ID now"),
     c.SUGGESTED_ID: st.column_config.Column("Suggested ID"),
-    c.CONFIDENCE: st.column_config.NumberColumn("Confidence", format="%.2f"),
+    c.CONFIDENCE: st.column_config.NumberColumn("Confidence", format="percent", step=0.01),
     c.MESSAGE: st.column_config.Column("Finding", width="large"),
 }
 
@@ -71,19 +92,23 @@ if not snap.complete:
 counts = pd.Series([f.kind for f in analysis.findings], dtype="object").value_counts()
 tiles = st.columns(len(KINDS))
 for tile, (kind, label) in zip(tiles, KINDS.items(), strict=True):
-    tile.metric(label, int(counts.get(kind, 0)), border=True)
+    tile.metric(label, int(counts.get(kind, 0)), border=True, help=DEFINITIONS[kind].capitalize() + ".")
+with st.expander("What each kind of finding means", icon=":material/help:"):
+    st.markdown("\n".join(f"- **{KINDS[k]}**: {d}." for k, d in DEFINITIONS.items()))
 
 band = corrections.apply_band(analysis)
 if band and may_correct:
     if st.button(f"Apply all {len(band)} suggestions in the apply band…", key="apply_band", type="primary"):
-        corrections.preview_ids(band, f"Write {len(band)} suggested project IDs to their deals")
+        corrections.preview_ids(band, f"Write {len(band)} suggested project IDs to their deals", analysis)
 elif band:
     st.caption(f"{len(band)} suggestions are confident enough to apply in bulk; ops or admin can apply them.")
 
 left, middle, right = st.columns(3)
 kinds = left.multiselect("Kind", list(KINDS), format_func=KINDS.__getitem__, key="audit_kind")
-bands = middle.multiselect("Band", ["apply", "review", "none"], key="audit_band")
-severities = right.multiselect("Severity", ["high", "medium", "low"], key="audit_severity")
+bands = middle.multiselect("Band", list(BANDS), format_func=BANDS.__getitem__, key="audit_band")
+severities = right.multiselect(
+    "Severity", ["high", "medium", "low"], format_func=str.capitalize, key="audit_severity"
+)
 shown = [
     f
     for f in analysis.findings
@@ -93,7 +118,11 @@ shown = [
 ]
 table = corrections.findings_frame(shown)
 st.dataframe(
-    table, column_order=list(FINDING_CONFIG), column_config=FINDING_CONFIG, hide_index=True, key="findings"
+    for_people(table, list(table.columns)),
+    column_order=list(FINDING_CONFIG),
+    column_config=FINDING_CONFIG,
+    hide_index=True,
+    key="findings",
 )
 st.caption(f"{len(shown)} of {len(analysis.findings)} open findings, most severe first.")
 
@@ -162,6 +191,36 @@ if shown:
                 corrections.accept(finding.key, reason)
         if not (may_correct or may_accept):
             st.caption("Your role can read the findings; ops and admin can correct or accept them.")
+
+# -- accept many at once ---------------------------------------------------------------------------------
+if may_accept:
+    with st.expander("Accept many findings at once, by pattern", icon=":material/done_all:"):
+        kind_col, pattern_col = st.columns([1, 2])
+        bulk_kind = kind_col.selectbox(
+            "Kind", list(KINDS), format_func=KINDS.__getitem__, key="bulk_accept_kind"
+        )
+        pattern = pattern_col.text_input(
+            "Deal name, project ID or text matching",
+            key="bulk_accept_pattern",
+            placeholder="e.g. Internal* or TEST",
+            help="a wildcard (* any text, ? one character), case-insensitive; plain text matches anywhere",
+        )
+        matching = v.findings_matching(analysis.findings, bulk_kind, pattern)
+        if pattern.strip():
+            names = [f.deal_name or f.erp_project_id or f.key for f in matching]
+            st.caption(
+                f"{len(matching)} open {KINDS[bulk_kind].lower()} finding{'s' if len(matching) != 1 else ''} "
+                f"match{'es' if len(matching) == 1 else ''}"
+                + (f": {', '.join(md(str(n)) for n in names[:8])}" if names else ".")
+                + (f" and {len(names) - 8} more." if len(names) > 8 else "")
+            )
+        bulk_reason = st.text_input("Reason", key="bulk_accept_reason", placeholder="e.g. internal projects")
+        if st.button(
+            f"Accept {len(matching)} findings",
+            key="bulk_accept",
+            disabled=not matching or not bulk_reason.strip(),
+        ):
+            corrections.accept_many([f.key for f in matching], bulk_reason)
 
 # -- accepted findings ------------------------------------------------------------------------------------
 accepted = corrections.accepted_frame()

@@ -3,21 +3,28 @@
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard.format import count
 from dashboard.owners import my_owner_name
-from dashboard.ui import auth, chrome, widgets
-from dashboard.ui.format import count
+from dashboard.ui import auth, chrome, decisions, widgets
 from dashboard.ui.tables import show
-from dashboard.views import delivery_rows, delivery_summary
+from dashboard.views import choices, delivery_rows, delivery_summary, sales_brief
 
 snap, analysis = chrome.load(
     "Delivery status", "Status, milestones, progress, open tickets and billing of every won deal."
 )
-owner_column, filter_column = st.columns([2, 1], vertical_alignment="bottom")
+owner_column, customer_column, filter_column = st.columns([2, 2, 1], vertical_alignment="bottom")
 with owner_column:
     user = auth.current_user()
     owner = widgets.owner_picker(analysis.delivery, my_owner_name(snap, user.email) if user else None)
+customers = customer_column.multiselect(
+    "Customer",
+    choices(analysis.delivery, c.CUSTOMER_NAME),
+    key="delivery_customer",
+    placeholder="All customers",
+    help="only this customer's deals: the brief before a call",
+)
 only_incidents = filter_column.toggle("Only deals with open incidents", key="delivery_incidents")
-rows = delivery_rows(analysis.delivery, owner, only_incidents=only_incidents)
+rows = delivery_rows(analysis.delivery, owner, only_incidents=only_incidents, customers=tuple(customers))
 summary = delivery_summary(rows)
 
 tiles = st.columns(4)
@@ -35,10 +42,14 @@ if summary.with_incidents:
         icon=":material/report:",
     )
 if rows.empty:
-    st.info("No won deal matches. Pick another owner or switch off the incident filter.")
+    st.info("No won deal matches. Pick another owner or customer, or switch off the incident filter.")
 else:
-    show(rows, c.DELIVERY_TABLE, key="delivery_table", height=560, download="delivery")
+    brief = sales_brief(rows, snap.crm, analysis.as_of)
+    with st.container(key="wide_delivery"):
+        show(brief, c.DELIVERY_TABLE, key="delivery_table", height=560, download="delivery", deciding=8)
+    decisions.delivery_cards(brief, can_open=user is not None and "project" in auth.allowed_pages(user))
     st.caption(
         "Complete: the percent complete the project record reports, or cost to date against the estimated "
-        "cost (cost-to-cost) when it reports none. Billing burn: invoiced against contract value."
+        "cost (cost-to-cost) when it reports none. Billing burn: invoiced against contract value. The first "
+        "column opens the deal's Project page."
     )

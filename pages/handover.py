@@ -4,9 +4,9 @@ record, create it in HubSpot with the deal's context: the handover that otherwis
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard.format import pct
 from dashboard.transforms.handover import HANDOVER_ITEMS
 from dashboard.ui import chrome, corrections
-from dashboard.ui.format import pct
 from dashboard.ui.tables import show
 
 snap, analysis = chrome.load(

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard import views as v
 from dashboard.export import to_csv_bytes, to_excel_bytes
+from dashboard.format import count, money, pct, plural, pp
 from dashboard.ui import chrome, widgets
-from dashboard.ui.charts import estimate_vs_forecast
-from dashboard.ui.format import count, money, pct, pp
+from dashboard.ui.charts import FORECAST_FLOOR, clamped_count, estimate_vs_forecast, selected_project
+from dashboard.ui.decisions import PROJECT_PAGE
 from dashboard.ui.tables import labelled, show
 from dashboard.views import filter_margin, margin_rows, margin_totals
 
@@ -27,18 +29,18 @@ totals = margin_totals(shown, analysis.portfolio)
 if totals.unconverted_note:
     st.warning(totals.unconverted_note, icon=":material/currency_exchange:")
 total, ccy = totals.total.iloc[0], totals.reporting_currency
-tiles = st.columns(5)
-tiles[0].metric("Projects", count(len(shown)), border=True)
+tiles = st.columns(4)
 for tile, label, column in (
-    (tiles[1], "Contract value", c.CONTRACT_VALUE_AMOUNT),
-    (tiles[2], "Cost to date", c.ACTUAL_COST_AMOUNT),
-    (tiles[3], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
+    (tiles[0], "Contract value", c.CONTRACT_VALUE_AMOUNT),
+    (tiles[1], "Cost to date", c.ACTUAL_COST_AMOUNT),
+    (tiles[2], "Forecast margin", c.FORECAST_MARGIN_AMOUNT),
 ):
-    tile.metric(label, money(total[column], ccy, compact=True), help=money(total[column], ccy), border=True)
-tiles[4].metric(
+    tile.metric(label, money(total[column], ccy), border=True)
+tiles[3].metric(
     "Forecast margin %",
     pct(total[c.FORECAST_MARGIN_PCT]),
-    delta=pp(-total[c.EROSION_PP]) + " vs estimate",
+    delta=pp(total[c.EROSION_PP]) + " erosion",
+    delta_color="inverse",  # the same sign as the tables' Erosion (pp): positive = eroding, red
     border=True,
 )
 if totals.converted:
@@ -48,11 +50,28 @@ if totals.converted:
     )
 
 st.subheader("Forecast against estimate")
-st.caption("Each dot is a project; below the dotted line its margin is eroding.")
-st.plotly_chart(estimate_vs_forecast(shown), key="estimate_vs_forecast")
+st.caption("Each dot is a project; below the dotted line its margin is eroding. Click a dot to open it.")
+picked = st.plotly_chart(
+    estimate_vs_forecast(shown), key="estimate_vs_forecast", on_select="rerun", selection_mode="points"
+)
+if opened := selected_project(picked):
+    st.switch_page(PROJECT_PAGE, query_params={"project": opened})
+edge = clamped_count(shown)
+if edge:
+    st.caption(
+        f"{plural(edge, 'project')} forecast below {FORECAST_FLOOR:.0f}% margin: drawn as triangles on the "
+        "bottom edge; hover for the value."
+    )
 
 st.subheader(f"Projects ({count(len(shown))})")
-show(shown, c.MARGIN_TABLE, key="margin_table", height=560, download=None)
+show(
+    v.with_links(shown),
+    (c.PROJECT_LINK, *c.MARGIN_TABLE),
+    key="margin_table",
+    height=560,
+    download=None,
+    deciding=9,
+)
 export = labelled(shown, c.MARGIN_TABLE)
 downloads = st.container(horizontal=True)
 downloads.download_button(

@@ -9,22 +9,52 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard import views as v
+from dashboard.format import count, count_of, day, days_late, money, pct, pp, status
 from dashboard.ui import cache, chrome, widgets
 from dashboard.ui.escape import md
-from dashboard.ui.format import count, count_of, day, money, pct, pp
 from dashboard.ui.tables import show
 
 
+def links_out(row: pd.Series) -> None:
+    """ "Open in HubSpot" and "Open in the ERP", where the settings say where those records live."""
+    settings = cache.settings()
+    hubspot = v.hubspot_deal_url(settings.hubspot.portal_id, settings.hubspot.ui_domain, row[c.CRM_DEAL_ID])
+    erp = v.odoo_project_url(settings.odoo.url, row[c.ERP_RECORD_ID]) if settings.erp == "odoo" else None
+    bar = st.container(horizontal=True)
+    if hubspot:
+        bar.link_button("Open in HubSpot", hubspot, icon=":material/open_in_new:", type="tertiary")
+    if erp:
+        bar.link_button("Open in the ERP", erp, icon=":material/open_in_new:", type="tertiary")
+    if not hubspot and not erp:
+        bar.caption(
+            "Links to HubSpot and the ERP appear once the portal id (THROUGHLINE_HUBSPOT__PORTAL_ID) and the "
+            "ERP's address are set."
+        )
+
+
 def header(row: pd.Series, ccy: str) -> None:
+    links_out(row)
     tiles = st.columns(5)
     tiles[0].metric("Contract value", money(row[c.CONTRACT_VALUE_AMOUNT], ccy), border=True)
     tiles[1].metric("Invoiced", money(row[c.INVOICED_AMOUNT], ccy), border=True)
-    tiles[2].metric("Outstanding", money(row[c.OUTSTANDING_AMOUNT], ccy), border=True)
+    late = row[c.MAX_DAYS_PAST_DUE]
+    overdue = sum(row[b] for b in c.AR_BUCKETS if b != c.AR_CURRENT_AMOUNT and pd.notna(row[b]))
+    tiles[2].metric(
+        "Outstanding",
+        money(row[c.OUTSTANDING_AMOUNT], ccy),
+        delta=f"{money(overdue, ccy)} overdue, up to {days_late(late)}"
+        if pd.notna(late) and late > 0
+        else None,
+        delta_color="inverse",
+        delta_arrow="off",
+        border=True,
+    )
     tiles[3].metric("Cost to date", money(row[c.ACTUAL_COST_AMOUNT], ccy), border=True)
     tiles[4].metric(
         "Forecast margin",
         pct(row[c.FORECAST_MARGIN_PCT]),
-        delta=f"{pp(-row[c.EROSION_PP])} vs estimate",
+        delta=f"{pp(row[c.EROSION_PP])} erosion" if pd.notna(row[c.EROSION_PP]) else None,
+        delta_color="inverse",  # as the tables' Erosion (pp): positive = eroding, shown red
         border=True,
     )
     if row[c.MATCH] == c.MATCH_DEAL_ONLY:
@@ -64,7 +94,9 @@ def agreed_at_close(joined: pd.Series, details: cache.DealDetails | None) -> Non
         )
     items = v.line_items_frame(details.value[0])
     if len(items):
-        show(items, [c.ITEM_NAME, c.QUANTITY, c.UNIT_PRICE_AMOUNT, c.LINE_AMOUNT], key="line_items")
+        show(
+            items, [c.ITEM_NAME, c.QUANTITY, c.UNIT_PRICE_AMOUNT, c.LINE_AMOUNT], key="line_items", cents=True
+        )
         st.caption(f"{len(items)} line items, in {md(joined[c.DEAL_CURRENCY])}.")
     elif not details.error:
         st.caption("The deal has no line items.")
@@ -81,8 +113,8 @@ def delivery(row: pd.Series, joined: pd.Series) -> None:
     tiles[3].metric("Open change requests", count(joined[c.OPEN_CHANGE_REQUESTS]), border=True)
     due = day(joined[c.NEXT_MILESTONE_DATE])
     st.markdown(
-        f"**Status:** {md(joined[c.PROJECT_STATUS])} (HubSpot project record), "
-        f"{md(joined[c.ERP_STATUS])} (ERP)  \n"
+        f"**Status:** {md(status(joined[c.PROJECT_STATUS]))} (HubSpot project record), "
+        f"{md(status(joined[c.ERP_STATUS]))} (ERP)  \n"
         f"**Next milestone:** {md(joined[c.NEXT_MILESTONE])}" + (f", due {due}" if due != "—" else "")
     )
     st.caption(f"Percent complete {v.POC_METHODS.get(row[c.POC_METHOD], row[c.POC_METHOD])}.")
@@ -107,7 +139,7 @@ def margin(row: pd.Series, ccy: str) -> None:
                 if docs.empty:
                     st.caption(line.empty_note)
                 else:
-                    show(docs, c.DOCUMENTS_TABLE[1:], key=f"docs_{line.label}")
+                    show(docs, c.DOCUMENTS_TABLE[1:], key=f"docs_{line.label}", cents=True)
     tiles = st.columns(4)
     tiles[0].metric("Estimated cost at close", money(row[c.EST_COST_AMOUNT], ccy), border=True)
     tiles[1].metric(
@@ -126,10 +158,13 @@ def margin(row: pd.Series, ccy: str) -> None:
         help="contract value minus the estimate at completion",
         border=True,
     )
+    early = bool(row[c.EARLY_FORECAST_FLAG])
     tiles[3].metric(
         "Estimate at completion",
         money(row[c.EAC_AMOUNT], ccy),
-        help="cost to date divided by percent complete",
+        delta="too early to extrapolate" if early else None,
+        delta_color="off",
+        help=v.eac_help(cache.settings().thresholds.early_forecast_poc),
         border=True,
     )
 
@@ -144,7 +179,7 @@ def activity(activity_rows: pd.DataFrame | None) -> None:
         show(
             activity_rows, [c.ACTIVITY_AT, c.ACTIVITY_KIND, c.ACTIVITY_TEXT, c.ACTIVITY_STATE], key="activity"
         )
-        st.caption("Tickets and notes, oldest first.")
+        st.caption("Tickets and notes: open incidents first, then the newest first.")
 
 
 snap, analysis = chrome.load("Project", "What was agreed at close, how delivery goes, and the margin so far.")

@@ -23,7 +23,7 @@ if user is None or not may(user.role, "view_settings"):  # the navigation hides 
     st.stop()
 
 snap, analysis = chrome.load(
-    "Settings", "What Throughline reads and how. Change them in `.env`; see `.env.example`."
+    "Settings", "What Throughline reads and how. Change them in the .env file; .env.example lists them all."
 )
 settings = cache.settings()
 clients = cache.clients()

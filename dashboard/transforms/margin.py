@@ -57,7 +57,7 @@ def project_figures(
         out[column] = rows[column].where(has_erp)
     out[c.DATA_PROBLEMS] = _problems(rows[c.DEAL_PROBLEMS], rows[c.ERP_PROBLEMS].where(has_erp))
     out = _with_aging(out, receivable_aging(receivables, as_of), has_erp)
-    out = _with_figures(out)
+    out = _with_figures(out, thresholds.early_forecast_poc)
     out = _with_flags(out, thresholds)
     return out[list(c.FIGURES_FRAME)].reset_index(drop=True)
 
@@ -78,7 +78,7 @@ def _with_aging(out: pd.DataFrame, aging: pd.DataFrame, has_erp: pd.Series) -> p
     return out.assign(**{col: looked_up[col].fillna(0).where(has_erp) for col in looked_up.columns})
 
 
-def _with_figures(f: pd.DataFrame) -> pd.DataFrame:
+def _with_figures(f: pd.DataFrame, early_poc: float) -> pd.DataFrame:
     cv, emc = f[c.CONTRACT_VALUE_AMOUNT], f[c.EST_MARGIN_PCT]
     ec = (cv * (1 - emc)).round(2)
     ac = (f[c.LABOR_COST_AMOUNT] + f[c.VENDOR_COST_AMOUNT] + f[c.OTHER_COST_AMOUNT]).round(2)
@@ -87,7 +87,12 @@ def _with_figures(f: pd.DataFrame) -> pd.DataFrame:
     cost_to_cost = (ac / ec).where(ec > 0).clip(upper=1)
     poc = reported.where(reported.notna(), cost_to_cost)
     # EAC = AC / POC (EVM "typical"); with no progress or no actuals yet, the estimate at close stands.
-    eac = (ac / poc).where((poc > 0) & ac.notna(), ec).round(2)
+    # Below `early_poc` complete, AC / POC multiplies noise (3 % complete at 10 % of the estimate's cost
+    # forecasts a third more than the whole estimate), so the estimate stands there too, or the cost to
+    # date once it is higher: flagged "too early to extrapolate".
+    early = poc.notna() & (poc < early_poc)
+    floor = pd.concat([ec, ac], axis=1).max(axis=1, skipna=True)
+    eac = (ac / poc).where((poc > 0) & ac.notna(), ec).where(~early, floor).round(2)
     forecast = (cv - eac).round(2)
     forecast_pct = (forecast / cv).where(cv != 0)
     realized = (inv - ac).round(2)
@@ -104,6 +109,7 @@ def _with_figures(f: pd.DataFrame) -> pd.DataFrame:
                 index=f.index,
             ),
             c.EAC_AMOUNT: eac,
+            c.EARLY_FORECAST_FLAG: early,
             c.FORECAST_MARGIN_AMOUNT: forecast,
             c.FORECAST_MARGIN_PCT: forecast_pct,
             c.EROSION_PP: (emc - forecast_pct) * 100,

@@ -20,6 +20,9 @@ class Thresholds(BaseModel):
     """Flag a project whose forecast margin is this many percentage points below its margin at close."""
     cost_burn_warn: float = Field(0.75, gt=0)
     cost_burn_alert: float = Field(1.0, gt=0)
+    early_forecast_poc: float = Field(0.15, ge=0, le=1)
+    """Below this percent complete the forecast keeps the estimate (EAC = max(estimated cost, cost to
+    date)), flagged "too early to extrapolate": cost ÷ a small percent complete multiplies noise."""
     overdue_receivable_days: int = Field(30, ge=0)
     """Flag a project with any receivable more than this many days past its due date."""
     handover_overdue_days: int = Field(14, ge=0)

@@ -21,6 +21,8 @@ from services.errors import InputError, ThroughlineError
 LOCAL_USER = "local_user"
 LAST_SEEN = "last_seen"
 DEMO_ROLE = "demo_role"
+DEMO_ROLE_PARAM = "as"
+"""Demo mode's "View as" in the address, so a reload keeps it."""
 SIGNED_OUT_IDLE = "signed_out_idle"
 SIGN_IN_ERROR = "sign_in_error"
 LOGIN_EMAIL = "login_email"

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard import columns as c
 from dashboard.ui.escape import plot
+from dashboard.views import project_param
 
 AR_LABELS = {
     c.AR_CURRENT_AMOUNT: "Not yet due",
@@ -47,27 +48,72 @@ def aging_bars(aging: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def aging_bars_converted(aging: pd.Series, currency: str) -> go.Figure:
+    """Open receivables per aging bucket, every currency converted: one bar per bucket, one axis."""
+    labels = [AR_LABELS[bucket] for bucket in aging.index]
+    fig = go.Figure(go.Bar(x=labels, y=aging.to_numpy(), marker_color="#1F4E9A", name=currency))
+    fig.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis_title=f"open, {currency}",
+        yaxis_tickformat=",.0f",
+    )  # fmt: skip
+    return fig
+
+
+FORECAST_FLOOR = -50.0
+"""The scatter's lowest forecast margin %: a project further down sits on this edge (drawn as a triangle),
+so one outlier at -300 % does not squash every other project into a line."""
+
+
+def clamped_count(figures: pd.DataFrame) -> int:
+    """How many projects the scatter draws on its bottom edge (forecast margin below FORECAST_FLOOR)."""
+    return int((figures[c.FORECAST_MARGIN_PCT] * 100 < FORECAST_FLOOR).sum())
+
+
 def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
     """Each project's forecast margin % against its estimate at close; below the diagonal is erosion."""
     data = figures.dropna(subset=[c.EST_MARGIN_PCT, c.FORECAST_MARGIN_PCT])
+    forecast = data[c.FORECAST_MARGIN_PCT] * 100
     data = data.assign(
         est=data[c.EST_MARGIN_PCT] * 100,
-        forecast=data[c.FORECAST_MARGIN_PCT] * 100,
+        forecast=forecast.clip(lower=FORECAST_FLOOR),
+        forecast_real=forecast.round(1),
+        edge=forecast < FORECAST_FLOOR,
+        open_param=[project_param(row) for _, row in data.iterrows()],
         **{
             c.PROJECT_LABEL: data[c.PROJECT_LABEL].map(plot),
             c.ERP_PROJECT_ID: data[c.ERP_PROJECT_ID].map(plot),
         },
     )
     fig = px.scatter(
-        data, x="est", y="forecast", color=c.EROSION_FLAG, hover_name=c.PROJECT_LABEL,
-        hover_data={c.ERP_PROJECT_ID: True, c.EROSION_FLAG: False},
+        data, x="est", y="forecast", color=c.EROSION_FLAG, symbol="edge", hover_name=c.PROJECT_LABEL,
+        custom_data=["open_param"],  # a click on a point opens its project (selected_project)
+        hover_data={c.ERP_PROJECT_ID: True, c.EROSION_FLAG: False, "edge": False, "forecast": False,
+                    "forecast_real": True},
         labels={"est": "estimated at close %", "forecast": "forecast margin %", c.EROSION_FLAG: "eroding",
-                c.ERP_PROJECT_ID: "project ID"},
+                c.ERP_PROJECT_ID: "project ID", "forecast_real": "forecast margin %"},
         color_discrete_map={True: "#D62728", False: "#1F77B4"},
+        symbol_map={False: "circle", True: "triangle-down"},
     )  # fmt: skip
-    # The diagonal spans every point, so a project far below it is still on the chart.
+    # The diagonal spans every point drawn, so a project far below it is still on the chart.
     low = float(min(data["est"].min(), data["forecast"].min(), 0)) if len(data) else 0.0
     high = float(max(data["est"].max(), data["forecast"].max(), 50)) if len(data) else 50.0
     fig.add_shape(type="line", x0=low, y0=low, x1=high, y1=high, line={"dash": "dot", "color": "grey"})
-    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend_title_text="eroding")
+    # Plotly Express names each trace "<eroding>, <edge>"; the legend keeps one entry per colour.
+    for trace in fig.data:
+        eroding, _, on_edge = str(trace.name).partition(", ")
+        trace.update(name="yes" if eroding == "True" else "no", showlegend=on_edge != "True")
     return fig
+
+
+def selected_project(selection: object) -> str | None:
+    """The `?project=` value of the first point picked on a chart drawn with custom_data=["open_param"].
+
+    `selection` is what st.plotly_chart(on_select="rerun") returns: {"selection": {"points": [{...,
+    "customdata": [param, ...]}]}} (Streamlit's PlotlySelectionState)."""
+    try:
+        points = selection["selection"]["points"]  # type: ignore[index]
+        first = points[0]["customdata"][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return str(first) if first else None

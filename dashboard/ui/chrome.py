@@ -8,15 +8,16 @@ import streamlit as st
 
 from dashboard import columns as c
 from dashboard.analysis import Analysis
+from dashboard.format import age
 from dashboard.snapshot import Snapshot, StillReading
 from dashboard.ui import cache
 from dashboard.ui.escape import md
-from dashboard.ui.format import age
 from services.errors import ThroughlineError, explain
 
 
 def load(title: str, caption: str | None = None) -> tuple[Snapshot, Analysis]:
     """Title, freshness, refresh button, banners for failed sources; then the snapshot and analysis."""
+    st.set_page_config(page_title=f"{title} · Throughline")  # each tab says which page it is
     head, button = st.columns([5, 1], vertical_alignment="bottom")
     head.title(title)
     if caption:

@@ -14,8 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import columns as c
+from dashboard import views as v
 from dashboard import writeback
 from dashboard.analysis import Analysis
+from dashboard.format import day
 from dashboard.roles import Action, may
 from dashboard.snapshot import Snapshot
 from dashboard.transforms.audit import Finding
@@ -60,9 +62,25 @@ def apply_band(analysis: Analysis) -> list[ProposedCorrection]:
 # -- asking for a preview -------------------------------------------------------------------------------
 
 
-def preview_ids(proposals: Sequence[ProposedCorrection], title: str) -> None:
-    """Open the preview of deal ID corrections (nothing is written yet)."""
-    open_preview(Pending("ids", title, proposals=tuple(proposals)))
+def preview_ids(
+    proposals: Sequence[ProposedCorrection], title: str, analysis: Analysis | None = None
+) -> None:
+    """Open the preview of deal ID corrections (nothing is written yet); with `analysis`, each row shows
+    the suggestion's confidence and the ERP project it names (its name and customer)."""
+    matches: dict[str, dict[str, object]] = {}
+    if analysis is not None:
+        confidence = {f.key: f.confidence for f in analysis.findings}
+        linked = analysis.joined[analysis.joined[c.ERP_RECORD_ID].notna()]
+        erp = linked.drop_duplicates(c.ERP_PROJECT_ID).set_index(c.ERP_PROJECT_ID)
+        names = erp[c.ERP_PROJECT_NAME].to_dict()
+        customers = erp[c.ERP_CUSTOMER_NAME].to_dict()
+        for p in proposals:
+            matches[p.record_id] = {
+                "Confidence": confidence.get(p.finding_key or ""),
+                "ERP project": names.get(p.after),
+                "ERP customer": customers.get(p.after),
+            }
+    open_preview(Pending("ids", title, proposals=tuple(proposals), matches=matches))
 
 
 def preview_creates(drafts: Sequence[ProjectRecordDraft]) -> None:
@@ -114,10 +132,13 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
                 c.SUGGESTED_ID: f.suggested_id or "",
                 c.CONFIDENCE: f.confidence if f.confidence is not None else float("nan"),
                 c.MESSAGE: f.message,
+                c.PROJECT_LINK: v.project_href(f.crm_deal_id if f.crm_deal_id else f"erp:{f.erp_record_id}")
+                if f.crm_deal_id or f.erp_record_id
+                else None,
             }
             for f in findings
         ],
-        columns=[c.FINDING_KEY, *c.FINDINGS_TABLE],
+        columns=[c.FINDING_KEY, *c.FINDINGS_TABLE, c.PROJECT_LINK],
     )
 
 
@@ -142,6 +163,21 @@ def accept(finding_key: str, reason: str) -> None:
         st.error(md(explain(error)))
         return
     note("success", f"Accepted {finding_key}: it leaves the open findings. Withdraw it below if needed.")
+
+
+def accept_many(finding_keys: Sequence[str], reason: str) -> None:
+    """Accept several findings with one reason (the write side checks the role); say what happened."""
+    user = auth.current_user()
+    try:
+        if user is None:
+            raise ThroughlineError("you are signed out; sign in again")
+        for key in finding_keys:
+            writeback.accept_finding(cache.store(), key, reason, actor=user.actor)
+    except ThroughlineError as error:
+        st.error(md(explain(error)))
+        return
+    n = len(finding_keys)
+    note("success", f"Accepted {n} finding{'s' if n != 1 else ''}: they leave the open findings.")
 
 
 def unaccept(finding_key: str) -> None:
@@ -185,6 +221,32 @@ def log(
     return writeback.correction_log(
         cache.store(), user=user, status=status, object_id=object_id, since=since, until=until
     )
+
+
+def deal_names() -> dict[str, str]:
+    """HubSpot deal id -> deal name from the last snapshot; empty when the systems cannot be read now (the
+    log still shows, by id)."""
+    try:
+        snap = cache.keeper().get()
+    except Exception:  # names are a courtesy here: the log never depends on a read
+        return {}
+    return {str(d.crm_deal_id): d.name for d in (snap.crm.deals if snap.crm else ()) if d.name}
+
+
+def batch_labels(log: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
+    """Batch id -> a label a person recognises: "3 Dec 2026 14:05 · olga@… · 12 project IDs (Calder …)"."""
+    labels: dict[str, str] = {}
+    for batch, rows in log.groupby("batch_id", sort=False):
+        first = rows.sort_values("created_at").iloc[0]
+        when = pd.Timestamp(first["created_at"]).strftime("%H:%M")
+        deals = [names.get(str(i), str(i)) for i in dict.fromkeys(rows["object_id"])]
+        what = {"apply": "project ID", "undo": "undo", "create": "project record"}.get(
+            str(first["action"]), "change"
+        )
+        count = f"{len(rows)} {what}{'s' if len(rows) != 1 else ''}"
+        about = deals[0] + (f" and {len(deals) - 1} more" if len(deals) > 1 else "")
+        labels[str(batch)] = f"{day(first['created_at'])} {when} · {first['user']} · {count} ({about})"
+    return labels
 
 
 def text(value: object) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from dashboard.ui.format import text
+from dashboard.format import text
 
 # CommonMark lets a backslash escape any ASCII punctuation; these are the ones that start markup here,
 # ":" included (emoji and icon shortcodes, colour directives) and "$" (math).

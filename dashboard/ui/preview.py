@@ -9,13 +9,15 @@ OUTCOME for `render` to show once. Nothing is written before Confirm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import writeback
+from dashboard.roles import may
 from dashboard.transforms.corrections import ProposedCorrection
 from dashboard.transforms.project_records import RECORD_FIELDS, ProjectRecordDraft
 from dashboard.ui import auth, cache
@@ -41,6 +43,13 @@ class Pending:
     correction_ids: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
     """What the preview leaves out and why."""
+    matches: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Per deal id: what the suggestion rests on (MATCH_COLUMNS: confidence, the ERP project's name and
+    customer), shown beside each row of a bulk preview."""
+
+
+MATCH_COLUMNS = ("Confidence", "ERP project", "ERP customer")
+INCLUDE = "Include"
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,11 @@ class Outcome:
     level: Literal["success", "warning", "error"]
     summary: str
     details: tuple[str, ...] = field(default=())
+    batch_id: str | None = None
+    """The batch written, for the Undo link (None when nothing was written or it was an undo)."""
+
+
+HISTORY_PAGE = Path(__file__).resolve().parents[2] / "pages" / "history.py"
 
 
 def open_preview(pending: Pending) -> None:
@@ -80,19 +94,29 @@ def preview_frame(pending: Pending) -> pd.DataFrame:
                 }
             )
         return pd.DataFrame(rows)
+    columns = ["Record", "HubSpot ID", "Field", "Current value", "New value"]
+    extra = list(MATCH_COLUMNS) if pending.matches else []
+    bulk = [INCLUDE] if _selectable(pending) else []
     return pd.DataFrame(
         [
             {
+                INCLUDE: True,
                 "Record": p.label,
                 "HubSpot ID": p.record_id,
                 "Field": FIELD_WORDS.get(p.field, p.field),
                 "Current value": p.before or EMPTY,
                 "New value": p.after or EMPTY,
+                **pending.matches.get(p.record_id, {}),
             }
             for p in pending.proposals
         ],
-        columns=["Record", "HubSpot ID", "Field", "Current value", "New value"],
+        columns=[*bulk, *columns, *extra],
     )
+
+
+def _selectable(pending: Pending) -> bool:
+    """A bulk ID write lets a person leave rows out; a single change or an undo is all or nothing."""
+    return pending.kind == "ids" and len(pending.proposals) > 1
 
 
 def render() -> None:
@@ -101,6 +125,14 @@ def render() -> None:
     if outcome is not None:
         show = {"success": st.success, "warning": st.warning, "error": st.error}[outcome.level]
         show(md(outcome.summary) + "".join(f"\n- {md(line)}" for line in outcome.details))
+        user = auth.current_user()
+        if outcome.batch_id and user is not None and may(user.role, "undo"):
+            st.page_link(
+                HISTORY_PAGE,
+                label="Undo this in the Corrections log",
+                query_params={"batch": outcome.batch_id},
+                icon=":material/undo:",
+            )
     if st.session_state.get(PENDING) is not None:
         _dialog()
 
@@ -118,24 +150,41 @@ def _dialog() -> None:
     for line in pending.notes:
         st.warning(md(line))
     frame = preview_frame(pending)
+    chosen = pending
     if frame.empty:
         st.info("There is nothing to write.")
     else:
-        st.dataframe(frame, hide_index=True, key="preview_table")
+        if _selectable(pending):
+            edited = st.data_editor(
+                frame,
+                hide_index=True,
+                key="preview_table",
+                disabled=[column for column in frame.columns if column != INCLUDE],
+                column_config={
+                    INCLUDE: st.column_config.CheckboxColumn(INCLUDE, help="untick a row to leave it out"),
+                    "Confidence": st.column_config.NumberColumn("Confidence", format="percent", step=0.01),
+                },
+            )
+            keep = set(edited.loc[edited[INCLUDE].astype(bool), "HubSpot ID"].astype(str))
+            chosen = replace(pending, proposals=tuple(p for p in pending.proposals if p.record_id in keep))
+            st.caption(f"{len(chosen.proposals)} of {len(pending.proposals)} rows will be written.")
+        else:
+            st.dataframe(frame, hide_index=True, key="preview_table")
         st.caption(
             "Nothing is written before you confirm. Right before writing, each record is read again: one "
             "that changed since this page read it is skipped and reported as a conflict."
         )
     left, right = st.columns(2)
+    nothing = frame.empty or (pending.kind == "ids" and not chosen.proposals)
     confirm = left.button(
-        "Confirm and write to HubSpot", key="confirm_corrections", type="primary", disabled=frame.empty
+        "Confirm and write to HubSpot", key="confirm_corrections", type="primary", disabled=nothing
     )
     if right.button("Cancel", key="cancel_corrections"):
         st.session_state.pop(PENDING, None)
         st.rerun()
     if confirm:
         with st.spinner("Writing to HubSpot…"):
-            st.session_state[OUTCOME] = _write(pending)
+            st.session_state[OUTCOME] = _write(chosen)
         st.session_state.pop(PENDING, None)
         cache.clear()
         st.rerun()
@@ -178,7 +227,8 @@ def _apply_outcome(report: writeback.ApplyReport, pending: Pending) -> Outcome:
     level: Literal["success", "warning"] = "warning" if details else "success"
     summary = f"Undo: {report.summary}" if pending.kind == "undo" else report.summary.capitalize()
     st.toast(summary)
-    return Outcome(level, f"{summary} (batch {report.batch_id}).", tuple(details))
+    batch = None if pending.kind == "undo" or not report.applied else report.batch_id
+    return Outcome(level, f"{summary} (batch {report.batch_id}).", tuple(details), batch)
 
 
 def _create_outcome(report: writeback.CreateReport, pending: Pending) -> Outcome:

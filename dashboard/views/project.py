@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -39,6 +40,39 @@ def project_param(row: pd.Series) -> str:
         if pd.notna(row[column]):
             return str(row[column])
     return str(row[c.ROW_KEY])
+
+
+def project_href(param: str) -> str:
+    """The relative link that opens the Project page on `param` (a sibling of every page's address)."""
+    return f"project?{urlencode({'project': param})}"
+
+
+def hubspot_deal_url(portal_id: str | None, ui_domain: str, crm_deal_id: object) -> str | None:
+    """The deal's record page in HubSpot, or None without a portal id or a deal.
+
+    HubSpot's record URLs are `https://<ui domain>/contacts/<hub id>/record/<object type id>/<record id>`,
+    deals being object type 0-3 (HubSpot's "Object type IDs" table in the CRM objects guide)."""
+    if not portal_id or not isinstance(crm_deal_id, str) or not crm_deal_id:
+        return None
+    return f"https://{ui_domain}/contacts/{portal_id}/record/0-3/{crm_deal_id}"
+
+
+def odoo_project_url(odoo_url: str | None, erp_record_id: object) -> str | None:
+    """The project's form in Odoo's web client (`/web#id=<id>&model=project.project&view_type=form`, the
+    URL Odoo's own "share link" and mail templates build; Odoo 17+ redirects it to its /odoo/ routes)."""
+    if not odoo_url or not isinstance(erp_record_id, str) or not erp_record_id.isdigit():
+        return None
+    query = urlencode({"id": erp_record_id, "model": "project.project", "view_type": "form"})
+    return f"{odoo_url.rstrip('/')}/web#{query}"
+
+
+def with_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with c.PROJECT_LINK: each row's Project page link (needs erp_project_id, crm_deal_id,
+    row_key)."""
+    if frame.empty:
+        return frame.assign(**{c.PROJECT_LINK: pd.Series(dtype="object")})
+    links = [project_href(project_param(row)) for _, row in frame.iterrows()]
+    return frame.assign(**{c.PROJECT_LINK: links})
 
 
 def find_project(figures: pd.DataFrame, value: str | None, convention: IdConvention) -> str | None:
@@ -74,6 +108,17 @@ POC_METHODS = {
     "cost-to-cost": "by cost to date against the estimated cost (cost-to-cost)",
     "none": "unknown: no progress reported and no cost estimate",
 }
+
+
+def eac_help(early_poc: float) -> str:
+    """How the estimate at completion is computed, with the early-forecast threshold in words."""
+    limit = f"{early_poc * 100:g} %"
+    return (
+        f"From {limit} complete on: cost to date divided by percent complete. Below {limit} complete the "
+        "forecast keeps the estimated cost at close, or the cost to date once that is higher, and says "
+        '"too early to extrapolate": dividing by a small percent complete multiplies noise. Setting: '
+        "THROUGHLINE_THRESHOLDS__EARLY_FORECAST_POC."
+    )
 
 
 @dataclass(frozen=True)
@@ -174,7 +219,8 @@ TICKET_KINDS = {
 
 
 def activity_frame(crm: CrmSnapshot | None, deal: Deal, notes: Iterable[Note]) -> pd.DataFrame:
-    """The deal's tickets (from the snapshot) and notes in time order, oldest first; undated entries last."""
+    """The deal's tickets (from the snapshot) and notes: open incidents pinned on top, then the newest first;
+    undated entries last."""
     wanted = set(deal.ticket_ids)
     tickets: list[Ticket] = [t for t in (crm.tickets if crm else ()) if t.ticket_id in wanted]
     rows = [
@@ -197,7 +243,14 @@ def activity_frame(crm: CrmSnapshot | None, deal: Deal, notes: Iterable[Note]) -
     ]
     frame = pd.DataFrame(rows, columns=list(c.ACTIVITY_TABLE))
     frame[c.ACTIVITY_AT] = pd.to_datetime(frame[c.ACTIVITY_AT], utc=True)
-    return frame.sort_values(c.ACTIVITY_AT, na_position="last", kind="stable").reset_index(drop=True)
+    # Open incidents first (what the customer will raise on the call), then the newest first.
+    pinned = (frame[c.ACTIVITY_KIND] == TICKET_KINDS["incident"]) & (frame[c.ACTIVITY_STATE] == "open")
+    return (
+        frame.assign(_pinned=~pinned)
+        .sort_values(["_pinned", c.ACTIVITY_AT], ascending=[True, False], na_position="last", kind="stable")
+        .drop(columns="_pinned")
+        .reset_index(drop=True)
+    )
 
 
 def note_text(body: str | None) -> str:

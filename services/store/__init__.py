@@ -1,8 +1,9 @@
 """The store: Throughline's own SQL database (SQLite by default, PostgreSQL through the database URL setting).
 
 It keeps the correction log and the accepted findings (corrections.py), the Closed Won runs
-(closed_won.py), the local user accounts for sign-in (accounts.py) and the QuickBooks refresh tokens,
-encrypted (tokens.py), in one database (database.py) whose schema only the alembic migrations in
+(closed_won.py), the local user accounts for sign-in (accounts.py), the QuickBooks refresh tokens,
+encrypted (tokens.py), and the portfolio's daily figures for trends (portfolio.py), in one database
+(database.py) whose schema only the alembic migrations in
 services/migrations/ make and change (`Store.migrate()`). Tables (tables.py) are kept apart from the frozen
 values callers get back (values.py).
 """
@@ -18,6 +19,7 @@ from services.store.accounts import MIN_PASSWORD_LENGTH, Accounts
 from services.store.closed_won import ClosedWonRuns
 from services.store.corrections import CorrectionLog
 from services.store.database import URL_SETTING
+from services.store.portfolio import PortfolioDays
 from services.store.tokens import RefreshTokens, token_cipher
 from services.store.values import (
     STATUSES,
@@ -29,6 +31,7 @@ from services.store.values import (
     CorrectionFields,
     CorrectionStatus,
     NewCorrection,
+    PortfolioDay,
     SettledStatus,
     User,
 )
@@ -45,6 +48,7 @@ __all__ = [
     "CorrectionFields",
     "CorrectionStatus",
     "NewCorrection",
+    "PortfolioDay",
     "RefreshTokens",
     "SettledStatus",
     "Store",
@@ -53,8 +57,8 @@ __all__ = [
 ]
 
 
-class Store(CorrectionLog, Accounts, ClosedWonRuns):
-    """Correction log, accepted findings, local users and Closed Won runs in one SQL database."""
+class Store(CorrectionLog, Accounts, ClosedWonRuns, PortfolioDays):
+    """Correction log, accepted findings, local users, Closed Won runs and the portfolio's daily figures."""
 
     def __init__(
         self,

@@ -6,7 +6,7 @@ timestamp is stored and returned in UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Dialect, MetaData, Text
 from sqlalchemy.orm import registry
@@ -110,3 +110,16 @@ class ClosedWonRow(_Table, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class PortfolioDayRow(_Table, table=True):
+    """One day's portfolio figures per reporting currency; the day's latest read replaces earlier ones."""
+
+    __tablename__ = "portfolio_day"
+    day: date = Field(primary_key=True)
+    reporting_currency: str = Field(primary_key=True)
+    contract_value_amount: float
+    forecast_margin_pct: float | None = None
+    outstanding_amount: float
+    overdue_amount: float
+    recorded_at: datetime = Field(sa_type=UtcDateTime)

@@ -7,7 +7,7 @@ object ever leaves the store.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
@@ -96,3 +96,16 @@ class ClosedWon(_Value):
     error: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class PortfolioDay(_Value):
+    """The portfolio's headline figures on one day, in the reporting currency: figures only, no records.
+
+    The trend (month-over-month) compares today's with the nearest day about a month back."""
+
+    day: date
+    reporting_currency: str
+    contract_value_amount: float
+    forecast_margin_pct: float | None
+    outstanding_amount: float
+    overdue_amount: float

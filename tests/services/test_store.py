@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from dashboard import users
 from services.errors import ConfigError, InputError, NotFoundError, UnavailableError
-from services.store import NewCorrection, Store
+from services.store import NewCorrection, PortfolioDay, Store
 from services.store.accounts import SIGN_IN_REFUSED
 from services.store.tables import metadata
 
@@ -110,9 +110,10 @@ def test_migrations_from_an_empty_database_create_the_tables_once(database_url: 
     engine.dispose()
     store.close()
     assert tables == {
-        "alembic_version", "correction", "accepted_finding", "local_user", "quickbooks_token", "closed_won",
+        "alembic_version", "correction", "accepted_finding", "local_user", "quickbooks_token",
+        "portfolio_day", "closed_won",
     }  # fmt: skip
-    assert version == "0005"
+    assert version == "0005"  # 0003 -> 0004 (portfolio_day) -> 0005 (closed_won)
 
 
 def test_migrations_match_the_table_models(store: Store, database_url: str) -> None:
@@ -513,3 +514,22 @@ def test_a_closed_won_run_reserves_one_id_per_deal_and_one_deal_per_id(store: St
     assert store.closed_won("101") == done
     assert store.closed_won("103") is None
     assert store.reserved_project_ids() == {"PRJ-00042", "PRJ-00043"}
+
+
+# --- the portfolio's daily figures -----------------------------------------------------------------
+
+
+def test_a_day_keeps_its_latest_figures_and_days_read_back_in_order(store: Store) -> None:
+    first = PortfolioDay(
+        day=date(2026, 11, 2), reporting_currency="USD", contract_value_amount=100.0,
+        forecast_margin_pct=0.25, outstanding_amount=40.0, overdue_amount=10.0,
+    )  # fmt: skip
+    store.record_day(first)
+    store.record_day(first.model_copy(update={"day": date(2026, 12, 3), "overdue_amount": 12.0}))
+    store.record_day(
+        first.model_copy(update={"day": date(2026, 12, 3), "overdue_amount": 15.5})
+    )  # later read
+    store.record_day(first.model_copy(update={"reporting_currency": "EUR"}))
+    days = store.portfolio_days("USD", since=date(2026, 11, 1))
+    assert [(d.day, d.overdue_amount) for d in days] == [(date(2026, 11, 2), 10.0), (date(2026, 12, 3), 15.5)]
+    assert store.portfolio_days("USD", since=date(2026, 12, 1))[0].forecast_margin_pct == 0.25

@@ -142,6 +142,8 @@ def test_the_preview_shows_before_and_after_and_only_confirm_writes(
 
     assert deal_value(sandbox, deal_id) == finding.suggested_id
     assert any("1 applied" in s.value for s in at.success)
+    [undo] = [link for link in at.get("page_link") if "batch=" in link.proto.query_string]
+    assert undo.proto.label == "Undo this in the Corrections log"
     assert int(metrics(at)["Missing"]) == missing_before - 1
     store = new_store(store_url)
     [row] = store.corrections()
@@ -166,12 +168,41 @@ def test_cancel_closes_the_bulk_preview_and_writes_nothing(sandbox: RunningSandb
     assert table[["HubSpot ID", "Current value", "New value"]].to_numpy().tolist() == [
         [p.record_id, p.before or "(empty)", p.after] for p in proposals
     ]
+    assert table["Include"].all()  # every row starts included; each can be left out
+    erp = expected.joined.dropna(subset=[c.ERP_RECORD_ID]).drop_duplicates(c.ERP_PROJECT_ID)
+    names = dict(zip(erp[c.ERP_PROJECT_ID], erp[c.ERP_PROJECT_NAME], strict=True))
+    assert table["ERP project"].tolist() == [names[p.after] for p in proposals]
+    confidence = {f.key: f.confidence for f in expected.findings}
+    assert table["Confidence"].tolist() == [confidence[str(p.finding_key)] for p in proposals]
     click(at, "cancel_corrections")
     assert pending(at) is None
     assert "confirm_corrections" not in {b.key for b in at.button}
     assert [deal_value(sandbox, p.record_id) for p in proposals] == [p.before for p in proposals]
     store = new_store(store_url)
     assert store.corrections() == []
+    store.close()
+
+
+def test_rows_left_out_of_the_bulk_preview_are_not_written(sandbox: RunningSandbox, store_url: str) -> None:
+    expected = oracle(sandbox)
+    proposals = propose_apply_band(expected.findings, raw_ids(expected.deals))
+    # Keep one row of a kind the other tests do not take (they take missing and dangling findings).
+    keep = next(
+        i for i, p in enumerate(proposals) if not str(p.finding_key).startswith(("missing:", "dangling:"))
+    )
+    at = open_page("audit")
+    click(at, "apply_band")
+    at.session_state["preview_table"] = {
+        "edited_rows": {i: {"Include": False} for i in range(len(proposals)) if i != keep},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    click(at, "confirm_corrections")
+    for i, p in enumerate(proposals):
+        assert deal_value(sandbox, p.record_id) == (p.after if i == keep else p.before), p.label
+    store = new_store(store_url)
+    assert [r.object_id for r in store.corrections()] == [proposals[keep].record_id]
     store.close()
 
 
@@ -260,6 +291,17 @@ def test_the_log_page_undoes_a_correction_after_its_preview(sandbox: RunningSand
     assert log[["id", "user", "status", "before", "after"]].to_numpy().tolist() == [
         [row.id, "olga.ops@example.com", "applied", proposal.before, proposal.after]
     ]
+    assert log["deal"].tolist() == [finding.deal_name]  # the deal by its name, not only its id
+    at.text_input(key="history_record").input(str(finding.deal_name)[:6].lower()).run()
+    assert at.dataframe[0].value["id"].tolist() == [row.id]  # found by part of its name
+    at.text_input(key="history_record").input("no such deal name").run()
+    assert at.dataframe[0].value.empty
+    at.text_input(key="history_record").input("").run()
+    at.query_params["batch"] = report.batch_id  # as the Undo link in a write's result opens the page
+    at.run()
+    picker = at.selectbox(key="undo_batch_pick")
+    assert picker.value == report.batch_id
+    assert f"olga.ops@example.com · 1 project ID ({finding.deal_name})" in picker.options[0]
 
     at.selectbox(key="undo_pick").set_value(row.id).run()
     click(at, "undo_one")
@@ -282,3 +324,27 @@ def test_roles_without_the_right_get_no_button_that_writes(store_url: str) -> No
     assert any("ops or admin can create them" in t.value for t in handover.caption)
     history = open_page("history", role="owner")
     assert not {"undo_one", "undo_batch"} & {b.key for b in history.button}
+
+
+def test_findings_accepted_by_pattern_leave_the_open_findings(
+    sandbox: RunningSandbox, store_url: str
+) -> None:
+    expected = oracle(sandbox)
+    target = next(f for f in expected.findings if f.kind == "orphan" and f.erp_project_id)
+    pattern = str(target.erp_project_id)
+    named = [
+        f.key
+        for f in expected.findings
+        if f.kind == "orphan" and any(pattern.casefold() in str(t).casefold()
+                                      for t in (f.deal_name, f.erp_project_id, f.raw_id, f.message) if t)
+    ]  # fmt: skip
+    at = open_page("audit")
+    at.selectbox(key="bulk_accept_kind").set_value("orphan").run()
+    at.text_input(key="bulk_accept_pattern").input(pattern).run()
+    assert at.button(key="bulk_accept").disabled  # no reason yet
+    at.text_input(key="bulk_accept_reason").input("internal project").run()
+    click(at, "bulk_accept")
+    store = new_store(store_url)
+    assert sorted(a.finding_key for a in store.accepted()) == sorted(named)
+    assert {a.reason for a in store.accepted()} == {"internal project"}
+    store.close()

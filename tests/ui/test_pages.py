@@ -7,6 +7,7 @@ values come from `analyze` on a snapshot the test reads itself (`oracle`), forma
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -16,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard import columns as c
 from dashboard import views as v
 from dashboard.analysis import Analysis
-from dashboard.transforms.portfolio import ar_aging
-from dashboard.ui.format import count, money, pct
-from dashboard.ui.tables import at_risk
+from dashboard.format import count, day, money, pct, pp
+from dashboard.transforms.cash import cash_position
+from services.store import PortfolioDay, Store
 from tests.sandbox_fixture import RunningSandbox
 from tests.ui.conftest import APP, open_page, oracle_of, plain, read_snapshot
 
@@ -85,6 +86,16 @@ def test_sales_sees_neither_margin_nor_settings(app: AppTest) -> None:
     assert tiles(app)["Won deals"]
 
 
+def test_the_demos_view_as_is_kept_in_the_address(app: AppTest) -> None:
+    app.query_params["as"] = "sales"  # a reload of a page opened as sales
+    app.run()
+    assert app.session_state["demo_role"] == "sales"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("../pages/margin.py")
+    app.selectbox(key="demo_role").select("owner").run()
+    assert app.query_params["as"] == "owner"
+
+
 # -- overview -----------------------------------------------------------------------------------------------
 
 
@@ -92,23 +103,33 @@ def test_overview_tiles_and_tables_equal_the_analytics_core(app: AppTest, oracle
     at = open_page(app, "overview")
     assert oracle.portfolio is not None
     total, ccy = oracle.portfolio.total.iloc[0], oracle.portfolio.reporting_currency
+    rates = oracle.portfolio.rates
+    cash = cash_position(oracle.figures, oracle.receivables, oracle.as_of, ccy, rates)
+    ranked = v.attention_rows(oracle.figures, ccy, rates)
     assert tiles(at) == {
         "Contract value": money(total[c.CONTRACT_VALUE_AMOUNT], ccy),
-        "Invoiced": money(total[c.INVOICED_AMOUNT], ccy),
+        "Forecast margin %": pct(total[c.FORECAST_MARGIN_PCT]),
+        "Estimated margin at close": pct(total[c.EST_MARGIN_PCT]),
         "Outstanding": money(total[c.OUTSTANDING_AMOUNT], ccy),
+        "At risk": money(ranked[c.AT_RISK_REPORTING_AMOUNT].iloc[0], ccy),  # the first needs-attention row
+        "Overdue": money(cash.overdue, ccy),
+        "Over 90 days": money(cash.over_90, ccy),
+        "DSO": "—" if cash.dso_days is None else f"{round(cash.dso_days):,} days",
+        "Invoiced": money(total[c.INVOICED_AMOUNT], ccy),
         "Cost to date": money(total[c.ACTUAL_COST_AMOUNT], ccy),
         "Realized margin": money(total[c.REALIZED_MARGIN_AMOUNT], ccy),
         "Realized margin %": pct(total[c.REALIZED_MARGIN_PCT]),
-        "Forecast margin %": pct(total[c.FORECAST_MARGIN_PCT]),
-        "Estimated margin at close": pct(total[c.EST_MARGIN_PCT]),
     }
     assert tiles(at)["Contract value"].startswith("$")  # the demo reports in USD, thousands separated
-    risky = table(at, c.MAX_DAYS_PAST_DUE)
-    assert list(risky[c.PROJECT_LABEL]) == list(at_risk(oracle.figures)[c.PROJECT_LABEL])
-    aging = table(at, c.AR_90_PLUS_AMOUNT).set_index(c.CURRENCY)
-    expected = ar_aging(oracle.figures)
-    assert aging[c.OUTSTANDING_AMOUNT].to_dict() == expected[c.OUTSTANDING_AMOUNT].to_dict()
-    assert aging[c.AR_90_PLUS_AMOUNT].to_dict() == expected[c.AR_90_PLUS_AMOUNT].to_dict()
+    links = [link for link in at.get("page_link") if "project" in link.proto.query_string]
+    first = ranked.iloc[0]
+    assert links[0].proto.label == first[c.PROJECT_LABEL]  # the most money at risk first
+    assert links[0].proto.query_string == f"project={v.project_param(first)}"
+    everything = table(at, v.REASON)
+    assert list(everything[c.PROJECT_LABEL]) == list(ranked[c.PROJECT_LABEL])
+    assert everything[c.PROJECT_LINK].iloc[0] == v.project_href(v.project_param(first))
+    invoices = table(at, c.DAYS_PAST_DUE)
+    assert invoices[c.REPORTING_AMOUNT].sum() == pytest.approx(cash.overdue, abs=0.01)
 
 
 # -- margin -------------------------------------------------------------------------------------------------
@@ -119,13 +140,15 @@ def test_margin_without_filters_shows_every_project_and_the_portfolio(app: AppTe
     assert oracle.portfolio is not None
     total, ccy = oracle.portfolio.total.iloc[0], oracle.portfolio.reporting_currency
     shown = tiles(at)
-    assert shown["Projects"] == count(len(oracle.figures))
-    assert shown["Contract value"] == money(total[c.CONTRACT_VALUE_AMOUNT], ccy, compact=True)
+    assert f"Projects ({count(len(oracle.figures))})" in [h.value for h in at.subheader]
+    # the same whole-unit style as the overview (format.py), never "$20.82M" beside "$20,819,430"
+    assert shown["Contract value"] == money(total[c.CONTRACT_VALUE_AMOUNT], ccy)
     assert shown["Forecast margin %"] == pct(total[c.FORECAST_MARGIN_PCT])
-    helps = {m.label: m.proto.help for m in at.metric}
-    assert helps["Cost to date"] == money(total[c.ACTUAL_COST_AMOUNT], ccy)  # the exact figure, on hover
+    assert shown["Cost to date"] == money(total[c.ACTUAL_COST_AMOUNT], ccy)
     rows = table(at, c.EROSION_PP)
     assert len(rows) == len(oracle.figures)
+    # the grid opens on 9 deciding columns (the link first); the picker offers the other figures
+    assert len(at.multiselect(key="margin_table_columns").options) == len(c.MARGIN_TABLE) + 1 - 9
     assert rows[c.EROSION_PP].iloc[0] == oracle.figures[c.EROSION_PP].max()  # most eroded first
     # The rows reconcile to the portfolio, per currency, to the cent.
     by_currency = rows.groupby(c.CURRENCY)[c.CONTRACT_VALUE_AMOUNT].sum().round(2)
@@ -144,7 +167,7 @@ def test_margin_filters_change_the_rows(app: AppTest, oracle: Analysis) -> None:
     rows = table(at, c.EROSION_PP)
     assert len(rows) == (f[c.OWNER_NAME] == owner).sum()
     assert set(rows[c.OWNER_NAME]) == {owner}
-    assert tiles(at)["Projects"] == count(len(rows))
+    assert f"Projects ({count(len(rows))})" in [h.value for h in at.subheader]
 
     at.multiselect(key="margin_flags").set_value([c.EROSION_FLAG]).run()
     rows = table(at, c.EROSION_PP)
@@ -173,9 +196,8 @@ def test_margin_currency_filter_converts_the_totals(app: AppTest, oracle: Analys
     rate = oracle.portfolio.rates["EUR"]
     at = open_page(app, "margin")
     at.multiselect(key="margin_currency").set_value(["EUR"]).run()
-    assert tiles(at)["Projects"] == count(eur[c.PROJECT_COUNT])
-    helps = {m.label: m.proto.help for m in at.metric}
-    assert helps["Contract value"] == money(eur[c.CONTRACT_VALUE_AMOUNT] * rate, "USD")
+    assert f"Projects ({count(eur[c.PROJECT_COUNT])})" in [h.value for h in at.subheader]
+    assert tiles(at)["Contract value"] == money(eur[c.CONTRACT_VALUE_AMOUNT] * rate, "USD")
     assert set(table(at, c.EROSION_PP)[c.CURRENCY]) == {"EUR"}
 
 
@@ -219,7 +241,9 @@ def test_project_deep_link_opens_the_project_with_its_figures(app: AppTest, orac
         assert money(row[figure], ccy) in expanders[label].label
     activity = table(at, c.ACTIVITY_TEXT)
     assert (activity[c.ACTIVITY_KIND] == "Note").sum() == deal[c.NOTE_COUNT]
-    assert activity[c.ACTIVITY_AT].dropna().is_monotonic_increasing
+    pinned = (activity[c.ACTIVITY_KIND] == "Incident") & (activity[c.ACTIVITY_STATE] == "Open")
+    assert list(pinned) == sorted(pinned, reverse=True)  # open incidents pinned on top
+    assert activity.loc[~pinned, c.ACTIVITY_AT].dropna().is_monotonic_decreasing  # the newest first
 
 
 def test_project_details_are_read_once_then_reused_until_refresh(
@@ -310,6 +334,14 @@ def test_delivery_shows_every_won_deal_and_filters_by_owner(app: AppTest, oracle
     assert len(rows) == with_incidents
     assert (rows[c.OPEN_INCIDENTS] > 0).all()
     assert any(f"{with_incidents} deals with open incidents" in t for t in texts(at))
+
+    customer = d[c.CUSTOMER_NAME].dropna().value_counts().index[0]  # the customer with the most deals
+    at.toggle(key="delivery_incidents").set_value(False).run()
+    at.multiselect(key="delivery_customer").set_value([customer]).run()
+    rows = table(at, c.OPEN_INCIDENTS)
+    assert len(rows) == (d[c.CUSTOMER_NAME] == customer).sum()
+    assert set(rows[c.CUSTOMER_NAME]) == {customer}
+    assert rows[c.PROJECT_LINK].str.startswith("project?project=").all()
 
 
 # -- settings -----------------------------------------------------------------------------------------------
@@ -431,3 +463,31 @@ def test_both_sources_failing_leave_every_page_readable(app: AppTest, app_env: R
             "HubSpot sandbox could not be read",
             "Odoo sandbox could not be read",
         ], name
+
+
+def test_overview_keeps_todays_figures_and_shows_the_month_over_month_trend(
+    app: AppTest, oracle: Analysis, tmp_path: Any
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")  # the store app_env points the app at
+    store.migrate()
+    month_back = oracle.as_of - timedelta(days=30)
+    store.record_day(
+        PortfolioDay(
+            day=month_back, reporting_currency="USD", contract_value_amount=1.0, forecast_margin_pct=0.30,
+            outstanding_amount=1_000_000.0, overdue_amount=500_000.0,
+        )
+    )  # fmt: skip
+    at = open_page(app, "overview")
+    assert oracle.portfolio is not None
+    cash = cash_position(oracle.figures, oracle.receivables, oracle.as_of, "USD", oracle.portfolio.rates)
+    margin = pp((oracle.portfolio.total.iloc[0][c.FORECAST_MARGIN_PCT] - 0.30) * 100)
+    outstanding, overdue = cash.outstanding - 1_000_000, cash.overdue - 500_000
+    expected = (
+        f"**Since {day(month_back)}:** forecast margin {margin}, outstanding "
+        f"{'+' if outstanding >= 0 else ''}{money(outstanding, 'USD')}, overdue "
+        f"{'+' if overdue >= 0 else ''}{money(overdue, 'USD')}."
+    )
+    assert expected in [m.value for m in at.markdown]
+    [today] = [d for d in store.portfolio_days("USD", since=oracle.as_of) if d.day == oracle.as_of]
+    assert (today.outstanding_amount, today.overdue_amount) == (cash.outstanding, cash.overdue)
+    store.close()

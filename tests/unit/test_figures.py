@@ -291,3 +291,61 @@ def test_an_empty_portfolio_totals_zero_without_percentages() -> None:
     total = portfolio.total.loc["USD"]
     assert (total[c.PROJECT_COUNT], total[c.CONTRACT_VALUE_AMOUNT], portfolio.converted) == (0, 0, False)
     assert pd.isna(total[c.REALIZED_MARGIN_PCT])
+
+
+# -- the early forecast: below the threshold's percent complete the estimate stands ------------------------
+
+EARLY_CRM = crm(
+    deal("1", "Early – Platform", "Early AG", "PRJ-00001", amount="100000", margin="0.30"),
+    deal("2", "Early – Over", "Early AG", "PRJ-00002", amount="10000", margin="0.50"),
+    deal("3", "Early – Later", "Early AG", "PRJ-00003", amount="100000", margin="0.30"),
+    projects=(
+        project_record("r1", "1", percent_complete=Decimal("0.03")),
+        project_record("r2", "2", percent_complete=Decimal("0.10")),
+        project_record("r3", "3", percent_complete=Decimal("0.20")),
+    ),
+)
+EARLY_ERP = erp(
+    erp_project("10", "PRJ-00001", "Platform", "Early AG"),
+    erp_project("20", "PRJ-00002", "Over", "Early AG"),
+    erp_project("30", "PRJ-00003", "Later", "Early AG"),
+    actuals=(
+        actuals("10", labor_cost="6860"),  # 9.8 % of the 70 000 estimate, at 3 % complete
+        actuals("20", labor_cost="6000"),  # already above the 5 000 estimate, at 10 % complete
+        actuals("30", labor_cost="21000"),  # 20 % complete: past the threshold
+    ),
+)
+
+
+def early_figures(threshold: float) -> pd.DataFrame:
+    table = joined(EARLY_CRM, EARLY_ERP)
+    return project_figures(
+        table, receivables(EARLY_ERP), AS_OF, Thresholds(early_forecast_poc=threshold)
+    ).set_index(c.ROW_KEY)
+
+
+def test_below_the_threshold_the_estimate_stands_and_is_flagged() -> None:
+    figures = early_figures(0.15)
+    early = figures.loc["deal:1"]
+    # cost ÷ 3 % would be 228 667 and a -128.7 % margin; the 70 000 estimate stands instead
+    assert (early[c.EAC_AMOUNT], early[c.FORECAST_MARGIN_AMOUNT]) == (70_000, 30_000)
+    assert early[c.EROSION_PP] == pytest.approx(0.0)
+    assert early[c.EARLY_FORECAST_FLAG]
+    over = figures.loc["deal:2"]
+    assert (over[c.EAC_AMOUNT], over[c.FORECAST_MARGIN_AMOUNT]) == (6_000, 4_000)  # max(5 000, 6 000)
+    assert over[c.EARLY_FORECAST_FLAG]
+    later = figures.loc["deal:3"]
+    assert later[c.EAC_AMOUNT] == 105_000  # 21 000 ÷ 20 %, the usual method
+    assert not later[c.EARLY_FORECAST_FLAG]
+
+
+def test_the_threshold_is_a_parameter() -> None:
+    figures = early_figures(0.0)  # no early rule: cost ÷ percent complete everywhere
+    assert figures.loc["deal:1", c.EAC_AMOUNT] == pytest.approx(6_860 / 0.03, abs=0.005)
+    assert not figures[c.EARLY_FORECAST_FLAG].any()
+    assert early_figures(0.25).loc["deal:3", c.EAC_AMOUNT] == 70_000  # 20 % is early below 25 %
+
+
+def test_projects_without_progress_are_not_flagged_early(figures: pd.DataFrame) -> None:
+    assert not figures.loc["deal:4", c.EARLY_FORECAST_FLAG]  # no ERP project: no percent complete
+    assert not figures.loc["deal:1", c.EARLY_FORECAST_FLAG]  # 50 % complete

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from dashboard import columns as c
 from dashboard import views as v
 from dashboard.export import to_csv_bytes
 from dashboard.settings import load_settings
+from dashboard.transforms.audit import Finding
 from dashboard.transforms.ids import IdConvention
 from dashboard.ui.tables import labelled
 from services.hubspot import PortalNames
@@ -21,6 +23,7 @@ from services.models import (
     CrmSnapshot,
     Deal,
     ErpDocumentLine,
+    ErpProjectId,
     ErpRecordId,
     LineItem,
     Note,
@@ -220,7 +223,7 @@ def at(day: int) -> datetime:
     return datetime(2026, 10, day, 9, 0, tzinfo=UTC)
 
 
-def test_activity_lists_the_deal_tickets_and_notes_oldest_first() -> None:
+def test_activity_pins_open_incidents_then_lists_the_newest_first() -> None:
     tickets = (
         Ticket(
             ticket_id=CrmRecordId("t1"), subject="Outage", kind="incident", is_open=True, created_at=at(20)
@@ -234,11 +237,15 @@ def test_activity_lists_the_deal_tickets_and_notes_oldest_first() -> None:
     )
     deal = Deal(crm_deal_id=CrmDealId("1"), name="Acme", stage="won", ticket_ids=(CrmRecordId("t1"), "t3"))
     crm = CrmSnapshot(deals=(deal,), tickets=tickets, read_at=at(30))
-    notes = [Note(note_id=CrmRecordId("n1"), body="<p>Kick-off &amp; <b>plan</b></p>", timestamp=at(5))]
+    notes = [
+        Note(note_id=CrmRecordId("n1"), body="<p>Kick-off &amp; <b>plan</b></p>", timestamp=at(5)),
+        Note(note_id=CrmRecordId("n2"), body="Follow-up", timestamp=at(25)),
+    ]
     frame = v.activity_frame(crm, deal, notes)
     assert frame[[c.ACTIVITY_KIND, c.ACTIVITY_TEXT, c.ACTIVITY_STATE]].to_numpy().tolist() == [
+        ["Incident", "Outage", "open"],  # pinned, though older than the follow-up
+        ["Note", "Follow-up", ""],  # then the newest first
         ["Note", "Kick-off & plan", ""],
-        ["Incident", "Outage", "open"],
         ["Change request", "(no subject)", "closed"],  # undated: last
     ]
 
@@ -320,6 +327,49 @@ def test_the_margin_export_has_the_page_headers_and_no_formula() -> None:
     frame = rows().assign(**{c.PROJECT_LABEL: ["=HYPERLINK(1)", "Acme – Portal phase 2", "+1", "@SUM(A1)"]})
     export = labelled(v.filter_margin(frame, v.MarginFilter()), c.MARGIN_TABLE)
     lines = to_csv_bytes(export).decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Project,Project ID,Customer,Owner,ERP status,Closed,Ccy")
-    assert lines[1].startswith("Acme – Portal phase 2,PRJ-00042,Acme,Ann,closed,2026-03-01")
+    assert lines[0].startswith("Project,Customer,Owner,Ccy")  # the deciding columns first
+    header = lines[0].split(",")
+    first = dict(zip(header, next(csv.reader([lines[1]])), strict=False))
+    assert (first["Project"], first["Project ID"], first["Customer"], first["Owner"]) == (
+        "Acme – Portal phase 2", "PRJ-00042", "Acme", "Ann",
+    )  # fmt: skip
+    assert (first["ERP status"], first["Closed"]) == ("Closed", "2026-03-01")  # the status in words
     assert [line.split(",")[0] for line in lines[2:]] == ["'@SUM(A1)", "'=HYPERLINK(1)", "'+1"]
+
+
+def test_the_next_milestone_says_its_days_to_due_or_that_it_is_overdue() -> None:
+    today = date(2026, 12, 3)
+    assert v.milestone_due("Go-live", pd.Timestamp("2026-12-08"), today) == "Go-live · due in 5 days"
+    assert v.milestone_due("Go-live", pd.Timestamp("2026-11-30"), today) == "Go-live · OVERDUE 3 days late"
+    assert v.milestone_due("Go-live", pd.NaT, today) == "Go-live"
+    assert v.milestone_due(None, pd.Timestamp("2026-11-30"), today) == "—"
+
+
+def test_the_customer_filter_leaves_only_that_customers_deals() -> None:
+    rows = delivery().assign(**{c.CUSTOMER_NAME: ["Acme", "Bluefin", "Acme", None]})
+    assert v.delivery_rows(rows, customers=("Acme",))[c.DEAL_NAME].tolist() == ["C", "A"]
+    assert v.delivery_rows(rows, customers=("(none)",))[c.DEAL_NAME].tolist() == ["D"]
+
+
+def test_a_bulk_accept_pattern_names_the_findings_it_accepts() -> None:
+    def orphan(code: str, message: str) -> Finding:
+        return Finding(
+            kind="orphan",
+            severity="low",
+            message=message,
+            crm_deal_id=None,
+            erp_project_id=ErpProjectId(code),
+        )
+
+    findings = [
+        orphan("PRJ-00901", "Internal tools: no won deal names it"),
+        orphan("PRJ-00902", "Internal training: no won deal names it"),
+        orphan("PRJ-00903", "Acme portal: no won deal names it"),
+    ]
+    assert [f.erp_project_id for f in v.findings_matching(findings, "orphan", "internal*")] == [
+        "PRJ-00901",
+        "PRJ-00902",
+    ]
+    assert [f.erp_project_id for f in v.findings_matching(findings, "orphan", "acme")] == ["PRJ-00903"]
+    assert v.findings_matching(findings, "orphan", "  ") == []  # nothing named, nothing accepted
+    assert v.findings_matching(findings, "missing", "internal*") == []

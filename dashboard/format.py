@@ -1,4 +1,11 @@
-"""Numbers for people: currency symbols, thousands separators, percentages, dates, ages."""
+"""Numbers for people, one style on every page and export.
+
+The style: money with its currency symbol and thousands separators, whole units in overviews (`$20,819,430`)
+and cents only in line-level tables (`$1,234.56`); a leading minus for negatives (`-$1,234`, `-4.2%`);
+percentages with one decimal and no space (`26.8%`, as the tables' grid prints them); percentage points
+signed (`+4.2 pp`); one date style (`3 Dec 2026`, `D MMM YYYY` in the grids); an em dash for a missing
+value; statuses in words (`In progress`, never `in_progress`, `None` or `nan`).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +22,15 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def money(value: float | None, currency: str | None = "USD", *, compact: bool = False) -> str:
-    """`$1,234,567` or, compact, `$1.23M`; an em dash when there is no value."""
+MISSING = "—"
+DATE_GRID = "D MMM YYYY"
+"""The grids' date format (Streamlit's DateColumn), the same as `day`."""
+
+
+def money(
+    value: float | None, currency: str | None = "USD", *, compact: bool = False, cents: bool = False
+) -> str:
+    """`$1,234,567`, with cents `$1,234,567.89`, or compact `$1.23M`; an em dash when there is no value."""
     if _missing(value):
         return "—"
     assert value is not None
@@ -27,15 +41,16 @@ def money(value: float | None, currency: str | None = "USD", *, compact: bool = 
         return f"{sign}{symbol}{amount / 1_000_000:.2f}M"
     if compact and amount >= 10_000:
         return f"{sign}{symbol}{amount / 1_000:.0f}k"
-    return f"{sign}{symbol}{amount:,.0f}"
+    return f"{sign}{symbol}{amount:,.2f}" if cents else f"{sign}{symbol}{amount:,.0f}"
 
 
 def pct(value: float | None, *, digits: int = 1, signed: bool = False) -> str:
-    """A fraction as a percentage: 0.253 -> `25.3 %`."""
+    """A fraction as a percentage: 0.253 -> `25.3%`."""
     if _missing(value):
         return "—"
     assert value is not None
-    return f"{value * 100:+.{digits}f} %" if signed else f"{value * 100:.{digits}f} %"
+    shown = round(value * 100, digits) + 0.0  # + 0.0: no "-0.0%"
+    return f"{shown:+.{digits}f}%" if signed else f"{shown:.{digits}f}%"
 
 
 def pp(value: float | None) -> str:
@@ -47,11 +62,11 @@ def pp(value: float | None) -> str:
 
 
 def day(value: date | datetime | None) -> str:
-    """`27 Nov 2026`."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """`3 Dec 2026`."""
+    if _empty(value):
         return "—"
     try:
-        return value.strftime("%d %b %Y")
+        return f"{value.day} {value.strftime('%b %Y')}"  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         return "—"
 
@@ -97,3 +112,44 @@ def count_of(done: Any, total: Any) -> str:
 def count(value: Any) -> str:
     """A whole number with thousands separators (`1,234`), or an em dash when there is none."""
     return "—" if _empty(value) else f"{int(value):,}"
+
+
+STATUS_WORDS = {
+    "n/a": "—",
+    "none": "—",
+    "ok": "OK",
+    "erp_only": "ERP only",
+    "deal_only": "Deal only",
+    "cost-to-cost": "Cost-to-cost",
+}
+"""Words for the status codes whose plain spelling would read wrong; the rest are spelled from the code."""
+
+
+def status(value: Any) -> str:
+    """A status code in words: `in_progress` -> `In progress`, `on_track` -> `On track`; em dash if none."""
+    if _empty(value):
+        return MISSING
+    code = str(value)
+    if code.lower() in STATUS_WORDS:
+        return STATUS_WORDS[code.lower()]
+    if code in ("nan", "None", "NaT"):
+        return MISSING
+    words = code.replace("_", " ").replace("::", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def days_late(days: Any) -> str:
+    """`227 days late`, `1 day late`, `due today`, `due in 5 days`."""
+    if _empty(days):
+        return MISSING
+    n = int(days)
+    if n == 0:
+        return "due today"
+    if n < 0:
+        return f"due in {-n} day{'s' if n != -1 else ''}"
+    return f"{n} day{'s' if n != 1 else ''} late"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 project`, `3 projects`."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

@@ -1,0 +1,62 @@
+"""The overview's decisions: which projects need attention and why, in words, and the cash card's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from dashboard import columns as c
+from dashboard.format import money, plural
+from dashboard.transforms.attention import money_at_risk
+from dashboard.views.project import project_href, project_param
+
+REASON = "reason"
+
+
+def reason(row: pd.Series) -> str:
+    """Why a project needs attention, in one line: "cost at 192% of estimate · 8,000 unpaid for 227 days"."""
+    parts: list[str] = []
+    ccy = row[c.CURRENCY] if isinstance(row[c.CURRENCY], str) else None
+    lost = row[c.MARGIN_LOST_AMOUNT]
+    if lost > 0:
+        burn = row[c.COST_BURN_PCT]
+        eac, est = row[c.EAC_AMOUNT], row[c.EST_COST_AMOUNT]
+        if pd.notna(burn) and burn >= 1:
+            parts.append(f"cost at {burn * 100:.0f}% of estimate")
+        elif pd.notna(est) and est > 0:
+            parts.append(f"forecast cost at {eac / est * 100:.0f}% of estimate")
+        parts.append(f"{money(lost, ccy)} margin lost")
+    overdue = row[c.OVERDUE_AMOUNT]
+    if overdue > 0:
+        days = int(row[c.MAX_DAYS_PAST_DUE])
+        parts.append(f"{money(overdue, ccy)} unpaid for {plural(days, 'day')}")
+    if bool(row[c.EARLY_FORECAST_FLAG]):
+        parts.append("too early to extrapolate")
+    return " · ".join(parts)
+
+
+def attention_rows(
+    figures: pd.DataFrame, reporting_currency: str, rates: Mapping[str, float]
+) -> pd.DataFrame:
+    """`money_at_risk` rows, the most first, with a reason in words and the Project page link."""
+    rows = money_at_risk(figures, reporting_currency, rates)
+    if rows.empty:
+        return rows.assign(**{REASON: pd.Series(dtype="object"), c.PROJECT_LINK: pd.Series(dtype="object")})
+    return rows.assign(
+        **{
+            REASON: [reason(row) for _, row in rows.iterrows()],
+            c.PROJECT_LINK: [project_href(project_param(row)) for _, row in rows.iterrows()],
+        }
+    )
+
+
+def invoice_links(invoices: pd.DataFrame) -> pd.DataFrame:
+    """The cash card's overdue invoices with their Project page link (none for an unlinked project)."""
+    links = [
+        project_href(str(row[c.ERP_PROJECT_ID] if pd.notna(row[c.ERP_PROJECT_ID]) else row[c.CRM_DEAL_ID]))
+        if pd.notna(row[c.ERP_PROJECT_ID]) or pd.notna(row[c.CRM_DEAL_ID])
+        else None
+        for _, row in invoices.iterrows()
+    ]
+    return invoices.assign(**{c.PROJECT_LINK: pd.Series(links, index=invoices.index, dtype="object")})
