@@ -31,7 +31,7 @@ from dashboard.transforms.join import join_projects
 from services.hubspot import HubSpotClient
 from services.models import CrmSnapshot, ErpSnapshot
 from services.odoo import OdooClient, invoices
-from tests.bench import floor, plain, quickbooks, report, sandboxes, transforms
+from tests.bench import floor, plain, quickbooks, report, sandboxes, transforms, untouched
 from tests.bench.app_process import app_peak_mb
 from tests.bench.render import app_environment, render_times
 from tests.sandbox_fixture import ODOO, ROOT, TOKEN
@@ -251,11 +251,12 @@ def main() -> None:
         bench.ratios()
         figures = bench.figures
     figures.update(_step("QuickBooks at 5,000 projects", quickbooks.measure))
+    figures.update(_step("HubSpot with records no deal touches", lambda: untouched.flat(untouched.measure())))
     figures["load_avg_at_end"] = os.getloadavg()[0]
     figures["bench_s"] = time.perf_counter() - started
     report.write_json(figures, OUT)
     print()
-    print(report.table(report.rows(figures) + quickbooks.rows(figures)))
+    print(report.table(report.rows(figures) + quickbooks.rows(figures) + untouched.rows(figures)))
     for note in report.notes(figures):
         print(f"- {note}")
     print(f"\nfigures in {OUT}; whole run {figures['bench_s']:.0f} s")
