@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
             qbo_access_ttl_s=args.qbo_access_ttl_s,
             qbo_redirect_uri=args.qbo_redirect_uri,
             portal=args.portal,
+            search_index_delay_s=args.search_index_delay_s,
         )
     )
 
@@ -172,6 +173,13 @@ def _serve_arguments(serve: argparse.ArgumentParser) -> None:
         default="default",
         help="varied: a HubSpot portal with its own property names, labels, ticket pipelines and partner "
         "companies (python -m sandbox env --portal varied prints the settings that match it)",
+    )
+    serve.add_argument(
+        "--search-index-delay-s",
+        type=float,
+        default=None,
+        help="seconds a HubSpot write takes to show in search (reads by id see it at once); "
+        "default the portal's: 0, or 5 on varied",
     )
     serve.add_argument("--qbo-access-ttl-s", type=float, default=3600.0, help="access token lifetime")
     serve.add_argument(

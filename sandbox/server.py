@@ -13,9 +13,10 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
@@ -25,6 +26,9 @@ from sqlmodel import Session, select
 from sandbox.db import SandboxMeta, create_schema, make_engine
 from sandbox.faults import Faults, FaultSettings
 from sandbox.odoo.versions import DEFAULT_VERSION
+
+if TYPE_CHECKING:
+    from sandbox.hubspot.portal import Portal
 
 
 @dataclass
@@ -60,6 +64,8 @@ class ServeOptions:
     portal: str = "default"
     """default, or varied: a HubSpot portal set up otherwise than the dashboard's defaults
     (sandbox/hubspot/portal.py)."""
+    search_index_delay_s: float | None = None
+    """Seconds a write takes to show in search; None: the portal's own (0 default, 5 varied)."""
 
 
 def ensure_portfolio(engine: Engine, options: ServeOptions) -> str:
@@ -144,7 +150,6 @@ async def _serve(servers: list[uvicorn.Server]) -> None:
 def serve(options: ServeOptions) -> None:
     """Build or reuse the portfolio, print what is served, and serve both APIs until interrupted."""
     from sandbox.hubspot import HubSpotLimits, create_hubspot_app
-    from sandbox.hubspot.portal import PORTALS
     from sandbox.odoo import create_odoo_app
     from sandbox.odoo.versions import installed_modules, sandbox_version
 
@@ -161,7 +166,7 @@ def serve(options: ServeOptions) -> None:
         faults=crm_faults,
         limits=limits,
         seed=options.seed,
-        portal=PORTALS[options.portal],
+        portal=_portal(options),
     )
     if options.erp == "quickbooks":
         erp_app, erp_line = _quickbooks_app(engine, options, erp_faults)
@@ -195,6 +200,16 @@ def serve(options: ServeOptions) -> None:
         flush=True,
     )
     asyncio.run(_serve(servers))
+
+
+def _portal(options: ServeOptions) -> Portal:
+    """The portal served: the named one, with the search index delay asked for."""
+    from sandbox.hubspot.portal import PORTALS
+
+    portal = PORTALS[options.portal]
+    if options.search_index_delay_s is None:
+        return portal
+    return replace(portal, search_index_delay_s=options.search_index_delay_s)
 
 
 def _quickbooks_app(engine: Engine, options: ServeOptions, faults: Faults) -> tuple[object, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -185,7 +186,11 @@ def create_hubspot_app(
     """The HubSpot-compatible sandbox server over `engine` (tables from sandbox.db)."""
     limits = limits or HubSpotLimits()
     faults = faults or Faults(seed=seed)
-    store = HubSpotStore(engine, links_touch=portal.links_touch)
+    store = HubSpotStore(
+        engine,
+        links_touch=portal.links_touch,
+        index_delay=timedelta(seconds=portal.search_index_delay_s),
+    )
     app = FastAPI(title="HubSpot sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.router.redirect_slashes = False  # the gate strips trailing slashes instead of redirecting
 

@@ -2,11 +2,11 @@
 
 Real portals differ from one another in what Throughline must never assume: the words of association
 labels (their type ids are the portal's too), ticket pipelines and their stage ids, the names of custom
-properties, which properties enforce unique values, and how many associations a batch read returns per
-record before it pages. `DEFAULT` is the portal the sandbox has always served; `VARIED` disagrees with the
-dashboard's default settings on each of these, so a test on it shows the client reads the portal's own
-set-up rather than assuming one (`python -m sandbox serve --portal varied`; `python -m sandbox env
---portal varied` prints the settings that match it).
+properties, which properties enforce unique values, how many associations a batch read returns per
+record before it pages, and how long a write takes to show in search. `DEFAULT` is the portal the
+sandbox has always served; `VARIED` disagrees with the dashboard's default settings on each of these, so
+a test on it shows the client reads the portal's own set-up rather than assuming one (`python -m sandbox
+serve --portal varied`; `python -m sandbox env --portal varied` prints the settings that match it).
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ class Portal:
     links_touch: bool = True
     """Whether making or removing an association moves both records' hs_lastmodifieddate (HubSpot does
     not say it does)."""
+    search_index_delay_s: float = 0.0
+    """How long a write takes to reach search: HubSpot indexes CRM records for search asynchronously, and its
+    search guide says new or updated records show in search results only after a short delay (developers.
+    hubspot.com/docs/api-reference/2026-03/crm/search-the-crm; /work/shared/reference/hubspot-api.md 1.3).
+    Until then search answers with the version indexed before (a record created since is left out); reads
+    by id, lists and batch reads show the write at once. `python -m sandbox serve --search-index-delay-s`."""
     scopes: tuple[str, ...] = (
         "oauth",
         "crm.objects.deals.read",
@@ -119,6 +125,7 @@ VARIED = Portal(
     unique_record_ids=True,
     partner_every=4,
     links_touch=False,
+    search_index_delay_s=5.0,
 )
 
 PORTALS = {portal.name: portal for portal in (DEFAULT, VARIED)}

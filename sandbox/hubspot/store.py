@@ -3,6 +3,11 @@
 Reads that HubSpot pages by id (lists, gets, batch reads, associations) are SQL queries. Search filters in
 Python over one object type's parsed rows, cached until that type's rows change, so a search over 10,000
 deals costs a few milliseconds. Every write goes to SQLite first and then drops the cache.
+
+A portal may index for search late (`index_delay`, sandbox/hubspot/portal.py): search then answers with
+each record as it was `index_delay` ago, from the versions its writes replaced (kept in memory while the
+server runs), and leaves out a record created since; reads by id, lists and batch reads are SQL and see
+every write at once. Archiving takes a record out of search at once (a simplification).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
@@ -100,11 +105,16 @@ def _record(object_type: str, row: Any) -> Record:
 class HubSpotStore:
     """CRM records, associations and owners of the sandbox portal, read and written through SQLite."""
 
-    def __init__(self, engine: Engine, *, links_touch: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, *, links_touch: bool = True, index_delay: timedelta = timedelta(0)
+    ) -> None:
         self._engine = engine
         self._links_touch = links_touch
+        self._index_delay = index_delay
         self._lock = threading.RLock()
         self._cache: dict[str, tuple[tuple[Any, ...], list[Record]]] = {}
+        self._replaced: dict[tuple[str, int], list[Record]] = {}
+        """(type, id) -> the versions a write replaced, oldest first; only while search indexes late."""
 
     # -- records ------------------------------------------------------------------------------------
 
@@ -183,12 +193,35 @@ class HubSpotStore:
         """Records matching any group (all filters of a group) and the free-text query, sorted."""
         compiled = [[compile_filter(object_type, spec) for spec in group] for group in groups if group]
         records = self.active(object_type)
+        if self._index_delay > timedelta(0):
+            records = self._indexed(object_type, records, now_utc() - self._index_delay)
         if compiled:
             records = [r for r in records if any(all(t(r.properties) for t in group) for group in compiled)]
         if query and query.strip():
             matches = matches_query(object_type, query)
             records = [r for r in records if matches(r)]
         return sort_records(object_type, records, sorts) if sorts else records
+
+    def _indexed(self, object_type: str, records: list[Record], cutoff: datetime) -> list[Record]:
+        """Each record as search has indexed it by `cutoff`: its newest version written by then, or none."""
+        out = []
+        for record in records:
+            if record.updated_at <= cutoff:
+                out.append(record)
+                continue
+            older = [v for v in self._replaced.get((object_type, record.id), ()) if v.updated_at <= cutoff]
+            if older:
+                out.append(older[-1])
+        return out
+
+    def _replacing(self, object_type: str, rows: Iterable[Any]) -> None:
+        """Keep the versions about to be overwritten, for search to answer with until it has indexed."""
+        if self._index_delay <= timedelta(0):
+            return
+        for row in rows:
+            versions = self._replaced.setdefault((object_type, row.id), [])
+            versions.append(_record(object_type, row))
+            del versions[:-20]  # a search older than the last 20 writes to one record is not asked for
 
     def create(self, object_type: str, values: dict[str, str | None], moment: datetime) -> Record:
         """Insert a record with the next free id; None values are left unset."""
@@ -229,6 +262,7 @@ class HubSpotStore:
             row = conn.execute(select(OBJECTS).where(where)).one_or_none()
             if row is None:
                 return None
+            self._replacing(object_type, [row])
             stored = _stored(row.properties) | changes
             stored = {name: value for name, value in stored.items() if value is not None}
             stamp = utc(moment)
@@ -339,6 +373,9 @@ class HubSpotStore:
         for object_type, record_id in ends:
             by_type.setdefault(object_type, set()).add(record_id)
         for object_type, ids in by_type.items():
+            if self._index_delay > timedelta(0):
+                where = and_(OBJECTS.c.object_type == object_type, OBJECTS.c.id.in_(sorted(ids)))
+                self._replacing(object_type, conn.execute(select(OBJECTS).where(where)).all())
             conn.execute(
                 update(OBJECTS)
                 .where(
