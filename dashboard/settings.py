@@ -53,7 +53,9 @@ class HubSpotSettings(PortalNames):
         None, description="the HubSpot app's client secret: the API checks every request's signature with it"
     )
     change_lag_s: float = Field(
-        60, ge=0, description="how far back a refresh looks again: HubSpot's search shows changes late"
+        60,
+        ge=0,
+        description="how far back a refresh looks again: at least how late HubSpot's search shows a change",
     )
     daily_reserve: int = Field(
         100, ge=0, description="daily API requests left unspent: reading stops before the quota is gone"

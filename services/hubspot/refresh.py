@@ -17,6 +17,10 @@
   it). When it is short, the type's archived list names the deleted ones; when that still does not add
   up, a full read. Links to deleted companies, contacts, tickets and project records are dropped.
 - Owners and deal stages are read again only when a changed deal names one the previous read lacks.
+- Late indexing: HubSpot's search shows a write only after a delay, and until then answers with the record
+  as it was. A change a refresh missed so is younger than that delay when the refresh began, and the next
+  refresh (from that beginning, less `change_lag`) finds it while `change_lag` is at least the delay
+  (tests/services/test_varied_portal.py, on a portal that indexes 2 s late).
 What this cannot see in time (an association change on a deal whose turn has not come, a record the
 search index shows later than `change_lag`) lasts until the next full read, which the caller schedules
 (dashboard/snapshot.py).

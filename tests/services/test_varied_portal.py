@@ -1,16 +1,17 @@
 """The audit, figures and corrections on a portal set up otherwise than the dashboard's defaults
 (`python -m sandbox serve --portal varied`): other property names, another label word under other type ids, a
 second ticket pipeline with its own stage ids, partner companies listed before the customer, association
-pages of 100, unique project IDs on the project object. The settings come from `python -m sandbox env
---portal varied`, as a person would take them; the oracle is the default portal holding the same
-portfolio, and the manifest."""
+pages of 100, unique project IDs on the project object, search that shows a write only after a delay. The
+settings come from `python -m sandbox env --portal varied`, as a person would take them; the oracle is the
+default portal holding the same portfolio, and the manifest."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,8 @@ from tests.services.test_doctor import doctor
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 OPS = Actor("olga.ops@example.com", "ops")
+INDEX_DELAY = timedelta(seconds=2)
+"""How late search shows a write here (the varied portal's own 5 s, shortened to keep the tests fast)."""
 
 
 PREFIX = "THROUGHLINE_HUBSPOT__"
@@ -61,7 +64,8 @@ def portal_names(portal: str) -> PortalNames:
 @pytest.fixture(scope="module")
 def varied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
     db = tmp_path_factory.mktemp("varied") / "sandbox.sqlite"
-    with running_sandbox(db, extra=("--portal", "varied")) as sandbox:
+    delay = ("--search-index-delay-s", str(INDEX_DELAY.total_seconds()))
+    with running_sandbox(db, extra=("--portal", "varied", *delay)) as sandbox:
         yield sandbox
 
 
@@ -259,6 +263,58 @@ def test_a_refresh_sees_an_association_change_that_did_not_touch_the_deal(
     changed = next(d for d in after.deals if d.crm_deal_id == deal.crm_deal_id)
     assert other in changed.contact_ids
     assert after.deals == full.deals
+
+
+def searched_name(sandbox: RunningSandbox, deal_id: str) -> str | None:
+    """The deal's name as HubSpot's search answers it now."""
+    one = {"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": deal_id}]}
+    body = httpx.post(
+        f"{sandbox.crm_url}/crm/v3/objects/deals/search",
+        json={"filterGroups": [one], "properties": ["dealname"]},
+        headers=AUTH,
+    ).json()
+    return str(body["results"][0]["properties"]["dealname"])
+
+
+@pytest.mark.parametrize(
+    ("look_back", "kept"),
+    [(INDEX_DELAY, True), (timedelta(0), False)],
+    ids=["look-back-equal-to-the-delay", "no-look-back"],
+)
+def test_a_change_search_shows_late_is_kept_by_a_look_back_that_covers_the_delay(
+    varied: RunningSandbox,
+    names: PortalNames,
+    on_varied: tuple[Snapshot, Analysis],
+    look_back: timedelta,
+    kept: bool,
+) -> None:
+    deal = crm(on_varied[0]).deals[10 if kept else 11]
+    renamed = f"{deal.name} (renamed)"
+    with HubSpotClient(varied.crm_url, TOKEN, names=names, change_lag=look_back) as client:
+        started = datetime.now(UTC)
+        before = client.fetch_snapshot()
+        varied.patch("deals", {deal.crm_deal_id: {"dealname": renamed}})
+        changed = time.monotonic()
+        # a read by id shows the change at once, search only once it has indexed it
+        assert deal_value(varied, deal.crm_deal_id, "dealname") == renamed
+        assert searched_name(varied, deal.crm_deal_id) == deal.name
+        started_again = datetime.now(UTC)
+        first = client.fetch_changes(before, started)
+        if time.monotonic() - changed < INDEX_DELAY.total_seconds():  # its searches ran before indexing
+            assert first is not None
+            assert next(d.name for d in first.deals if d.crm_deal_id == deal.crm_deal_id) == deal.name
+        time.sleep(max(0.0, INDEX_DELAY.total_seconds() - (time.monotonic() - changed)) + 0.1)
+        assert searched_name(varied, deal.crm_deal_id) == renamed
+        second = client.fetch_changes(first or before, started_again)
+        full = client.fetch_snapshot()
+    assert second is not None
+    refreshed = next(d.name for d in second.deals if d.crm_deal_id == deal.crm_deal_id)
+    if kept:  # the next refresh looks back past the missed change and finds it
+        assert refreshed == renamed
+        assert second.deals == full.deals
+    else:  # the change predates the refresh that missed it: lost until the next full read
+        assert refreshed == deal.name
+        assert next(d.name for d in full.deals if d.crm_deal_id == deal.crm_deal_id) == renamed
 
 
 def test_the_demo_points_the_dashboard_at_the_varied_portal_with_its_names() -> None:
