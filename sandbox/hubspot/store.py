@@ -6,8 +6,8 @@ deals costs a few milliseconds. Every write goes to SQLite first and then drops 
 
 A portal may index for search late (`index_delay`, sandbox/hubspot/portal.py): search then answers with
 each record as it was `index_delay` ago, from the versions its writes replaced (kept in memory while the
-server runs), and leaves out a record created since; reads by id, lists and batch reads are SQL and see
-every write at once. Archiving takes a record out of search at once (a simplification).
+server runs), leaves out a record created since and still lists one archived since; reads by id, lists
+and batch reads are SQL and see every write at once.
 """
 
 from __future__ import annotations
@@ -115,6 +115,8 @@ class HubSpotStore:
         self._cache: dict[str, tuple[tuple[Any, ...], list[Record]]] = {}
         self._replaced: dict[tuple[str, int], list[Record]] = {}
         """(type, id) -> the versions a write replaced, oldest first; only while search indexes late."""
+        self._archived: dict[str, dict[int, tuple[Record, datetime]]] = {}
+        """type -> {id: (the record as archived, when)}: listed by search until it indexes the archiving."""
 
     # -- records ------------------------------------------------------------------------------------
 
@@ -194,7 +196,14 @@ class HubSpotStore:
         compiled = [[compile_filter(object_type, spec) for spec in group] for group in groups if group]
         records = self.active(object_type)
         if self._index_delay > timedelta(0):
-            records = self._indexed(object_type, records, now_utc() - self._index_delay)
+            cutoff = now_utc() - self._index_delay
+            with self._lock:
+                archived = self._archived.get(object_type, {})
+                for key in [key for key, (_, when) in archived.items() if when <= cutoff]:
+                    del archived[key]
+                unindexed = [record for record, _ in archived.values()]
+            records = sorted(records + unindexed, key=lambda record: record.id) if unindexed else records
+            records = self._indexed(object_type, records, cutoff)
         if compiled:
             records = [r for r in records if any(all(t(r.properties) for t in group) for group in compiled)]
         if query and query.strip():
@@ -285,6 +294,15 @@ class HubSpotStore:
         if not wanted:
             return
         with self._lock, self._engine.begin() as conn:
+            if self._index_delay > timedelta(0):
+                live = and_(
+                    OBJECTS.c.object_type == object_type,
+                    OBJECTS.c.id.in_(wanted),
+                    OBJECTS.c.archived.is_(False),
+                )
+                archived = self._archived.setdefault(object_type, {})
+                for row in conn.execute(select(OBJECTS).where(live)):
+                    archived[row.id] = (_record(object_type, row), utc(moment))
             conn.execute(
                 update(OBJECTS)
                 .where(OBJECTS.c.object_type == object_type, OBJECTS.c.id.in_(wanted))

@@ -266,14 +266,14 @@ def test_a_refresh_sees_an_association_change_that_did_not_touch_the_deal(
 
 
 def searched_name(sandbox: RunningSandbox, deal_id: str) -> str | None:
-    """The deal's name as HubSpot's search answers it now."""
+    """The deal's name as HubSpot's search answers it now (None when search does not list the deal)."""
     one = {"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": deal_id}]}
     body = httpx.post(
         f"{sandbox.crm_url}/crm/v3/objects/deals/search",
         json={"filterGroups": [one], "properties": ["dealname"]},
         headers=AUTH,
     ).json()
-    return str(body["results"][0]["properties"]["dealname"])
+    return str(body["results"][0]["properties"]["dealname"]) if body["results"] else None
 
 
 @pytest.mark.parametrize(
@@ -315,6 +315,32 @@ def test_a_change_search_shows_late_is_kept_by_a_look_back_that_covers_the_delay
     else:  # the change predates the refresh that missed it: lost until the next full read
         assert refreshed == deal.name
         assert next(d.name for d in full.deals if d.crm_deal_id == deal.crm_deal_id) == renamed
+
+
+def test_a_deal_deleted_while_search_still_lists_it_drops_out_on_the_next_refresh(
+    varied: RunningSandbox, names: PortalNames, on_varied: tuple[Snapshot, Analysis]
+) -> None:
+    deal = crm(on_varied[0]).deals[12]
+    url = f"{varied.crm_url}/crm/v3/objects/deals/{deal.crm_deal_id}"
+    with HubSpotClient(varied.crm_url, TOKEN, names=names, change_lag=INDEX_DELAY) as client:
+        started = datetime.now(UTC)
+        before = client.fetch_snapshot()
+        httpx.delete(url, headers=AUTH).raise_for_status()
+        deleted = time.monotonic()
+        assert httpx.get(url, headers=AUTH).status_code == 404
+        assert searched_name(varied, deal.crm_deal_id) == deal.name  # not yet out of the index
+        started_again = datetime.now(UTC)
+        first = client.fetch_changes(before, started)
+        if time.monotonic() - deleted < INDEX_DELAY.total_seconds():  # search still counted the deal
+            assert first is not None
+            assert deal.crm_deal_id in {d.crm_deal_id for d in first.deals}
+        time.sleep(max(0.0, INDEX_DELAY.total_seconds() - (time.monotonic() - deleted)) + 0.1)
+        assert searched_name(varied, deal.crm_deal_id) is None
+        second = client.fetch_changes(first or before, started_again)
+        full = client.fetch_snapshot()
+    assert second is not None
+    assert deal.crm_deal_id not in {d.crm_deal_id for d in second.deals}
+    assert second.deals == full.deals
 
 
 def test_the_demo_points_the_dashboard_at_the_varied_portal_with_its_names() -> None:
