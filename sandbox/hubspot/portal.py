@@ -62,11 +62,13 @@ class Portal:
     """Whether making or removing an association moves both records' hs_lastmodifieddate (HubSpot does
     not say it does)."""
     search_index_delay_s: float = 0.0
-    """How long a write takes to reach search: HubSpot indexes CRM records for search asynchronously, and its
-    search guide says new or updated records show in search results only after a short delay (developers.
-    hubspot.com/docs/api-reference/2026-03/crm/search-the-crm; /work/shared/reference/hubspot-api.md 1.3).
-    Until then search answers with the version indexed before (a record created since is left out); reads
-    by id, lists and batch reads show the write at once. `python -m sandbox serve --search-index-delay-s`."""
+    """How long a write takes to reach search. HubSpot indexes CRM records for search asynchronously: a
+    record searched for right after it was created is not found, and is after a wait (HubSpot/hubspot-api-
+    php#59, "Search API delay after insert"; /work/shared/reference/hubspot-api.md 1.3: new or updated
+    records appear in search only after a short delay, developers.hubspot.com/docs/api-reference/2026-03/
+    crm/search-the-crm). Until then search answers with the version indexed before (a record created
+    since is left out, one archived since still listed); reads by id, lists and batch reads show the
+    write at once. `python -m sandbox serve --search-index-delay-s`."""
     scopes: tuple[str, ...] = (
         "oauth",
         "crm.objects.deals.read",
