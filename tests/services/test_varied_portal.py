@@ -343,6 +343,33 @@ def test_a_deal_deleted_while_search_still_lists_it_drops_out_on_the_next_refres
     assert second.deals == full.deals
 
 
+def test_a_deal_created_before_search_lists_it_comes_in_on_the_next_refresh(
+    varied: RunningSandbox, names: PortalNames
+) -> None:
+    with HubSpotClient(varied.crm_url, TOKEN, names=names, change_lag=INDEX_DELAY) as client:
+        started = datetime.now(UTC)
+        before = client.fetch_snapshot()
+        made = httpx.post(
+            f"{varied.crm_url}/crm/v3/objects/deals",
+            json={"properties": {"dealname": "Made just now", "dealstage": before.deals[0].stage}},
+            headers=AUTH,
+        )
+        made.raise_for_status()
+        created, deal_id = time.monotonic(), str(made.json()["id"])
+        assert searched_name(varied, deal_id) is None  # not yet indexed
+        started_again = datetime.now(UTC)
+        first = client.fetch_changes(before, started)
+        if time.monotonic() - created < INDEX_DELAY.total_seconds():  # its searches ran before indexing
+            assert first is not None
+            assert deal_id not in {d.crm_deal_id for d in first.deals}
+        time.sleep(max(0.0, INDEX_DELAY.total_seconds() - (time.monotonic() - created)) + 0.1)
+        second = client.fetch_changes(first or before, started_again)
+        full = client.fetch_snapshot()
+    assert second is not None
+    assert next(d.name for d in second.deals if d.crm_deal_id == deal_id) == "Made just now"
+    assert second.deals == full.deals
+
+
 def test_the_demo_points_the_dashboard_at_the_varied_portal_with_its_names() -> None:
     options = DemoOptions(deals=300, seed=7, db=Path("unused.sqlite"), serve_args=("--portal", "varied"))
     env = dashboard_env(options)
