@@ -236,7 +236,23 @@ class AccessSettings(BaseModel):
     idle_timeout_min: float = Field(30, gt=0, description="sign out after this many idle minutes")
 
 
-class Settings(BaseSettings):
+class _OurSources(BaseSettings):
+    """Settings read, in this order, from arguments, the environment, `.env`, and the Throughline tables of
+    `.streamlit/secrets.toml`."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, _SecretsTomlSource(settings_cls))
+
+
+class Settings(_OurSources):
     model_config = SettingsConfigDict(
         env_prefix="THROUGHLINE_",
         env_nested_delimiter="__",
@@ -345,17 +361,6 @@ class Settings(BaseSettings):
                 )
         return self
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, dotenv_settings, _SecretsTomlSource(settings_cls))
-
 
 def _streamlit_auth_configured() -> bool:
     if not SECRETS_TOML.exists():
@@ -378,7 +383,7 @@ class _SecretsTomlSource(PydanticBaseSettingsSource):
         return {key: value for key, value in data.items() if key in Settings.model_fields}
 
 
-class ConnectSettings(BaseSettings):
+class ConnectSettings(_OurSources):
     """What `python -m dashboard connect quickbooks` reads: the QuickBooks app, the store and the sandbox,
     from the same sources as `Settings`, without its checks that every system is configured (connecting
     comes before the company ID is known, and needs neither HubSpot nor sign-in)."""
@@ -393,17 +398,6 @@ class ConnectSettings(BaseSettings):
     def sandbox_mode(self) -> bool:
         """True when no QuickBooks app is configured (the sandbox's app is used, if it is QuickBooks)."""
         return self.quickbooks.client_id is None
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, dotenv_settings, _SecretsTomlSource(settings_cls))
 
 
 def load_connect_settings(**overrides: Any) -> ConnectSettings:
