@@ -83,14 +83,7 @@ class OdooTransport(ApiClient):
         info = self._with_retries(operation, once)
         if info is None:
             return self._web_version(operation)
-        version = (
-            parse_version(info.get("server_version_info"), info.get("server_version"))
-            if isinstance(info, Mapping)
-            else None
-        )
-        if version is None:
-            raise BadResponseError(SYSTEM, operation, "Odoo did not answer a version")
-        return version
+        return _version_of(info, "server_version", operation, "Odoo did not answer a version")
 
     def _web_version(self, operation: str) -> OdooVersion:
         """`GET /web/version`: all a server without /jsonrpc (22) answers about itself."""
@@ -108,14 +101,7 @@ class OdooTransport(ApiClient):
             return _json_body(response, operation)
 
         body = self._with_retries(operation, once)
-        version = (
-            parse_version(body.get("version_info"), body.get("version"))
-            if isinstance(body, Mapping)
-            else None
-        )
-        if version is None:
-            raise BadResponseError(SYSTEM, operation, "/web/version did not answer a version")
-        return version
+        return _version_of(body, "version", operation, "/web/version did not answer a version")
 
     # -- calls -----------------------------------------------------------------------------------------
 
@@ -260,3 +246,12 @@ def _json_body(response: httpx.Response, operation: str) -> Any:
         raise BadResponseError(
             SYSTEM, operation, "the answer was not valid JSON", status=response.status_code
         ) from None
+
+
+def _version_of(body: Any, key: str, operation: str, missing: str) -> OdooVersion:
+    """The version in an answer that names it as `<key>_info` (a list) and `<key>` (text); BadResponseError
+    saying `missing` when it does not."""
+    version = parse_version(body.get(f"{key}_info"), body.get(key)) if isinstance(body, Mapping) else None
+    if version is None:
+        raise BadResponseError(SYSTEM, operation, missing)
+    return version
