@@ -82,7 +82,9 @@ class Portal:
         "crm.objects.custom.read",
         "crm.objects.custom.write",
     )
-    """The scopes the sandbox's token has (HubSpot's scope names)."""
+    """The scopes the sandbox's token has (HubSpot's scope names). Written out here, not taken from the
+    client's list (services/hubspot/doctor.py `SCOPES`): it is what the portal granted, so a scope the
+    client starts to need and the token lacks shows up in `doctor` instead of agreeing by construction."""
 
     def stage_pipeline(self, stage_id: str) -> str | None:
         """The pipeline a ticket stage belongs to."""
