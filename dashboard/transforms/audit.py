@@ -20,6 +20,7 @@ from dashboard.transforms.matching import (
     DEAL_NEEDS,
     PROJECT_NEEDS,
     Signals,
+    company_similarities,
     company_similarity,
     fit_matrix,
     fit_reasons,
@@ -111,36 +112,53 @@ class Finding:
 def audit_findings(
     joined: pd.DataFrame, thresholds: Thresholds, accepted_keys: frozenset[str] = frozenset()
 ) -> list[Finding]:
-    """Open findings on `join_projects` output, most severe first, accepted keys left out."""
-    rows = _records(joined)
+    """Open findings on `join_projects` output, most severe first, accepted keys left out.
+
+    Most rows have nothing to say, so the checks that decide it run a column at a time first, and only
+    the rows they pick (a problem, a possible conflict, an unlinked or misspelt ERP project, a shared ID
+    or code) become Python rows for the findings' words."""
     is_deal = joined[c.CRM_DEAL_ID].notna().to_numpy()
-    deals = joined.loc[is_deal, [*DEAL_NEEDS, c.DEAL_IS_WON]]
-    deal_rows = [row for row, deal in zip(rows, is_deal, strict=True) if deal]
-    sharing = _rows_by(deal_rows, c.DEAL_PROJECT_ID)
-    problems = [_deal_problem(row) for row in deal_rows]
-    seeking = [pos for pos, problem in enumerate(problems) if problem in _SEEKERS]
+    problem_of = _deal_problems(joined)
+    seeking_at = [pos for pos, problem in enumerate(problem_of) if problem in _SEEKERS]
+    linked_at = np.flatnonzero(
+        is_deal
+        & (
+            np.array([p in ("owner", "malformed") for p in problem_of], dtype=bool)
+            | _may_conflict(joined, thresholds)
+        )
+    )
     unlinked = np.flatnonzero((joined[c.MATCH] == c.MATCH_ERP_ONLY).to_numpy())
-    unlinked_rows = [rows[pos] for pos in unlinked]
+    fixable = np.flatnonzero(
+        (
+            joined[c.ERP_RECORD_ID].notna()
+            & joined[c.ERP_PROJECT_ID].notna()
+            & ~joined[c.ERP_ID_IS_CANONICAL]
+        ).to_numpy()
+    )
+    shared = np.flatnonzero(is_deal & joined[c.DEAL_ID_SHARED].to_numpy(dtype=bool))
+    duplicated_codes = joined[c.ERP_PROJECT_ID].iloc[unlinked][joined[c.ERP_ID_DUPLICATED].iloc[unlinked]]
+    coded_at = np.flatnonzero(joined[c.ERP_PROJECT_ID].isin(set(duplicated_codes.dropna())).to_numpy())
+    wanted = np.unique(np.concatenate([seeking_at, linked_at, unlinked, fixable, shared, coded_at]))
+    row_at = dict(zip(wanted.tolist(), _records(joined.iloc[wanted]), strict=True))
+    sharing = _rows_by([row_at[pos] for pos in shared.tolist()], c.DEAL_PROJECT_ID)
+    unlinked_rows = [row_at[pos] for pos in unlinked.tolist()]
     for_deals, for_projects = _candidates(
-        deals.iloc[seeking],
-        [deal_rows[pos] for pos in seeking],
+        joined.iloc[seeking_at][[*DEAL_NEEDS, c.DEAL_IS_WON]],
+        [row_at[pos] for pos in seeking_at],
         joined.iloc[unlinked][list(PROJECT_NEEDS)],
         unlinked_rows,
     )
     findings = [
-        _seeker_finding(deal_rows[pos], str(problems[pos]), for_deals.get(rank, ()), sharing, thresholds)
-        for rank, pos in enumerate(seeking)
+        _seeker_finding(row_at[pos], str(problem_of[pos]), for_deals.get(rank, ()), sharing, thresholds)
+        for rank, pos in enumerate(seeking_at)
     ]
-    for row, problem in zip(deal_rows, problems, strict=True):
-        findings.extend(_linked_findings(row, problem, sharing, thresholds))
+    for pos in linked_at.tolist():
+        findings.extend(_linked_findings(row_at[pos], problem_of[pos], sharing, thresholds))
     claimed = {f.candidates[0].erp_record_id for f in findings if f.band == "apply" and f.candidates}
-    coded = _rows_by(rows, c.ERP_PROJECT_ID)
+    coded = _rows_by([row_at[pos] for pos in coded_at.tolist()], c.ERP_PROJECT_ID)
     for pos, row in enumerate(unlinked_rows):
         findings.extend(_unlinked_findings(row, for_projects.get(pos, ()), claimed, coded, thresholds))
-    fixable = (
-        joined[c.ERP_RECORD_ID].notna() & joined[c.ERP_PROJECT_ID].notna() & ~joined[c.ERP_ID_IS_CANONICAL]
-    ).to_numpy()
-    findings.extend(_erp_malformed(row) for row, fix in zip(rows, fixable, strict=True) if fix)
+    findings.extend(_erp_malformed(row_at[pos]) for pos in fixable.tolist())
     return _open_in_order(findings, joined, accepted_keys)
 
 
@@ -165,17 +183,66 @@ def _open_in_order(
 # --- classifying and ranking -------------------------------------------------------------------------------
 
 
-def _deal_problem(row: Row) -> str | None:
-    """What is wrong with a deal's ID, if anything (one word; the seekers need candidates)."""
-    if _text(row[c.DEAL_RAW_PROJECT_ID]) is None:
-        return "missing" if row[c.DEAL_IS_WON] else None
-    if _text(row[c.DEAL_ID_REASON]) is not None:
+def _deal_problems(joined: pd.DataFrame) -> list[str | None]:
+    """Per row, what is wrong with its deal's ID, if anything (one word; the seekers need candidates);
+    None for rows without a deal."""
+    columns = (
+        c.CRM_DEAL_ID,
+        c.DEAL_RAW_PROJECT_ID,
+        c.DEAL_IS_WON,
+        c.DEAL_ID_REASON,
+        c.MATCH,
+        c.DEAL_ID_SHARED,
+        c.FINANCIAL_OWNER,
+        c.DEAL_ID_IS_CANONICAL,
+    )
+    values = [joined[column].astype(object).tolist() for column in columns]
+    return [_deal_problem(*row) for row in zip(*values, strict=True)]
+
+
+def _deal_problem(
+    deal: object,
+    raw: object,
+    won: object,
+    reason: object,
+    match: object,
+    shared: object,
+    owner: object,
+    canonical: object,
+) -> str | None:
+    if not isinstance(deal, str):
+        return None
+    if _text(raw) is None:
+        return "missing" if won else None
+    if _text(reason) is not None:
         return "unnormalizable"
-    if row[c.MATCH] == c.MATCH_DEAL_ONLY:
+    if match == c.MATCH_DEAL_ONLY:
         return "dangling"
-    if row[c.DEAL_ID_SHARED]:
-        return "owner" if row[c.FINANCIAL_OWNER] else "misfit"
-    return None if row[c.DEAL_ID_IS_CANONICAL] else "malformed"
+    if shared:
+        return "owner" if owner else "misfit"
+    return None if canonical else "malformed"
+
+
+def _may_conflict(joined: pd.DataFrame, t: Thresholds) -> np.ndarray:
+    """The rows `_disagreements` may find something on (linked, the project's financial owner, and a
+    customer, currency or amount check failing), a column at a time; `_conflict` words them."""
+    candidates = (joined[c.MATCH] == c.MATCH_LINKED).to_numpy() & joined[c.FINANCIAL_OWNER].to_numpy(
+        dtype=bool
+    )
+    at = np.flatnonzero(candidates)
+    rows = joined.iloc[at]
+    similarity = company_similarities(rows[c.CUSTOMER_NAME], rows[c.ERP_CUSTOMER_NAME])
+    deal_ccy = [_text(v) for v in rows[c.DEAL_CURRENCY].astype(object).tolist()]
+    erp_ccy = [_text(v) for v in rows[c.ERP_CURRENCY].astype(object).tolist()]
+    other_currency = np.array(
+        [bool(a and b and a != b) for a, b in zip(deal_ccy, erp_ccy, strict=True)], dtype=bool
+    )
+    amount = rows[c.DEAL_AMOUNT].to_numpy(dtype="float64", na_value=np.nan)
+    invoiced = rows[c.INVOICED_AMOUNT].to_numpy(dtype="float64", na_value=np.nan)
+    over = invoiced > amount * (1 + t.conflict_amount_tolerance)  # NaN on either side: False
+    flagged = np.zeros(len(joined), dtype=bool)
+    flagged[at] = (similarity < t.conflict_name_similarity) | other_currency | over
+    return flagged
 
 
 def _candidates(

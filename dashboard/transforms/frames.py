@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 from dashboard import columns as c
-from services.models import CrmProjectRecord, CrmRecordId, CrmSnapshot, Deal, ErpSnapshot, Ticket
+from services.models import (
+    CrmProjectRecord,
+    CrmRecordId,
+    CrmSnapshot,
+    Deal,
+    ErpReceivable,
+    ErpSnapshot,
+    Ticket,
+)
 
 DEAL_COLUMNS = {
     c.CRM_DEAL_ID: "object",
@@ -118,6 +126,7 @@ _ACTUALS_FIELDS = {
 }
 
 
+_NONE = Decimal(0)
 MAX_AMOUNT = 1e12
 """No project is worth a trillion: an amount beyond this (or not finite) is a typo or a unit slip."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -138,8 +147,13 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
     problems = [list(d.problems) for d in deals]
     where = [f"deal {d.crm_deal_id}" for d in deals]
     owner_of = [owners.get(d.owner_id) if d.owner_id else None for d in deals]
-    facts = [[tickets[t] for t in d.ticket_ids if t in tickets] for d in deals]
-    items = [sum((item_amounts[i] for i in d.line_item_ids if i in item_amounts), Decimal(0)) for d in deals]
+    ticket_columns = _ticket_columns(deals, tickets)
+    items = [
+        sum((item_amounts[i] for i in d.line_item_ids if i in item_amounts), _NONE)
+        if d.line_item_ids
+        else _NONE
+        for d in deals
+    ]
     columns: dict[str, list[object]] = {
         c.CRM_DEAL_ID: [d.crm_deal_id for d in deals],
         c.DEAL_NAME: [_clean(d.name, p, w, "name") for d, p, w in zip(deals, problems, where, strict=True)],
@@ -174,14 +188,12 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
         c.LINE_ITEMS_AMOUNT: [
             _amount(a, p, w, "line items") for a, p, w in zip(items, problems, where, strict=True)
         ],
-        c.PRESALES_TICKETS: [sum(f[0] for f in fs) for fs in facts],
-        c.OPEN_INCIDENTS: [sum(f[1] for f in fs) for fs in facts],
-        c.OPEN_CHANGE_REQUESTS: [sum(f[2] for f in fs) for fs in facts],
+        **ticket_columns,
         c.NOTE_COUNT: [len(d.note_ids) for d in deals],
         c.LAST_NOTE_AT: [
-            max((note_times[n] for n in d.note_ids if n in note_times), default=None) for d in deals
+            max((note_times[n] for n in d.note_ids if n in note_times), default=None) if d.note_ids else None
+            for d in deals
         ],
-        c.LAST_TICKET_AT: [max((f[3] for f in fs if f[3] is not None), default=None) for fs in facts],
     }
     columns[c.DEAL_PROBLEMS] = ["\n".join(p) or None for p in problems]
     return _frame_of(columns, DEAL_COLUMNS)
@@ -224,10 +236,9 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
             for column, field in _ACTUALS_FIELDS.items():
                 sums[column] += values[field]
     receivable_problems: dict[str, list[str]] = {}
-    for r in erp.receivables:
+    _, plausible = _receivable_amounts(erp.receivables)
+    for r in (r for r, ok in zip(erp.receivables, plausible.tolist(), strict=True) if not ok):
         amounts = (("untaxed", r.amount_untaxed), ("total", r.amount_total), ("open", r.amount_residual))
-        if all(-MAX_AMOUNT <= float(value) <= MAX_AMOUNT for _, value in amounts):
-            continue
         for label, value in amounts:
             if not _plausible(value):
                 receivable_problems.setdefault(r.erp_record_id, []).append(
@@ -240,7 +251,7 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
     where = [f"{system} project {p.erp_project_id or p.erp_record_id}" for p in projects]
     summed = [actuals.get(p.erp_record_id) for p in projects]
     rows = list(zip(projects, problems, where, strict=True))
-    columns: dict[str, list[object]] = {
+    columns: dict[str, Sequence[object] | np.ndarray] = {
         c.ERP_NAME: [p.erp for p in projects],
         c.ERP_RECORD_ID: [p.erp_record_id for p in projects],
         c.ERP_RAW_PROJECT_ID: [p.erp_project_id for p in projects],
@@ -255,11 +266,21 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
         c.ERP_UPDATED_AT: [p.updated_at for p in projects],
         c.HAS_ACTUALS: [s is not None for s in summed],
     }
-    # Row by row across the actuals columns, so each project's problems keep the columns' order.
-    sums_of: dict[str, list[object]] = {column: [] for column in _ACTUALS_FIELDS}
-    for s, ps, w in zip(summed, problems, where, strict=True):
+    # A column at a time as floats; then, for the few projects with an implausible sum, each one named (in
+    # the columns' order) and left empty.
+    sums_of = {
+        column: np.array([float(s[column]) if s else np.nan for s in summed], dtype="float64")
+        for column in _ACTUALS_FIELDS
+    }
+    has_actuals = np.array([s is not None for s in summed], dtype=bool)
+    implausible = {  # not finite (NaN and inf fail the comparison) or too large, where there are actuals
+        column: has_actuals & ~(np.abs(values) <= MAX_AMOUNT) for column, values in sums_of.items()
+    }
+    for row in np.flatnonzero(np.logical_or.reduce(list(implausible.values()))).tolist():
         for column, field in _ACTUALS_FIELDS.items():
-            sums_of[column].append(_amount(s[column], ps, w, field.replace("_", " ")) if s else None)
+            if implausible[column][row]:
+                _amount(float(sums_of[column][row]), problems[row], where[row], field.replace("_", " "))
+                sums_of[column][row] = np.nan
     columns |= sums_of
     columns[c.ERP_PROBLEMS] = ["\n".join(p) or None for p in problems]
     return _frame_of(columns, ERP_PROJECT_COLUMNS)
@@ -267,26 +288,18 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
 
 def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
     """One row per posted customer invoice or credit note (RECEIVABLE_COLUMNS), amounts gross but untaxed."""
-    kept = []
-    for r in erp.receivables:
-        untaxed, total, residual = float(r.amount_untaxed), float(r.amount_total), float(r.amount_residual)
-        if (
-            -MAX_AMOUNT <= untaxed <= MAX_AMOUNT
-            and -MAX_AMOUNT <= total <= MAX_AMOUNT
-            and -MAX_AMOUNT <= residual <= MAX_AMOUNT
-        ):
-            kept.append((r, untaxed, total, residual))
-        # else: named on its project by erp_projects_frame
+    receivables = erp.receivables
+    amounts, plausible = _receivable_amounts(receivables)
+    # the others are named on their project by erp_projects_frame
+    kept = [r for r, ok in zip(receivables, plausible.tolist(), strict=True) if ok]
     columns: dict[str, list[object]] = {
-        c.ERP_RECORD_ID: [r.erp_record_id for r, *_ in kept],
-        c.DOCUMENT: [r.document for r, *_ in kept],
-        c.INVOICE_DATE: [r.invoice_date for r, *_ in kept],
-        c.DUE_DATE: [r.due_date for r, *_ in kept],
-        c.UNTAXED_AMOUNT: [k[1] for k in kept],
-        c.TOTAL_AMOUNT: [k[2] for k in kept],
-        c.RESIDUAL_AMOUNT: [k[3] for k in kept],
-        c.CURRENCY: [r.currency for r, *_ in kept],
-        c.PAYMENT_STATE: [r.payment_state for r, *_ in kept],
+        c.ERP_RECORD_ID: [r.erp_record_id for r in kept],
+        c.DOCUMENT: [r.document for r in kept],
+        c.INVOICE_DATE: [r.invoice_date for r in kept],
+        c.DUE_DATE: [r.due_date for r in kept],
+        **{column: values[plausible].tolist() for column, values in amounts.items()},
+        c.CURRENCY: [r.currency for r in kept],
+        c.PAYMENT_STATE: [r.payment_state for r in kept],
     }
     return _frame_of(columns, RECEIVABLE_COLUMNS)
 
@@ -296,7 +309,7 @@ def _frame(rows: Sequence[Mapping[str, object]], dtypes: Mapping[str, str]) -> p
     return _frame_of({col: [row[col] for row in rows] for col in dtypes}, dtypes)
 
 
-def _frame_of(columns: Mapping[str, list[Any]], dtypes: Mapping[str, str]) -> pd.DataFrame:
+def _frame_of(columns: Mapping[str, Sequence[Any] | np.ndarray], dtypes: Mapping[str, str]) -> pd.DataFrame:
     """`columns` (one list per column, all as long) as a frame of exactly `dtypes`' columns and types,
     built a column at a time (a frame from ten thousand dicts costs several times more). Dates and
     instants arrive as Python objects: a day becomes midnight without a zone, an instant UTC (a naive one
@@ -308,7 +321,7 @@ def _frame_of(columns: Mapping[str, list[Any]], dtypes: Mapping[str, str]) -> pd
             stamps = pd.to_datetime(pd.Series(values, dtype="object"), utc="UTC" in dtype)
             data[col] = stamps.astype(dtype)  # type: ignore[call-overload]  # a datetime64 dtype string
         elif dtype == "float64":
-            data[col] = np.array(values, dtype="float64") if values else np.array([], dtype="float64")
+            data[col] = np.asarray(values, dtype="float64") if len(values) else np.array([], dtype="float64")
         elif dtype == "object":
             data[col] = pd.Series(values, dtype="object")
         else:
@@ -329,7 +342,13 @@ def _project_links(records: Iterable[CrmProjectRecord], deals: Iterable[Deal]) -
 def _ticket_facts(ticket: Ticket) -> tuple[bool, bool, bool, datetime | None]:
     """Presales, open incident, open change request, and the ticket's latest time, worked out once per
     ticket rather than once per deal that lists it."""
-    latest = _latest((ticket.created_at, ticket.closed_at))
+    created, closed = ticket.created_at, ticket.closed_at
+    if created is None:
+        latest = _utc(closed) if closed is not None else None
+    elif closed is None:
+        latest = _utc(created)
+    else:
+        latest = max(_utc(created), _utc(closed))
     return (
         ticket.kind == "presales",
         ticket.kind == "incident" and ticket.is_open,
@@ -338,12 +357,41 @@ def _ticket_facts(ticket: Ticket) -> tuple[bool, bool, bool, datetime | None]:
     )
 
 
+def _ticket_columns(
+    deals: Sequence[Deal], facts: Mapping[CrmRecordId, tuple[bool, bool, bool, datetime | None]]
+) -> dict[str, list[object]]:
+    """Per deal, its presales tickets, open incidents and open change requests counted, and its latest
+    ticket time, from `_ticket_facts` of the tickets the snapshot holds (one pass; most deals have none)."""
+    presales: list[object] = []
+    incidents: list[object] = []
+    changes: list[object] = []
+    latest: list[object] = []
+    for deal in deals:
+        counts = [0, 0, 0]
+        last: datetime | None = None
+        for ticket_id in deal.ticket_ids:
+            fact = facts.get(ticket_id)
+            if fact is None:
+                continue
+            counts[0] += fact[0]
+            counts[1] += fact[1]
+            counts[2] += fact[2]
+            if fact[3] is not None and (last is None or fact[3] > last):
+                last = fact[3]
+        presales.append(counts[0])
+        incidents.append(counts[1])
+        changes.append(counts[2])
+        latest.append(last)
+    return {
+        c.PRESALES_TICKETS: presales,
+        c.OPEN_INCIDENTS: incidents,
+        c.OPEN_CHANGE_REQUESTS: changes,
+        c.LAST_TICKET_AT: latest,
+    }
+
+
 def _first_name(ids: Iterable[CrmRecordId], names: Mapping[CrmRecordId, str | None]) -> str | None:
     return next((name for i in ids if (name := names.get(i))), None)
-
-
-def _latest(times: Iterable[datetime | None]) -> datetime | None:
-    return max((_utc(t) for t in times if t is not None), default=None)
 
 
 def _money(value: Decimal | None) -> float | None:
@@ -355,7 +403,24 @@ def _plausible(value: Decimal | None) -> bool:
     return value is None or -MAX_AMOUNT <= float(value) <= MAX_AMOUNT
 
 
-def _amount(value: Decimal | None, problems: list[str], where: str, what: str) -> float | None:
+def _receivable_amounts(
+    receivables: Sequence[ErpReceivable],
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The invoices' untaxed, total and open amounts as float arrays (UNTAXED_AMOUNT, TOTAL_AMOUNT,
+    RESIDUAL_AMOUNT), and which invoices have all three plausible (a Decimal too large for a float becomes
+    inf; inf and NaN fail)."""
+    amounts = {
+        c.UNTAXED_AMOUNT: np.array([float(r.amount_untaxed) for r in receivables], dtype="float64"),
+        c.TOTAL_AMOUNT: np.array([float(r.amount_total) for r in receivables], dtype="float64"),
+        c.RESIDUAL_AMOUNT: np.array([float(r.amount_residual) for r in receivables], dtype="float64"),
+    }
+    plausible = np.ones(len(receivables), dtype=bool)
+    for values in amounts.values():
+        plausible &= np.abs(values) <= MAX_AMOUNT
+    return amounts, plausible
+
+
+def _amount(value: Decimal | float | None, problems: list[str], where: str, what: str) -> float | None:
     """The amount as a float, or None (and a problem named) when it is not finite or implausibly large."""
     if value is None:
         return None
@@ -370,7 +435,8 @@ def _amount(value: Decimal | None, problems: list[str], where: str, what: str) -
 
 def _clean(text: str | None, problems: list[str], where: str, what: str) -> str | None:
     """Text without control characters (a line break becomes a space); the removal is named."""
-    if text is None or not (_CONTROL.search(text) or _LINE_BREAKS.search(text)):
+    # isprintable() (C, no regex) is true for nearly every name; only the others are searched
+    if text is None or text.isprintable() or not (_CONTROL.search(text) or _LINE_BREAKS.search(text)):
         return text
     cleaned = _CONTROL.sub("", _LINE_BREAKS.sub(" ", text)).strip()
     if _CONTROL.search(text):
@@ -381,4 +447,6 @@ def _clean(text: str | None, problems: list[str], where: str, what: str) -> str 
 
 
 def _utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:  # as the records hold nearly every instant
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -178,11 +178,15 @@ def _number(tokens: list[str], convention: IdConvention) -> tuple[str | None, in
     return None, value
 
 
+_DIGITS_AS_HASH = str.maketrans(dict.fromkeys("0123456789", "#"))
+_SPACE = re.compile(r"\s")
+
+
 def id_format(raw: str | None) -> str:
     """The shape of a raw ID: digits as #, spaces visible as ␣, letters and separators as typed."""
     if raw is None or raw == "":
         return "(empty)"
-    return re.sub(r"\s", "␣", re.sub(r"[0-9]", "#", raw))
+    return _SPACE.sub("␣", raw.translate(_DIGITS_AS_HASH))
 
 
 @dataclass(frozen=True)

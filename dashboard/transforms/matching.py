@@ -64,6 +64,11 @@ def company_similarity(a: object, b: object) -> float:
     return float(fuzz.token_set_ratio(left, right)) / 100
 
 
+def company_similarities(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """`company_similarity` of left[i] and right[i] for every i, as one array."""
+    return _pairwise_similarity(_keys(left), _keys(right), None)
+
+
 def pair_scores(deals: pd.DataFrame, projects: pd.DataFrame, *, compare_ids: bool = True) -> pd.DataFrame:
     """Signals and fit score of deal row i against project row i (DEAL_NEEDS, PROJECT_NEEDS columns).
 
@@ -71,12 +76,12 @@ def pair_scores(deals: pd.DataFrame, projects: pd.DataFrame, *, compare_ids: boo
     """
     d = deals.reset_index(drop=True)
     p = projects.reset_index(drop=True)
-    customers = zip(_keys(d[c.CUSTOMER_NAME]), _keys(p[c.ERP_CUSTOMER_NAME]), strict=True)
-    names = zip(d[c.DEAL_NAME].tolist(), p[c.ERP_PROJECT_NAME].tolist(), strict=True)
     ids = zip(d[c.DEAL_PROJECT_ID].tolist(), p[c.ERP_PROJECT_ID].tolist(), strict=True)
     signals: Signals = {
-        c.FIT_CUSTOMER: np.array([_key_similarity(x, y) for x, y in customers], dtype="float64"),
-        c.FIT_NAME: np.array([_name_similarity(x, y) for x, y in names], dtype="float64"),
+        c.FIT_CUSTOMER: company_similarities(d[c.CUSTOMER_NAME], p[c.ERP_CUSTOMER_NAME]),
+        c.FIT_NAME: _pairwise_similarity(
+            d[c.DEAL_NAME].tolist(), p[c.ERP_PROJECT_NAME].tolist(), default_process
+        ),
         c.FIT_AMOUNT: _amount_fit(*_amounts(d, p)),
         c.FIT_DATE: _date_fit(_dates(d[c.CLOSE_DATE]), _dates(p[c.ERP_START_DATE])),
         c.FIT_ID: np.array([_id_fit(x, y) for x, y in ids] if compare_ids else [np.nan] * len(d), "float64"),
@@ -141,16 +146,26 @@ def _no_text(value: object) -> bool:
     return not isinstance(value, str) or not value.strip()
 
 
-def _key_similarity(left: str, right: str) -> float:
-    if not left or not right:
-        return float("nan")
-    return float(fuzz.token_set_ratio(left, right)) / 100
-
-
-def _name_similarity(a: object, b: object) -> float:
-    if not isinstance(a, str) or not isinstance(b, str) or not a.strip() or not b.strip():
-        return float("nan")
-    return float(fuzz.token_set_ratio(a, b, processor=default_process)) / 100
+def _pairwise_similarity(
+    left: Sequence[object], right: Sequence[object], processor: Callable[[str], str] | None
+) -> np.ndarray:
+    """token_set_ratio / 100 of left[i] and right[i] for every i (NaN where either has no text), scored in
+    one call (rapidfuzz `cpdist`, the pairwise twin of `cdist`)."""
+    scores = np.full(len(left), np.nan)
+    at = [i for i, (a, b) in enumerate(zip(left, right, strict=True)) if not (_no_text(a) or _no_text(b))]
+    if at:
+        prepare = processor or str  # the texts as rapidfuzz's processor would hand them to the scorer
+        scores[at] = (
+            process.cpdist(
+                [prepare(str(left[i])) for i in at],
+                [prepare(str(right[i])) for i in at],
+                scorer=fuzz.token_set_ratio,
+                dtype=np.float64,
+                workers=-1,
+            )
+            / 100
+        )
+    return scores
 
 
 def _similarity_grid(

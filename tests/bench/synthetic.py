@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sandbox.crm_schema import DEAL_STAGES
+from sandbox.crm_schema import DEAL_STAGES, PRIMARY_CONTACT_TYPE_ID, TICKET_STAGES
 from sandbox.portfolio import Portfolio, plan_portfolio
 from services.hubspot import PortalNames
 from services.hubspot import parse as hs
@@ -34,7 +34,7 @@ from services.odoo import figures as odoo_figures
 from services.odoo import invoices as odoo_invoices
 from tests.bench.sandboxes import FOLDER, SEED
 
-Links = dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]]
+Links = dict[str, dict[str, list[tuple[str, tuple[int, ...]]]]]
 
 
 def snapshots(deals: int) -> tuple[CrmSnapshot, ErpSnapshot]:
@@ -61,8 +61,13 @@ def crm_snapshot(plan: Portfolio) -> CrmSnapshot:
             raw[object_type].append({"id": str(record_id), "properties": json.loads(properties)})
     links = _deal_links(plan, names)
     stages = {stage: (label, closed, closed and p >= 1) for stage, label, p, closed in DEAL_STAGES}
+    # what `HubSpotClient.portal_semantics` reads from the default portal's labels and ticket pipeline
+    semantics = hs.Semantics(
+        primary_contact_types=frozenset({PRIMARY_CONTACT_TYPE_ID}),
+        ticket_open={stage: state == "OPEN" for stage, _, state in TICKET_STAGES},
+    )
     deals = tuple(
-        hs.deal(r, names, stages, {to: by_deal.get(r["id"], []) for to, by_deal in links.items()})
+        hs.deal(r, names, stages, {to: by_deal.get(r["id"], []) for to, by_deal in links.items()}, semantics)
         for r in raw["deals"]
     )
     deals_of: dict[str, list[Any]] = defaultdict(list)
@@ -78,21 +83,22 @@ def crm_snapshot(plan: Portfolio) -> CrmSnapshot:
         projects=tuple(hs.project(r, names, deals_of.get(r["id"], [])) for r in raw["projects"]),
         companies=tuple(hs.company(r) for r in raw["companies"]),
         contacts=tuple(hs.contact(r) for r in raw["contacts"]),
-        tickets=tuple(hs.ticket(r, names) for r in raw["tickets"]),
+        tickets=tuple(hs.ticket(r, names, semantics) for r in raw["tickets"]),
         owners=owners,
         read_at=datetime.now(UTC),
     )
 
 
 def _deal_links(plan: Portfolio, names: PortalNames) -> Links:
-    """deal id -> [(target id, labels)] per association type, as the v4 batch read groups them."""
-    labels: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for from_type, from_id, to_type, to_id, _, _, label in plan.tables["crm_association"].rows:
+    """deal id -> [(target id, association type ids)] per associated type, as the v4 batch read groups
+    them."""
+    types: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for from_type, from_id, to_type, to_id, type_id, _, _ in plan.tables["crm_association"].rows:
         if from_type == "deals":
             to = names.project_object_type if to_type == "projects" else to_type
-            labels[(to, str(from_id), str(to_id))].append((label or "").lower())
+            types[(to, str(from_id), str(to_id))].append(int(type_id))
     links: Links = defaultdict(lambda: defaultdict(list))
-    for (to, deal_id, target), found in labels.items():
+    for (to, deal_id, target), found in types.items():
         links[to][deal_id].append((target, tuple(found)))
     return links
 
