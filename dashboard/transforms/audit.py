@@ -166,7 +166,7 @@ def _open_in_order(
     findings: list[Finding], joined: pd.DataFrame, accepted_keys: frozenset[str]
 ) -> list[Finding]:
     # Within a severity and kind, findings follow the joined rows: deals first, then ERP projects.
-    position = {key: pos for pos, key in enumerate(joined[c.ROW_KEY])}
+    position = dict(zip(joined[c.ROW_KEY].tolist(), range(len(joined)), strict=True))
     ordered = sorted(
         findings,
         key=lambda f: (

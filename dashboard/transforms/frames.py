@@ -202,26 +202,27 @@ def deals_frame(crm: CrmSnapshot) -> pd.DataFrame:
 def crm_projects_frame(crm: CrmSnapshot) -> pd.DataFrame:
     """One row per (CRM project record, associated deal); a record with no deal has crm_deal_id None."""
     links = _project_links(crm.projects, crm.deals)
-    rows = []
-    for record in crm.projects:
-        deal_ids: list[str | None] = [*sorted(links.get(record.project_record_id, set()))] or [None]
-        for deal_id in deal_ids:
-            rows.append(
-                {
-                    c.CRM_PROJECT_RECORD_ID: record.project_record_id,
-                    c.CRM_DEAL_ID: deal_id,
-                    c.PROJECT_RECORD_NAME: record.name,
-                    c.PROJECT_RECORD_RAW_ID: record.raw_project_id,
-                    c.PROJECT_STATUS: record.status,
-                    c.REPORTED_POC: _money(record.percent_complete),
-                    c.MILESTONES_TOTAL: record.milestones_total,
-                    c.MILESTONES_DONE: record.milestones_done,
-                    c.NEXT_MILESTONE: record.next_milestone,
-                    c.NEXT_MILESTONE_DATE: record.next_milestone_date,
-                    c.PROJECT_UPDATED_AT: record.updated_at,
-                }
-            )
-    return _frame(rows, CRM_PROJECT_COLUMNS)
+    # a record once per deal it has, in the deals' id order, or once with no deal
+    no_deal: list[str | None] = [None]
+    pairs = [
+        (record, deal_id)
+        for record in crm.projects
+        for deal_id in (sorted(links.get(record.project_record_id, set())) or no_deal)
+    ]
+    columns: dict[str, list[object]] = {
+        c.CRM_PROJECT_RECORD_ID: [r.project_record_id for r, _ in pairs],
+        c.CRM_DEAL_ID: [deal_id for _, deal_id in pairs],
+        c.PROJECT_RECORD_NAME: [r.name for r, _ in pairs],
+        c.PROJECT_RECORD_RAW_ID: [r.raw_project_id for r, _ in pairs],
+        c.PROJECT_STATUS: [r.status for r, _ in pairs],
+        c.REPORTED_POC: [_money(r.percent_complete) for r, _ in pairs],
+        c.MILESTONES_TOTAL: [r.milestones_total for r, _ in pairs],
+        c.MILESTONES_DONE: [r.milestones_done for r, _ in pairs],
+        c.NEXT_MILESTONE: [r.next_milestone for r, _ in pairs],
+        c.NEXT_MILESTONE_DATE: [r.next_milestone_date for r, _ in pairs],
+        c.PROJECT_UPDATED_AT: [r.updated_at for r, _ in pairs],
+    }
+    return _frame_of(columns, CRM_PROJECT_COLUMNS)
 
 
 def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
@@ -302,11 +303,6 @@ def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
         c.PAYMENT_STATE: [r.payment_state for r in kept],
     }
     return _frame_of(columns, RECEIVABLE_COLUMNS)
-
-
-def _frame(rows: Sequence[Mapping[str, object]], dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """`rows` (one mapping per row) as a frame of exactly `dtypes`' columns and types."""
-    return _frame_of({col: [row[col] for row in rows] for col in dtypes}, dtypes)
 
 
 def _frame_of(columns: Mapping[str, Sequence[Any] | np.ndarray], dtypes: Mapping[str, str]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ amounts.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dashboard import columns as c
@@ -45,23 +46,28 @@ def join_projects(
     """
     left = _deals_with_records(_deals_with_ids(deals, convention), crm_projects)
     right = _erp_with_keys(erp_projects, convention)
-    joined = left.merge(right, on=_KEY, how="outer", validate="many_to_one", indicator=True)
-    joined[c.MATCH] = (
-        joined["_merge"]
-        .astype(str)
-        .map({"both": c.MATCH_LINKED, "left_only": c.MATCH_DEAL_ONLY, "right_only": c.MATCH_ERP_ONLY})
-    )
+    joined = left.merge(right, on=_KEY, how="outer", validate="many_to_one")
+    # which side a row has: every deal row has an order, every ERP row an ERP order
+    deal_side, erp_side = joined[_ORDER].notna().to_numpy(), joined["_erp_order"].notna().to_numpy()
+    match = np.where(deal_side, np.where(erp_side, c.MATCH_LINKED, c.MATCH_DEAL_ONLY), c.MATCH_ERP_ONLY)
+    joined[c.MATCH] = pd.Series(match, index=joined.index, dtype="str")
     for column in _FALSE_WHEN_ABSENT:
         joined[column] = joined[column].eq(True)
     joined[c.CRM_PROJECT_RECORD_COUNT] = joined[c.CRM_PROJECT_RECORD_COUNT].fillna(0).astype("int64")
-    is_deal = joined[c.CRM_DEAL_ID].notna()
-    joined[c.ROW_KEY] = ("deal:" + joined[c.CRM_DEAL_ID].astype(str)).where(
-        is_deal, "erp:" + joined[c.ERP_RECORD_ID].astype(str)
-    )
+    row_keys = [
+        f"deal:{deal}" if is_deal else f"erp:{record}"
+        for is_deal, deal, record in zip(
+            joined[c.CRM_DEAL_ID].notna().tolist(),
+            joined[c.CRM_DEAL_ID].tolist(),
+            joined[c.ERP_RECORD_ID].tolist(),
+            strict=True,
+        )
+    ]
+    joined[c.ROW_KEY] = pd.Series(row_keys, index=joined.index, dtype="str")
     joined = _with_financial_owner(joined, owner_margin)
     # Deals in their input order first, then the ERP projects no deal names, in theirs.
     joined = joined.sort_values([_SIDE_ORDER, _ORDER], kind="stable").reset_index(drop=True)
-    return joined.drop(columns=[_KEY, "_merge", _ORDER, _SIDE_ORDER, "_erp_order"])
+    return joined.drop(columns=[_KEY, _ORDER, _SIDE_ORDER, "_erp_order"])
 
 
 def _deals_with_ids(deals: pd.DataFrame, convention: IdConvention) -> pd.DataFrame:
@@ -85,11 +91,13 @@ def _normalized(
     ids = [
         normalize_id(value if isinstance(value, str) else None, convention) for value in frame[raw].tolist()
     ]
-    out = frame.copy()
-    out[canonical] = pd.Series([n.canonical for n in ids], index=frame.index, dtype="object")
-    out[reason] = pd.Series([n.reason for n in ids], index=frame.index, dtype="object")
-    out[is_canonical] = pd.Series([n.is_canonical for n in ids], index=frame.index, dtype="bool")
-    return out
+    return frame.assign(  # copy-on-write: the input's columns are shared, not copied
+        **{
+            canonical: pd.Series([n.canonical for n in ids], index=frame.index, dtype="object"),
+            reason: pd.Series([n.reason for n in ids], index=frame.index, dtype="object"),
+            is_canonical: pd.Series([n.is_canonical for n in ids], index=frame.index, dtype="bool"),
+        }
+    )
 
 
 def _deals_with_records(deals: pd.DataFrame, crm_projects: pd.DataFrame) -> pd.DataFrame:
