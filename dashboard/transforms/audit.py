@@ -139,13 +139,13 @@ def audit_findings(
     duplicated_codes = joined[c.ERP_PROJECT_ID].iloc[unlinked][joined[c.ERP_ID_DUPLICATED].iloc[unlinked]]
     coded_at = np.flatnonzero(joined[c.ERP_PROJECT_ID].isin(set(duplicated_codes.dropna())).to_numpy())
     wanted = np.unique(np.concatenate([seeking_at, linked_at, unlinked, fixable, shared, coded_at]))
-    row_at = dict(zip(wanted.tolist(), _records(joined.iloc[wanted]), strict=True))
+    row_at = dict(zip(wanted.tolist(), _records(joined[_ROW_COLUMNS].iloc[wanted]), strict=True))
     sharing = _rows_by([row_at[pos] for pos in shared.tolist()], c.DEAL_PROJECT_ID)
     unlinked_rows = [row_at[pos] for pos in unlinked.tolist()]
     for_deals, for_projects = _candidates(
-        joined.iloc[seeking_at][[*DEAL_NEEDS, c.DEAL_IS_WON]],
+        joined[[*DEAL_NEEDS, c.DEAL_IS_WON]].iloc[seeking_at],
         [row_at[pos] for pos in seeking_at],
-        joined.iloc[unlinked][list(PROJECT_NEEDS)],
+        joined[list(PROJECT_NEEDS)].iloc[unlinked],
         unlinked_rows,
     )
     findings = [
@@ -230,7 +230,16 @@ def _may_conflict(joined: pd.DataFrame, t: Thresholds) -> np.ndarray:
         dtype=bool
     )
     at = np.flatnonzero(candidates)
-    rows = joined.iloc[at]
+    rows = joined[
+        [
+            c.CUSTOMER_NAME,
+            c.ERP_CUSTOMER_NAME,
+            c.DEAL_CURRENCY,
+            c.ERP_CURRENCY,
+            c.DEAL_AMOUNT,
+            c.INVOICED_AMOUNT,
+        ]
+    ].iloc[at]
     similarity = company_similarities(rows[c.CUSTOMER_NAME], rows[c.ERP_CUSTOMER_NAME])
     deal_ccy = [_text(v) for v in rows[c.DEAL_CURRENCY].astype(object).tolist()]
     erp_ccy = [_text(v) for v in rows[c.ERP_CURRENCY].astype(object).tolist()]

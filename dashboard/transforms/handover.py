@@ -31,7 +31,26 @@ def handover_status(joined: pd.DataFrame, as_of: date, thresholds: Thresholds) -
     the share of items satisfied; a deal is overdue when incomplete more than `handover_overdue_days` after
     its close date.
     """
-    won = joined[joined[c.DEAL_IS_WON]]
+    won = joined.loc[
+        joined[c.DEAL_IS_WON],
+        [
+            c.ROW_KEY,
+            c.CRM_DEAL_ID,
+            c.DEAL_NAME,
+            c.CUSTOMER_NAME,
+            c.OWNER_NAME,
+            c.CLOSE_DATE,
+            c.CRM_PROJECT_RECORD_ID,
+            c.DEAL_RAW_PROJECT_ID,
+            c.MATCH,
+            c.SCOPE_SUMMARY,
+            c.LINE_ITEM_COUNT,
+            c.PRIMARY_CONTACT_ID,
+            c.PROPOSAL_VERSION,
+            c.PRESALES_TICKETS,
+            c.NOTE_COUNT,
+        ],
+    ]
     checks = pd.DataFrame(
         {
             c.HAS_PROJECT_RECORD: won[c.CRM_PROJECT_RECORD_ID].notna(),

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 
@@ -110,10 +110,20 @@ def infer_convention(erp_ids: Iterable[object], fallback: IdConvention | None = 
     return IdConvention(prefix=best[0], separator=best[1], digits=best[2])
 
 
-@lru_cache(maxsize=1 << 16)
 def normalize_id(raw: str | None, convention: IdConvention) -> NormalizedId:
-    """The canonical form of a raw project ID, or the reason it cannot be normalized (cached: the join, the
-    convention report and the audit normalize the same IDs, and a refresh the same ones again)."""
+    """The canonical form of a raw project ID, or the reason it cannot be normalized."""
+    return normalizer(convention)(raw)
+
+
+@lru_cache(maxsize=64)
+def normalizer(convention: IdConvention) -> Callable[[str | None], NormalizedId]:
+    """`normalize_id` under one convention, as a function of the raw ID alone, for normalizing many IDs
+    (the convention is hashed once, not once per ID). Cached: the join, the convention report and the audit
+    normalize the same IDs, and a refresh the same ones again."""
+    return lru_cache(maxsize=1 << 16)(partial(_normalize, convention=convention))
+
+
+def _normalize(raw: str | None, convention: IdConvention) -> NormalizedId:
     if not isinstance(raw, str) or not raw.strip():
         # A frame hands over NaN for an empty cell; it is as empty as None.
         return NormalizedId(raw if isinstance(raw, str) else None, None, "empty", False)
@@ -138,7 +148,7 @@ def next_project_id(taken: Iterable[object], convention: IdConvention) -> str:
     counts as PRJ-00041; what it cannot read is skipped); the first ID (number 1) when none is."""
     numbers = [
         int(found.canonical[-convention.digits :])
-        for found in (normalize_id(raw if isinstance(raw, str) else None, convention) for raw in taken)
+        for found in map(normalizer(convention), (raw if isinstance(raw, str) else None for raw in taken))
         if found.canonical is not None
     ]
     following = max(numbers, default=0) + 1
@@ -208,7 +218,7 @@ def convention_report(
     summary_rows: list[dict[str, object]] = []
     for system, ids in ids_by_system.items():
         raws = [raw if isinstance(raw, str) else None for raw in ids]
-        normalized = [normalize_id(raw, convention) for raw in raws]
+        normalized = list(map(normalizer(convention), raws))
         by_format: dict[str, list[str | None]] = {}
         for raw in raws:
             by_format.setdefault(id_format(raw), []).append(raw)

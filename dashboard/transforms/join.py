@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import columns as c
-from dashboard.transforms.ids import IdConvention, normalize_id
+from dashboard.transforms.ids import IdConvention, normalizer
 from dashboard.transforms.matching import DEAL_NEEDS, PROJECT_NEEDS, pair_scores
 
 _KEY = "_join_key"
@@ -88,9 +88,8 @@ def _normalized(
     frame: pd.DataFrame, raw: str, canonical: str, reason: str, is_canonical: str, convention: IdConvention
 ) -> pd.DataFrame:
     """A copy of `frame` with the canonical form of its `raw` ID column, the reason, and is-canonical."""
-    ids = [
-        normalize_id(value if isinstance(value, str) else None, convention) for value in frame[raw].tolist()
-    ]
+    normalize = normalizer(convention)
+    ids = [normalize(value if isinstance(value, str) else None) for value in frame[raw].tolist()]
     return frame.assign(  # copy-on-write: the input's columns are shared, not copied
         **{
             canonical: pd.Series([n.canonical for n in ids], index=frame.index, dtype="object"),

@@ -17,6 +17,34 @@ from dashboard import columns as c
 from dashboard.transforms.aging import receivable_aging
 from dashboard.transforms.thresholds import Thresholds
 
+_READS = (  # the joined columns the figures read (taking only these rows of only these columns)
+    c.ROW_KEY,
+    c.CRM_DEAL_ID,
+    c.ERP_RECORD_ID,
+    c.ERP_PROJECT_ID,
+    c.DEAL_NAME,
+    c.ERP_PROJECT_NAME,
+    c.CUSTOMER_NAME,
+    c.ERP_CUSTOMER_NAME,
+    c.OWNER_NAME,
+    c.MATCH,
+    c.FINANCIAL_OWNER,
+    c.DEAL_IS_WON,
+    c.DEAL_CURRENCY,
+    c.ERP_CURRENCY,
+    c.DEAL_AMOUNT,
+    c.REPORTED_POC,
+    c.EST_MARGIN_PCT,
+    c.LABOR_COST_AMOUNT,
+    c.VENDOR_COST_AMOUNT,
+    c.OTHER_COST_AMOUNT,
+    c.INVOICED_AMOUNT,
+    c.PAID_AMOUNT,
+    c.OUTSTANDING_AMOUNT,
+    c.DEAL_PROBLEMS,
+    c.ERP_PROBLEMS,
+)
+
 
 def project_figures(
     joined: pd.DataFrame, receivables: pd.DataFrame, as_of: date, thresholds: Thresholds
@@ -28,7 +56,7 @@ def project_figures(
     every ERP project is counted once. A deal whose currency differs from its ERP project's shows no
     contract value (it cannot be compared) and says so in currency_mismatch.
     """
-    rows = joined[joined[c.DEAL_IS_WON] | joined[c.ERP_RECORD_ID].notna()]
+    rows = joined.loc[joined[c.DEAL_IS_WON] | joined[c.ERP_RECORD_ID].notna(), list(_READS)]
     has_erp = rows[c.ERP_RECORD_ID].notna() & rows[c.FINANCIAL_OWNER]
     won = rows[c.DEAL_IS_WON]
     currency = rows[c.ERP_CURRENCY].where(has_erp, rows[c.DEAL_CURRENCY])
