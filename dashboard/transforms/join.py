@@ -19,7 +19,6 @@ from dashboard.transforms.matching import DEAL_NEEDS, PROJECT_NEEDS, pair_scores
 
 _KEY = "_join_key"
 _ORDER = "_order"
-_SIDE_ORDER = "_side_order"
 _FALSE_WHEN_ABSENT = (
     c.DEAL_IS_WON,
     c.DEAL_IS_CLOSED,
@@ -46,7 +45,12 @@ def join_projects(
     """
     left = _deals_with_records(_deals_with_ids(deals, convention), crm_projects)
     right = _erp_with_keys(erp_projects, convention)
-    joined = left.merge(right, on=_KEY, how="outer", validate="many_to_one")
+    # Deals in their input order first, then the ERP projects no deal names, in theirs: a left join and
+    # the rest appended gives that order without sorting the keys (as an outer join would) or the rows.
+    joined = left.merge(right, on=_KEY, how="left", validate="many_to_one")
+    unnamed = right[~right[_KEY].isin(left[_KEY])]
+    if len(unnamed):
+        joined = pd.concat([joined, unnamed], ignore_index=True)
     # which side a row has: every deal row has an order, every ERP row an ERP order
     deal_side, erp_side = joined[_ORDER].notna().to_numpy(), joined["_erp_order"].notna().to_numpy()
     match = np.where(deal_side, np.where(erp_side, c.MATCH_LINKED, c.MATCH_DEAL_ONLY), c.MATCH_ERP_ONLY)
@@ -65,9 +69,7 @@ def join_projects(
     ]
     joined[c.ROW_KEY] = pd.Series(row_keys, index=joined.index, dtype="str")
     joined = _with_financial_owner(joined, owner_margin)
-    # Deals in their input order first, then the ERP projects no deal names, in theirs.
-    joined = joined.sort_values([_SIDE_ORDER, _ORDER], kind="stable").reset_index(drop=True)
-    return joined.drop(columns=[_KEY, _ORDER, _SIDE_ORDER, "_erp_order"])
+    return joined.drop(columns=[_KEY, _ORDER, "_erp_order"])
 
 
 def _deals_with_ids(deals: pd.DataFrame, convention: IdConvention) -> pd.DataFrame:
@@ -148,7 +150,6 @@ def _with_financial_owner(joined: pd.DataFrame, owner_margin: float) -> pd.DataF
         fit[linked] = pair_scores(rows, rows, compare_ids=False)[c.FIT_SCORE].to_numpy()
     out = joined.assign(**{c.LINK_FIT: fit})
     out[_ORDER] = out[_ORDER].fillna(out["_erp_order"])
-    out[_SIDE_ORDER] = out[c.CRM_DEAL_ID].isna().astype("int64")
     shared = out[linked & out[c.DEAL_ID_SHARED]]
     owners = set(out.index[linked & ~out[c.DEAL_ID_SHARED]]) | _owners(shared, owner_margin)
     out[c.FINANCIAL_OWNER] = out.index.isin(owners) | ~linked
