@@ -21,7 +21,7 @@ from dashboard.settings import Settings
 from dashboard.snapshot import Snapshot
 from dashboard.transforms.audit import Finding, audit_findings
 from dashboard.transforms.delivery import delivery_status
-from dashboard.transforms.frames import crm_projects_frame, deals_frame, erp_projects_frame, receivables_frame
+from dashboard.transforms.frames import crm_projects_frame, deals_frame, erp_frames
 from dashboard.transforms.handover import handover_status
 from dashboard.transforms.ids import (
     ConventionReport,
@@ -128,7 +128,7 @@ def _analyze(snapshot: Snapshot, params: AnalysisParams, accepted_keys: frozense
     crm = snapshot.crm or _empty_crm()
     erp = snapshot.erp or _empty_erp()
     deals = deals_frame(crm)
-    erp_projects = erp_projects_frame(erp)
+    erp_projects, receivables = erp_frames(erp)
     convention, source = id_convention(params.id_pattern, erp_projects[c.ERP_RAW_PROJECT_ID].tolist())
     report = convention_report(
         {"HubSpot": deals.loc[deals[c.DEAL_IS_WON], c.DEAL_RAW_PROJECT_ID].tolist(),
@@ -138,7 +138,6 @@ def _analyze(snapshot: Snapshot, params: AnalysisParams, accepted_keys: frozense
     joined = join_projects(
         deals, crm_projects_frame(crm), erp_projects, convention, params.thresholds.match_margin
     )
-    receivables = receivables_frame(erp)
     figures = project_figures(joined, receivables, as_of, params.thresholds)
     portfolio = portfolio_figures(figures, params.reporting_currency, params.fx_rates)
     problems = tuple(p for d in crm.deals for p in d.problems) + tuple(

@@ -225,8 +225,24 @@ def crm_projects_frame(crm: CrmSnapshot) -> pd.DataFrame:
     return _frame_of(columns, CRM_PROJECT_COLUMNS)
 
 
+def erp_frames(erp: ErpSnapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`erp_projects_frame` and `receivables_frame` together, reading the invoices' amounts once."""
+    amounts = _receivable_amounts(erp.receivables)
+    return _erp_projects_frame(erp, amounts[1]), _receivables_frame(erp, *amounts)
+
+
 def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
     """One row per ERP project with its actuals summed in (ERP_PROJECT_COLUMNS); no actuals -> NaN money."""
+    return _erp_projects_frame(erp, _receivable_amounts(erp.receivables)[1])
+
+
+def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
+    """One row per posted customer invoice or credit note (RECEIVABLE_COLUMNS), amounts gross but untaxed."""
+    return _receivables_frame(erp, *_receivable_amounts(erp.receivables))
+
+
+def _erp_projects_frame(erp: ErpSnapshot, plausible: np.ndarray) -> pd.DataFrame:
+    """`erp_projects_frame`, given which invoices have plausible amounts (`_receivable_amounts`)."""
     actuals: dict[str, dict[str, Decimal]] = {}
     for a in erp.actuals:
         values = a.__dict__  # the frozen record's fields, read once
@@ -237,7 +253,6 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
             for column, field in _ACTUALS_FIELDS.items():
                 sums[column] += values[field]
     receivable_problems: dict[str, list[str]] = {}
-    _, plausible = _receivable_amounts(erp.receivables)
     for r in (r for r, ok in zip(erp.receivables, plausible.tolist(), strict=True) if not ok):
         amounts = (("untaxed", r.amount_untaxed), ("total", r.amount_total), ("open", r.amount_residual))
         for label, value in amounts:
@@ -287,10 +302,11 @@ def erp_projects_frame(erp: ErpSnapshot) -> pd.DataFrame:
     return _frame_of(columns, ERP_PROJECT_COLUMNS)
 
 
-def receivables_frame(erp: ErpSnapshot) -> pd.DataFrame:
-    """One row per posted customer invoice or credit note (RECEIVABLE_COLUMNS), amounts gross but untaxed."""
+def _receivables_frame(
+    erp: ErpSnapshot, amounts: Mapping[str, np.ndarray], plausible: np.ndarray
+) -> pd.DataFrame:
+    """`receivables_frame`, given the invoices' amounts and which are plausible (`_receivable_amounts`)."""
     receivables = erp.receivables
-    amounts, plausible = _receivable_amounts(receivables)
     # the others are named on their project by erp_projects_frame
     kept = [r for r, ok in zip(receivables, plausible.tolist(), strict=True) if ok]
     columns: dict[str, list[object]] = {
