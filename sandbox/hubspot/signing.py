@@ -96,7 +96,7 @@ def seen_contacts(crm_url: str, deal_id: str | int, *, client: httpx.Client | No
     HubSpot says more follow (the card then sends none). Read on the sandbox's control path, uncounted: HubSpot
     reads it for the viewer, not with the app's token (sandbox/hubspot/associations.py `card_associations`)."""
     url = f"{crm_url.rstrip('/')}/__sandbox__/ui-extensions/deals/{deal_id}/associations/contacts"
-    params = {"pageLength": str(CARD_PAGE_LENGTH), "properties": "firstname,lastname"}
+    params = {"pageLength": str(CARD_PAGE_LENGTH), "properties": "firstname,lastname,email"}
     own = client or httpx.Client(timeout=30)
     try:
         answer = own.get(url, params=params)
