@@ -9,8 +9,10 @@
 //
 // The deal's contacts come from HubSpot itself (`useAssociations` from '@hubspot/ui-extensions/crm': HubSpot's
 // front end reads them for the viewer, with their association type ids and labels, at no cost to the app's
-// API quota; https://developers.hubspot.com/docs/apps/developer-platform/add-features/ui-extensions/
-// ui-extensions-sdk/hooks). The card sends their ids and type ids with its call, so Throughline need not read
+// API quota: "The CRM data hooks fetch data using the context of the CRM record where an extension is
+// displayed", https://developers.hubspot.com/docs/apps/developer-platform/add-features/ui-extensions/
+// fetching-data; the answer's shape: dist/shared.synced/types/hooks.synced.d.ts `AssociationResult` in the
+// pinned @hubspot/ui-extensions 0.17.0). The card sends their ids and type ids with its call, so Throughline need not read
 // them again (the primary contact is a portal label, which only an association read tells), and shows the
 // primary contact's name as HubSpot gave it. Throughline uses them only when its own read of the deal lists
 // the same contacts (services/hubspot/deal.py).
