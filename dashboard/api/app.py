@@ -116,7 +116,9 @@ def _seen(request: Request) -> DealSeen | None:
     for entry in value.split("_") if value else []:
         parts = entry.split(".")
         if not all(p.isascii() and p.isdigit() for p in parts):
-            raise _BadRequest("contacts must be contact ids each followed by its association type ids (1.279_2.3)")
+            raise _BadRequest(
+                "contacts must be contact ids each followed by its association type ids (1.279_2.3)"
+            )
         contacts.append((parts[0], tuple(int(p) for p in parts[1:])))
     return DealSeen(contacts=tuple(contacts))
 

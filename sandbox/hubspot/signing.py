@@ -16,10 +16,11 @@ workflow action) with the app's client secret, so the backend can tell it came f
   sha256hex(client secret + method + URI + body), with `X-HubSpot-Signature-Version: v2`.
 
 For an app card, the card's own URL carries what the card sends (`dealId`, and `contacts`: the deal's
-contacts with their association type ids, which the card reads with HubSpot's `useAssociations`; `seen_contacts`
-gets them from the sandbox as HubSpot's front end gives them to the card); HubSpot appends who is viewing
-and where: `userId`, `userEmail`, `portalId`, `appId` (the legacy CRM-card fetch documents `userId,
-userEmail, associatedObjectId, associatedObjectType, portalId`; /work/shared/reference/hubspot-api.md §5).
+contacts with their association type ids, which the card reads with HubSpot's `useAssociations`;
+`seen_contacts` gets them from the sandbox as HubSpot's front end gives them to the card); HubSpot appends
+who is viewing and where: `userId`, `userEmail`, `portalId`, `appId` (the legacy CRM-card fetch documents
+`userId, userEmail, associatedObjectId, associatedObjectType, portalId`; /work/shared/reference/hubspot-api.md
+§5).
 The local `hs project dev` proxy signs the same way with `@hubspot/api-client`'s Signature.getSignature.
 
 `python -m sandbox.hubspot.signing card --api http://127.0.0.1:8502 --deal 21000000001 [--crm
@@ -91,10 +92,11 @@ CARD_PAGE_LENGTH = 100
 
 
 def seen_contacts(crm_url: str, deal_id: str | int, *, client: httpx.Client | None = None) -> str | None:
-    """The `contacts` the card sends for a deal (ProjectCard.jsx `seenContacts`): each contact HubSpot's front
-    end lists for the deal's `useAssociations`, as its id and type ids joined by `.`, joined by `_`; None when
-    HubSpot says more follow (the card then sends none). Read on the sandbox's control path, uncounted: HubSpot
-    reads it for the viewer, not with the app's token (sandbox/hubspot/associations.py `card_associations`)."""
+    """The `contacts` the card sends for a deal (ProjectCard.jsx `seenContacts`): each contact HubSpot's
+    front end lists for the deal's `useAssociations`, as its id and type ids joined by `.`, joined by `_`;
+    None when HubSpot says more follow (the card then sends none). Read on the sandbox's control path,
+    uncounted: HubSpot reads it for the viewer, not with the app's token (sandbox/hubspot/associations.py
+    `card_associations`)."""
     url = f"{crm_url.rstrip('/')}/__sandbox__/ui-extensions/deals/{deal_id}/associations/contacts"
     params = {"pageLength": str(CARD_PAGE_LENGTH), "properties": "firstname,lastname,email"}
     own = client or httpx.Client(timeout=30)
@@ -180,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     card.add_argument("--deal", required=True, help="the HubSpot deal id")
     card.add_argument("--email", default="demo@throughline.local", help="the viewer HubSpot names")
     card.add_argument("--secret", default=SANDBOX_SECRET, help="the app's client secret")
-    card.add_argument("--crm", help="the HubSpot sandbox's address: send the deal's contacts as the card does")
+    card.add_argument(
+        "--crm", help="the HubSpot sandbox's address: send the deal's contacts as the card does"
+    )
     args = parser.parse_args(argv)
     contacts = seen_contacts(args.crm, args.deal) if args.crm else None
     response = call_card(args.api, args.deal, secret=args.secret, user_email=args.email, contacts=contacts)

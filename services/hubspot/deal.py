@@ -129,7 +129,9 @@ def fetch_deal_snapshot(
     with ThreadPoolExecutor(max_workers=6) as pool:
         metadata_f = pool.submit(portal_metadata, client)
         contacts_f = (
-            None if seen else pool.submit(client.read_associations, "deals", "contacts", [crm_deal_id])
+            pool.submit(client.read_associations, "deals", "contacts", [crm_deal_id])
+            if seen is None
+            else None
         )
         try:
             raw = _read_deal(client, objects, crm_deal_id)
@@ -139,13 +141,12 @@ def fetch_deal_snapshot(
             owners = metadata_f.result().owners
             return CrmSnapshot(deals=(), owners=owners, read_at=now(), requests=client.requests - start)
         links, partial = _links(raw, (*DEAL_LINKS, n.project_object_type))
-        confirmed = seen is not None and _confirms(seen, links["contacts"], "contacts" in partial)
-        if seen is not None and confirmed:
-            links["contacts"] = list(seen.contacts)
+        confirmed = _confirmed(seen, links["contacts"], "contacts" in partial)
+        if confirmed is not None:
+            links["contacts"] = confirmed
         else:
-            links["contacts"] = (
-                contacts_f.result() if contacts_f else client.read_associations("deals", "contacts", [crm_deal_id])
-            ).get(crm_deal_id, [])
+            contacts = contacts_f or pool.submit(client.read_associations, "deals", "contacts", [crm_deal_id])
+            links["contacts"] = contacts.result().get(crm_deal_id, [])
         # The single-record read lists companies without their type ids, and the customer is the primary
         # one (type 5): a deal with several companies has them read with their types, in one v4 read with
         # the sharing deals' companies below (its inputs take many deals, reference/hubspot-api.md 2).
@@ -158,15 +159,11 @@ def fetch_deal_snapshot(
         metadata = metadata_f.result()
         semantics = metadata.semantics
         reads: dict[str, Future[dict[str, dict[str, Any]]]] = {}
+        primary = [i for i, types in links["contacts"] if semantics.primary_contact_types & set(types)]
         wanted = {
             # the frames name only the primary contact (frames.py `deals_frame`); the card shows the name
             # HubSpot gave it when it sent the contacts (`seen`)
-            "contacts": (
-                []
-                if confirmed
-                else [i for i, types in links["contacts"] if semantics.primary_contact_types & set(types)][:1],
-                CONTACT_PROPERTIES,
-            ),
+            "contacts": ([] if confirmed is not None else primary[:1], CONTACT_PROPERTIES),
             "tickets": ([i for i, _ in links["tickets"]], n.ticket_properties()),
             n.project_object_type: ([i for i, _ in links[n.project_object_type]], n.record_properties()),
         }
@@ -206,11 +203,17 @@ def fetch_deal_snapshot(
     )
 
 
-def _confirms(seen: DealSeen, listed: Sequence[tuple[str, tuple[int, ...]]], more: bool) -> bool:
-    """Whether the card's contacts are the deal's contacts as the deal read lists them (all on its first
-    page): the card saw the same deal, so its type ids stand for HubSpot's."""
+def _confirmed(
+    seen: DealSeen | None, listed: Sequence[tuple[str, tuple[int, ...]]], more: bool
+) -> list[tuple[str, tuple[int, ...]]] | None:
+    """The card's contacts when they are the deal's contacts as the deal read lists them (all on its first
+    page: the card saw the same deal, so its type ids stand for HubSpot's); None otherwise."""
+    if seen is None or more:
+        return None
     ids = [i for i, _ in seen.contacts]
-    return not more and len(ids) == len(set(ids)) and set(ids) == {i for i, _ in listed}
+    if len(ids) != len(set(ids)) or set(ids) != {i for i, _ in listed}:
+        return None
+    return list(seen.contacts)
 
 
 def _read_deal(client: HubSpotReads, objects: str, crm_deal_id: str) -> dict[str, Any]:

@@ -3,10 +3,11 @@
 Each fixture is what the API answers for one demo deal (the demo sandbox: 300 deals, seed 7, analysed as of
 2026-11-01), as `python -m sandbox.hubspot.signing card --deal <id> --crm <HubSpot sandbox>` prints it (the
 card sends the deal's contacts, so the answer names no contact: the card shows the name HubSpot gives it):
-in the demo for card-demo, card-at-risk; for a sales viewer (sam@acme.test) for card-sales and card-not-won. This test asks the API again
-and compares everything but the read times, so the card is tested on the shape and values the API sends; when
-the API's answer changes on purpose, regenerate the fixtures: `THROUGHLINE_REGENERATE_CARD_FIXTURES=1 pytest
-tests/api/test_card_fixtures.py` writes each answer over its fixture (and the test then fails, to say so).
+in the demo for card-demo, card-at-risk; for a sales viewer (sam@acme.test) for card-sales and card-not-won.
+This test asks the API again and compares everything but the read times, so the card is tested on the shape
+and values the API sends; when the API's answer changes on purpose, regenerate the fixtures:
+`THROUGHLINE_REGENERATE_CARD_FIXTURES=1 pytest tests/api/test_card_fixtures.py` writes each answer over its
+fixture (and the test then fails, to say so).
 """
 
 from __future__ import annotations

@@ -300,3 +300,62 @@ def test_an_erp_failing_after_a_read_leaves_the_deals_last_figures_marked_stale(
     assert again["freshness"][0]["stale"] is False  # HubSpot read again
     assert again["figures"] == first["figures"]
     assert first["figures"]["invoiced_amount"] is not None
+
+
+def test_without_the_cards_contacts_a_card_reads_them_itself_and_shows_the_same(
+    demo: RunningSandbox, cold: dict[str, tuple[dict[str, Any], int, int]], tmp_path: Path
+) -> None:
+    """A caller that sends no contacts (an older card; the CLI without --crm) gets the same card, the
+    primary contact named by the API, for the contacts' labels and the primary contact's read (2 more)."""
+    shared = [
+        deal for deal, (card, _, _) in cold.items() if any(f["kind"] == "duplicate" for f in card["findings"])
+    ]
+    alone = next(deal for deal in cold if deal not in shared)
+    with served(api_settings(demo, tmp_path / "store.sqlite", cache_ttl_s=3600)) as api:
+        assert call_card(BASE, not_won(list(cold)), client=api).status_code == 200  # the portal's set-up
+        for deal in [*shared, alone]:
+            card, crm, _ = cold[deal]
+            before = spent(demo)[0]
+            plain = call_card(BASE, deal, client=api).json()
+            assert spent(demo)[0] - before == crm + 2, deal
+            for part in ("figures", "handover", "findings", "delivery", "project"):
+                assert plain[part] == card[part], (deal, part)
+            assert plain["scope"] == card["scope"] | {
+                "primary_contact_name": plain["scope"]["primary_contact_name"]
+            }
+            assert (plain["scope"]["primary_contact_name"] is not None) == (
+                card["scope"]["primary_contact_id"] is not None
+            )
+
+
+def test_contacts_a_card_sends_change_only_that_cards_primary_contact(
+    demo: RunningSandbox, cards: dict[str, dict[str, Any]], seen: dict[str, str | None], tmp_path: Path
+) -> None:
+    deal = next(
+        d
+        for d, contacts in seen.items()
+        if contacts and "_" in contacts and cards[d]["scope"]["primary_contact_id"]
+    )
+    honest = seen[deal]
+    assert honest is not None
+    primary = cards[deal]["scope"]["primary_contact_id"]
+    entries = {entry.split(".", 1)[0]: entry.partition(".")[2] for entry in honest.split("_")}
+    other = next(contact for contact in entries if contact != primary)
+    # the same contacts with the primary contact's association types moved to another contact
+    swapped = entries | {primary: entries[other], other: entries[primary]}
+    forged = "_".join(f"{contact}.{types}".rstrip(".") for contact, types in swapped.items())
+    with served(api_settings(demo, tmp_path / "store.sqlite", cache_ttl_s=3600)) as api:
+        mine = call_card(BASE, deal, contacts=forged, client=api).json()
+        assert mine["scope"]["primary_contact_id"] == other  # the types are the card's word: its own card
+        assert mine["figures"] == cards[deal]["figures"]  # no figure depends on them
+        before = spent(demo)
+        theirs = call_card(BASE, deal, contacts=honest, client=api).json()
+        assert theirs["scope"]["primary_contact_id"] == primary  # another card's read is not reused
+        assert spent(demo) != before
+        # contacts the deal does not have are not taken: the API reads them itself
+        unknown = call_card(BASE, deal, contacts=f"{honest}_999.903", client=api).json()
+        assert unknown["scope"]["primary_contact_id"] == primary
+        assert unknown["scope"]["primary_contact_name"]
+        refused = call_card(BASE, deal, contacts="41000000104:903", client=api)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"].startswith("contacts must be contact ids")

@@ -143,7 +143,10 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
     assert search["filterGroups"][0]["filters"][0] == {
         "propertyName": "erp_project_id", "operator": "CONTAINS_TOKEN", "value": "*42"}  # fmt: skip
     typed = next(body for _, path, body in seen if path.endswith("/deals/companies/batch/read"))
-    assert typed["inputs"] == [{"id": "7"}, {"id": "8"}]  # the deal's companies (a second page) and the sharer's
+    assert typed["inputs"] == [
+        {"id": "7"},
+        {"id": "8"},
+    ]  # the deal's companies (a second page) and the sharer's
     # the deal, its contacts' labels, the search, the companies' types, then companies, contacts, project
     # records (no tickets: not asked); and the portal's stages, owners, contact labels and ticket pipelines
     # (read once, kept for the next cards)
@@ -174,8 +177,20 @@ def _portal(deal: dict[str, Any], seen: list[str]) -> httpx.MockTransport:
         seen.append(path)
         routes: dict[str, Any] = {
             "/crm/objects/2026-03/deals/7": deal,
-            "/crm/pipelines/2026-09/deals": {"results": [{"id": "default", "stages": [
-                {"id": "won", "label": "Won", "metadata": {"isClosed": "true", "probability": "1.0"}}]}]},
+            "/crm/pipelines/2026-09/deals": {
+                "results": [
+                    {
+                        "id": "default",
+                        "stages": [
+                            {
+                                "id": "won",
+                                "label": "Won",
+                                "metadata": {"isClosed": "true", "probability": "1.0"},
+                            }
+                        ],
+                    }
+                ]
+            },
             "/crm/owners/2026-03": {"results": []},
             "/crm/pipelines/2026-09/tickets": {"results": []},
             "/crm/associations/2026-03/deals/contacts/labels": {
@@ -195,14 +210,18 @@ def _portal(deal: dict[str, Any], seen: list[str]) -> httpx.MockTransport:
 WITH_CONTACTS = DEAL | {
     "associations": {
         "companies": {"results": [{"id": "11", "type": "deal_to_company"}]},
-        "contacts": {"results": [{"id": "21", "type": "deal_to_contact"}, {"id": "22", "type": "deal_to_contact"}]},
+        "contacts": {
+            "results": [{"id": "21", "type": "deal_to_contact"}, {"id": "22", "type": "deal_to_contact"}]
+        },
     }
 }
 
 
 def test_the_contacts_the_card_saw_spare_two_reads_when_the_deal_lists_the_same() -> None:
     seen: list[str] = []
-    card = DealSeen(contacts=(("22", (1207,)), ("21", (3,))))  # HubSpot's front end may list them in any order
+    card = DealSeen(
+        contacts=(("22", (1207,)), ("21", (3,)))
+    )  # HubSpot's front end may list them in any order
     with HubSpotClient(BASE, "token", transport=_portal(WITH_CONTACTS, seen)) as client:
         snapshot = client.fetch_deal_snapshot("7", seen=card)
     (deal,) = snapshot.deals
