@@ -17,9 +17,9 @@ is read in full once and shared by every card for the dashboard's time (`SharedE
 Cost, measured on the demo (tests/api/test_deal_card.py), for a card that sends the deal's contacts as HubSpot
 showed them (ProjectCard.jsx): HubSpot 6 requests at most: the deal, the search for the deals sharing its ID,
 the companies' types when the deal has several or shares its ID, then companies, tickets and project records
-(the portal's stages, owners and labels once per 5 minutes besides); without them, two more (the contacts'
-labels, the primary contact's name). Odoo 4 (5 on Odoo 16; the version and the lines' fields once per
-server). A deal read within the dashboard's time costs nothing.
+(the portal's stages, owners and labels once per 5 minutes besides); without them, up to two more (the
+contacts' labels, the primary contact's name). Odoo 4 (5 on Odoo 16; the version and the lines' fields once
+per server). A deal read within the dashboard's time costs nothing.
 
 A source that fails keeps the deal's last good data from that source, marked stale, as the dashboard's
 snapshot does (dashboard/snapshot.py); the first read of a deal with a failed source has none.
