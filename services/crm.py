@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from services.models import CrmField, CrmSnapshot, Deal, LineItem, NewProjectRecord, Note, utcnow
 
-__all__ = ["CrmClient", "CrmField", "IdSearch", "WriteKind", "WriteResult"]
+__all__ = ["CrmClient", "CrmField", "DealSeen", "IdSearch", "WriteKind", "WriteResult"]
 
 WriteKind = Literal["corrections", "records"]
 """What the dashboard writes: deals' project IDs (corrections and their undo), or project records."""
@@ -28,6 +28,19 @@ class IdSearch:
 
     number: int
     keep: Callable[[str | None], bool]
+
+
+@dataclass(frozen=True)
+class DealSeen:
+    """What the CRM's own front end already showed about a deal, handed to a one-deal read so that it need
+    not read it again (a HubSpot app card reads the record's associations with HubSpot's `useAssociations`,
+    which costs the app no API request, and sends them with its call).
+
+    `contacts`: every contact of the deal with the CRM's association type ids, in the CRM's order. The read
+    uses it only when the CRM's own read of the deal lists the very same contacts; otherwise it reads them
+    itself. It decides which contact is the deal's primary one, and nothing else."""
+
+    contacts: tuple[tuple[str, tuple[int, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -74,12 +87,14 @@ class CrmClient(Protocol):
         crm_deal_id: str,
         *,
         sharing: Callable[[str | None], IdSearch | None] | None = None,
+        seen: DealSeen | None = None,
         now: Callable[[], datetime] = utcnow,
     ) -> CrmSnapshot:
         """One deal with what the dashboard shows of it (its project records, companies, contacts, tickets,
         owners), and the deals `sharing(the deal's raw project ID)` asks for, with their companies; no deal
-        when the CRM does not know it. A CRM that cannot read one deal alone reads everything (this default):
-        the analysis of a whole snapshot gives the deal the same figures."""
+        when the CRM does not know it. `seen` may spare reads of what the CRM's front end already showed
+        (its contacts then carry no names). A CRM that cannot read one deal alone reads everything (this
+        default): the analysis of a whole snapshot gives the deal the same figures."""
         return self.fetch_snapshot(now=now)
 
     def fetch_deal_details(self, deal: Deal) -> tuple[list[LineItem], list[Note]]:

@@ -42,6 +42,7 @@ from dashboard.api.workflow import (
 from dashboard.settings import PLACEHOLDERS, Settings
 from dashboard.wiring import Clients, build_clients
 from services import log
+from services.crm import DealSeen
 from services.errors import AccessDenied, ConfigError, ThroughlineError, explain
 from services.models import utcnow
 from services.store import Store
@@ -102,6 +103,24 @@ def _single(request: Request, name: str) -> str | None:
     if len(values) > 1:
         raise _BadRequest(f"the request names {name} {len(values)} times; send it once")
     return values[0] if values else None
+
+
+def _seen(request: Request) -> DealSeen | None:
+    """What the card saw of the deal in HubSpot (ProjectCard.jsx `cardUrl`): `contacts`, each contact as
+    its id and association type ids joined by `.`, contacts joined by `_` (characters a URL carries as they
+    are, so the signed URI is the one sent), empty for a deal without contacts; None when not sent."""
+    value = _single(request, "contacts")
+    if value is None:
+        return None
+    contacts = []
+    for entry in value.split("_") if value else []:
+        parts = entry.split(".")
+        if not all(p.isascii() and p.isdigit() for p in parts):
+            raise _BadRequest(
+                "contacts must be contact ids each followed by its association type ids (1.279_2.3)"
+            )
+        contacts.append((parts[0], tuple(int(p) for p in parts[1:])))
+    return DealSeen(contacts=tuple(contacts))
 
 
 def create_app(
@@ -182,7 +201,7 @@ def create_app(
                 lambda: the_store().users(),
             )
             request.state.role = access.role or "demo"
-            data = reader.read(deal_id)
+            data = reader.read(deal_id, _seen(request))
             if data.snapshot.crm is None:
                 source = data.snapshot.crm_source
                 return _error(

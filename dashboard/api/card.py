@@ -9,8 +9,9 @@ The answer, for a won deal (a deal not won yet has only `deal`, `freshness` and 
 
     deal        crm_deal_id, deal_name, deal_stage, deal_is_won, customer_name, owner_name, close_date
     project     erp_project_id, project_label, match (linked, deal_only)
-    scope       what was agreed at close: scope_summary, proposal_version, primary_contact_name,
-                line_item_count, deal_currency
+    scope       what was agreed at close: scope_summary, proposal_version, primary_contact_id,
+                primary_contact_name (null when the card sent the deal's contacts: it shows the name HubSpot
+                gave it), line_item_count, deal_currency
     delivery    project_status, erp_status, poc, poc_method, milestones_done, milestones_total,
                 next_milestone, next_milestone_date, open_incidents, open_change_requests, last_activity_at
     figures     every `report figures` column, and max_days_past_due, est_cost_amount, cost_burn_level
@@ -44,6 +45,7 @@ PROJECT_FIELDS = (c.ERP_PROJECT_ID, c.PROJECT_LABEL, c.MATCH)
 SCOPE_FIELDS = (
     c.SCOPE_SUMMARY,
     c.PROPOSAL_VERSION,
+    c.PRIMARY_CONTACT_ID,
     c.PRIMARY_CONTACT_NAME,
     c.LINE_ITEM_COUNT,
     c.DEAL_CURRENCY,

@@ -14,10 +14,12 @@ A system that cannot read one deal alone reads everything (the interfaces' defau
 ERP that cannot read one project's figures alone (Tryton, QuickBooks: `ErpClient.reads_projects_alone`)
 is read in full once and shared by every card for the dashboard's time (`SharedErpRead`).
 
-Cost, measured on the demo (tests/api/test_deal_card.py): HubSpot 6 requests for the deal and its records,
-one more to search the deals sharing its ID, and one more for their companies when there are some (the
-portal's stages and owners once per 5 minutes besides); Odoo 4 (5 on Odoo 16; the version and the lines'
-fields once per server). A deal read within the dashboard's time costs nothing.
+Cost, measured on the demo (tests/api/test_deal_card.py), for a card that sends the deal's contacts as HubSpot
+showed them (ProjectCard.jsx): HubSpot 6 requests at most: the deal, the search for the deals sharing its ID,
+the companies' types when the deal has several or shares its ID, then companies, tickets and project records
+(the portal's stages, owners and labels once per 5 minutes besides); without them, up to two more (the
+contacts' labels, the primary contact's name). Odoo 4 (5 on Odoo 16; the version and the lines' fields once
+per server). A deal read within the dashboard's time costs nothing.
 
 A source that fails keeps the deal's last good data from that source, marked stale, as the dashboard's
 snapshot does (dashboard/snapshot.py); the first read of a deal with a failed source has none.
@@ -38,7 +40,7 @@ from dashboard.snapshot import Snapshot, SourceRead
 from dashboard.transforms.ids import IdConvention, normalize_id
 from dashboard.wiring import Clients
 from services import log
-from services.crm import IdSearch
+from services.crm import DealSeen, IdSearch
 from services.errors import ConfigError, ThroughlineError, explain
 from services.models import CrmSnapshot, ErpProject, ErpSnapshot, utcnow
 from services.store import Store
@@ -63,10 +65,12 @@ def read_for_deal(
     previous: Snapshot | None = None,
     *,
     erp_read: ProjectRead | None = None,
+    seen: DealSeen | None = None,
     now: Callable[[], datetime] = utcnow,
 ) -> Snapshot:
     """The data the card for `crm_deal_id` needs (module docstring); a failed source keeps `previous`.
-    `erp_read` reads the ERP side (by default the ERP's own `fetch_project_read`)."""
+    `erp_read` reads the ERP side (by default the ERP's own `fetch_project_read`); `seen` is what the card
+    saw of the deal in HubSpot (`CrmClient.fetch_deal_snapshot`)."""
     raw_id: Future[str | None] = Future()
     convention: Future[IdConvention] = Future()
 
@@ -93,7 +97,7 @@ def read_for_deal(
 
     def read_crm() -> CrmSnapshot:
         try:
-            crm = clients.crm.fetch_deal_snapshot(crm_deal_id, sharing=sharing, now=now)
+            crm = clients.crm.fetch_deal_snapshot(crm_deal_id, sharing=sharing, seen=seen, now=now)
         except BaseException:
             _settle(raw_id, None)
             raise
@@ -209,6 +213,7 @@ class CardData:
 class _Held:
     snapshot: Snapshot | None = None
     loaded_at: float = 0.0
+    seen: DealSeen | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     analyses: dict[tuple[str, frozenset[str]], Analysis] = field(default_factory=dict)
 
@@ -236,17 +241,29 @@ class CardReader:
             None if clients.erp.reads_projects_alone else SharedErpRead(clients, ttl_s, monotonic)
         )
 
-    def read(self, crm_deal_id: str) -> CardData:
-        """The data for one deal's card: the deal's held data while fresh, else read again."""
+    def read(self, crm_deal_id: str, seen: DealSeen | None = None) -> CardData:
+        """The data for one deal's card: the deal's held data while fresh, else read again. `seen` is what
+        the card saw of the deal in HubSpot; data read with it serves only cards that saw the same (one
+        viewer's card cannot change what another's shows), data read without it serves every card."""
         accepted, accepted_error = self._accepted_keys()
         held = self._for(crm_deal_id)
         with held.lock:
-            fresh = held.snapshot is not None and self._monotonic() - held.loaded_at < self.ttl_s
+            fresh = (
+                held.snapshot is not None
+                and self._monotonic() - held.loaded_at < self.ttl_s
+                and held.seen in (None, seen)
+            )
             if not fresh:
                 held.snapshot = read_for_deal(
-                    self.clients, crm_deal_id, self.params.id_pattern, held.snapshot, erp_read=self._erp_read
+                    self.clients,
+                    crm_deal_id,
+                    self.params.id_pattern,
+                    held.snapshot,
+                    erp_read=self._erp_read,
+                    seen=seen,
                 )
                 held.loaded_at = self._monotonic()
+                held.seen = seen
                 held.analyses.clear()
             snapshot = held.snapshot
             assert snapshot is not None  # read above when missing

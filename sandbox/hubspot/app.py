@@ -218,6 +218,12 @@ def create_hubspot_app(
 
     app.add_api_route("/oauth/v2/private-apps/get/access-token-info", token_info, methods=["POST"])
     add_control_routes(app, faults)
+    app.add_api_route(
+        CONTROL_PREFIX + "/ui-extensions/{object_type}/{object_id}/associations/{to_type}",
+        links.card_associations,
+        methods=["GET"],
+        include_in_schema=False,
+    )
 
     app.add_exception_handler(HubSpotError, _hubspot_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -119,6 +119,32 @@ class AssociationsApi:
             }
         return ok(body)
 
+    def card_associations(self, object_type: str, object_id: str, to_type: str, request: Request) -> Response:
+        """What HubSpot's front end gives an app card's `useAssociations({toObjectType, properties,
+        pageLength})` for the record the card is on: `{results: [{toObjectId, associationTypes: [{category,
+        typeId, label}], properties}], hasMore, nextOffset}` (@hubspot/ui-extensions 0.17.0,
+        dist/shared.synced/types/hooks.synced.d.ts `AssociationsResponse`; the hook: developers.hubspot.com/
+        docs/apps/developer-platform/add-features/ui-extensions/ui-extensions-sdk/hooks). HubSpot reads it
+        for the viewer, not with the app's token, so it is served on the sandbox's control path, uncounted:
+        a test plays the card with it."""
+        kind, target = resolve_type(object_type), resolve_type(to_type)
+        args = QueryArgs(request)
+        length = args.number("pageLength", 10, V4_PAGE_MAX)
+        start = args.number("offset", 0, 10**9, minimum=0)
+        record_id = numeric_id(object_id)
+        links = self.store.links(kind, [record_id], target).get(record_id, []) if record_id else []
+        targets = _v4_targets(links)
+        page = targets[start : start + length]
+        records = self.store.get_many(target, [t["toObjectId"] for t in page])
+        wanted = [name for name in (request.query_params.get("properties") or "").split(",") if name]
+        results = [
+            t | {"properties": {name: records[t["toObjectId"]].properties.get(name) for name in wanted}}
+            for t in page
+            if t["toObjectId"] in records
+        ]
+        more = start + length < len(targets)
+        return ok({"results": results, "hasMore": more, "nextOffset": start + length if more else start})
+
     def batch_read(self, from_type: str, to_type: str, body: AssociationBatchRead) -> Response:
         """POST …/{from}/{to}/batch/read: each record's associations, `association_page` at a time, with
         `paging.next.after` on a result that has more (sent back as `{"id", "after"}`; "The 'paging' field

@@ -15,13 +15,17 @@ workflow action) with the app's client secret, so the backend can tell it came f
   https://developers.hubspot.com/docs/faq/v2-request-validation): `X-HubSpot-Signature` is
   sha256hex(client secret + method + URI + body), with `X-HubSpot-Signature-Version: v2`.
 
-For an app card, the card's own URL carries what the card sends (`dealId`); HubSpot appends who is viewing
-and where: `userId`, `userEmail`, `portalId`, `appId` (the legacy CRM-card fetch documents `userId,
-userEmail, associatedObjectId, associatedObjectType, portalId`; /work/shared/reference/hubspot-api.md §5).
+For an app card, the card's own URL carries what the card sends (`dealId`, and `contacts`: the deal's
+contacts with their association type ids, which the card reads with HubSpot's `useAssociations`;
+`seen_contacts` gets them from the sandbox as HubSpot's front end gives them to the card); HubSpot appends
+who is viewing and where: `userId`, `userEmail`, `portalId`, `appId` (the legacy CRM-card fetch documents
+`userId, userEmail, associatedObjectId, associatedObjectType, portalId`; /work/shared/reference/hubspot-api.md
+§5).
 The local `hs project dev` proxy signs the same way with `@hubspot/api-client`'s Signature.getSignature.
 
-`python -m sandbox.hubspot.signing card --api http://127.0.0.1:8502 --deal 21000000001` plays HubSpot opening
-a deal's card; `call_card` does the same for a test. This file does not share code with the API's check
+`python -m sandbox.hubspot.signing card --api http://127.0.0.1:8502 --deal 21000000001 [--crm
+http://127.0.0.1:8001]` plays HubSpot opening a deal's card (with `--crm`, sending the contacts as the card
+does); `call_card` does the same for a test. This file does not share code with the API's check
 (dashboard/api/signature.py), on purpose: two readings of the same documentation.
 """
 
@@ -83,10 +87,39 @@ def signed_headers(
     }
 
 
+CARD_PAGE_LENGTH = 100
+"""The contacts the card asks HubSpot for at once (ProjectCard.jsx `CONTACTS_PAGE_LENGTH`)."""
+
+
+def seen_contacts(crm_url: str, deal_id: str | int, *, client: httpx.Client | None = None) -> str | None:
+    """The `contacts` the card sends for a deal (ProjectCard.jsx `seenContacts`): each contact HubSpot's
+    front end lists for the deal's `useAssociations`, as its id and type ids joined by `.`, joined by `_`;
+    None when HubSpot says more follow (the card then sends none). Read on the sandbox's control path,
+    uncounted: HubSpot reads it for the viewer, not with the app's token (sandbox/hubspot/associations.py
+    `card_associations`)."""
+    url = f"{crm_url.rstrip('/')}/__sandbox__/ui-extensions/deals/{deal_id}/associations/contacts"
+    params = {"pageLength": str(CARD_PAGE_LENGTH), "properties": "firstname,lastname,email"}
+    own = client or httpx.Client(timeout=30)
+    try:
+        answer = own.get(url, params=params)
+    finally:
+        if client is None:
+            own.close()
+    answer.raise_for_status()
+    body = answer.json()
+    if body["hasMore"]:
+        return None
+    return "_".join(
+        ".".join([str(r["toObjectId"]), *(str(t["typeId"]) for t in r["associationTypes"])])
+        for r in body["results"]
+    )
+
+
 def card_url(
     api: str,
     deal_id: str | int,
     *,
+    contacts: str | None = None,
     user_email: str | None = "demo@throughline.local",
     user_id: int = 1,
     portal_id: int = 1,
@@ -94,7 +127,10 @@ def card_url(
     path: str = "/hubspot/deal-card",
 ) -> str:
     """The deal card's URL as HubSpot calls it: the card's `dealId`, then HubSpot's viewer and portal."""
-    params: list[tuple[str, str]] = [("dealId", str(deal_id)), ("userId", str(user_id))]
+    params: list[tuple[str, str]] = [("dealId", str(deal_id))]
+    if contacts is not None:
+        params.append(("contacts", contacts))
+    params.append(("userId", str(user_id)))
     if user_email is not None:
         params.append(("userEmail", user_email))
     params += [("portalId", str(portal_id)), ("appId", str(app_id))]
@@ -126,10 +162,13 @@ def call_card(
     *,
     secret: str = SANDBOX_SECRET,
     user_email: str | None = "demo@throughline.local",
+    contacts: str | None = None,
     client: httpx.Client | None = None,
 ) -> httpx.Response:
-    """HubSpot opening one deal's card: the signed GET the card's `hubspot.fetch` makes."""
-    return call("GET", card_url(api, deal_id, user_email=user_email), secret, client=client)
+    """HubSpot opening one deal's card: the signed GET the card's `hubspot.fetch` makes (`contacts`: what the
+    card sends of the deal's contacts, `seen_contacts`)."""
+    url = card_url(api, deal_id, user_email=user_email, contacts=contacts)
+    return call("GET", url, secret, client=client)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,8 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     card.add_argument("--deal", required=True, help="the HubSpot deal id")
     card.add_argument("--email", default="demo@throughline.local", help="the viewer HubSpot names")
     card.add_argument("--secret", default=SANDBOX_SECRET, help="the app's client secret")
+    card.add_argument(
+        "--crm", help="the HubSpot sandbox's address: send the deal's contacts as the card does"
+    )
     args = parser.parse_args(argv)
-    response = call_card(args.api, args.deal, secret=args.secret, user_email=args.email)
+    contacts = seen_contacts(args.crm, args.deal) if args.crm else None
+    response = call_card(args.api, args.deal, secret=args.secret, user_email=args.email, contacts=contacts)
     print(f"HTTP {response.status_code}", file=sys.stderr)  # noqa: T201
     try:
         print(json.dumps(response.json(), indent=2, ensure_ascii=False))  # noqa: T201

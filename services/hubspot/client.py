@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from services.crm import CrmClient, CrmField, IdSearch, WriteKind, WriteResult
+from services.crm import CrmClient, CrmField, DealSeen, IdSearch, WriteKind, WriteResult
 from services.errors import RateLimitError, ServiceError
 from services.http import ApiClient, RequestBudget
 from services.hubspot import deal as one_deal
@@ -342,10 +342,11 @@ class HubSpotClient(ApiClient, CrmClient):
         crm_deal_id: str,
         *,
         sharing: Callable[[str | None], IdSearch | None] | None = None,
+        seen: DealSeen | None = None,
         now: Callable[[], datetime] = utcnow,
     ) -> CrmSnapshot:
         """One deal with its records and the deals sharing its ID, in a handful of requests (deal.py)."""
-        return one_deal.fetch_deal_snapshot(self, OBJECTS, crm_deal_id, sharing, now)
+        return one_deal.fetch_deal_snapshot(self, OBJECTS, crm_deal_id, sharing, now, seen)
 
     def fetch_deal_details(self, deal: Deal) -> tuple[list[LineItem], list[Note]]:
         """One deal's line items and notes, for the project page (two batch reads)."""

@@ -1,18 +1,26 @@
 """One deal read alone, for the deal card: the deal, its associated records, and the deals sharing its ID.
 
 What a full read (client.py `fetch_snapshot`) holds for one deal, in a handful of requests:
-1. the deal by id with its properties and its associations to companies, tickets, line items, notes and
-   project records (`GET /crm/objects/2026-03/deals/{id}?associations=...`: HubSpot's single-record read
-   lists associated ids per type, reference/hubspot-api.md 1.4; a custom object's key varies, `_keys`);
-2. its contacts with their labels (a v4 batch association read: the primary contact is a label, which the
-   single-record read does not carry);
+1. the deal by id with its properties and its associations to companies, contacts, tickets, line items,
+   notes and project records (`GET /crm/objects/2026-03/deals/{id}?associations=...`: HubSpot's
+   single-record read lists associated ids per type, reference/hubspot-api.md 1.4; a custom object's key
+   varies, `_keys`), ids only: no type ids, no labels;
+2. its contacts with their type ids: the primary contact is a portal label, which the single-record read
+   does not carry. The card sends them (`seen`: its `useAssociations` read them from HubSpot's front end,
+   at no cost to the app's API quota) and they are used when the deal read lists the same contacts; else a
+   v4 batch association read, while the deal is read;
 3. when the caller asks (`IdSearch`), the other deals whose project ID holds the same number: one search
    (`CONTAINS_TOKEN "*42"`: HubSpot's wildcard token match, reference/hubspot-api.md 3), kept when the
-   caller's normalization says they share the ID, and their companies (a v4 batch association read), since
-   which of several deals owns a project's money depends on how well each fits it;
-4. the associated records themselves, by batch read: companies, the primary contact, tickets, project
-   records.
-Steps 2 and 3 run together, and so do the batch reads; a read with nothing to read is not sent.
+   caller's normalization says they share the ID, since which of several deals owns a project's money
+   depends on how well each fits it;
+4. the companies' type ids (the customer is the primary company, type 5), in one v4 batch read for the
+   sharing deals and, when it has several companies, the deal itself (the read takes many deals at once,
+   reference/hubspot-api.md 2);
+5. the associated records themselves, by batch read: companies, tickets, project records, and the primary
+   contact unless the card sent the contacts (it then shows the name HubSpot gave it).
+Tickets, project records and the primary contact are read while the search runs; a read with nothing to
+read is not sent. Cold, with the card's contacts: 6 requests at most (the deal, the search, the companies'
+types, companies, tickets, project records); without them, up to 2 more.
 
 The portal's deal stages (which stage is won) and its owners are read once and kept for
 `PORTAL_METADATA_TTL_S` (they are the portal's set-up, the same for every deal), like the exchange rates.
@@ -30,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.crm import IdSearch
+from services.crm import DealSeen, IdSearch
 from services.errors import NotFoundError
 from services.hubspot import parse
 from services.hubspot.names import COMPANY_PROPERTIES, CONTACT_PROPERTIES, PortalNames
@@ -69,7 +77,7 @@ class HubSpotReads(Protocol):
 
 PORTAL_METADATA_TTL_S = 300.0
 """How long the portal's deal stages and owners are kept between card reads."""
-DEAL_LINKS = ("companies", "tickets", "line_items", "notes")
+DEAL_LINKS = ("companies", "contacts", "tickets", "line_items", "notes")
 
 
 @dataclass(frozen=True)
@@ -111,57 +119,74 @@ def fetch_deal_snapshot(
     crm_deal_id: str,
     sharing: Callable[[str | None], IdSearch | None] | None,
     now: Callable[[], datetime],
+    seen: DealSeen | None = None,
 ) -> CrmSnapshot:
-    """One deal with its records and the deals sharing its ID (module docstring); no deal when unknown."""
+    """One deal with its records and the deals sharing its ID (module docstring); no deal when unknown.
+    `seen`: the deal's contacts with their type ids as the card saw them, used when the deal read confirms
+    them (the snapshot then names no contact: the card shows the name HubSpot gave it)."""
     start = client.requests
     n = client.names
     with ThreadPoolExecutor(max_workers=6) as pool:
         metadata_f = pool.submit(portal_metadata, client)
-        contacts_f = pool.submit(client.read_associations, "deals", "contacts", [crm_deal_id])
+        contacts_f = (
+            pool.submit(client.read_associations, "deals", "contacts", [crm_deal_id])
+            if seen is None
+            else None
+        )
         try:
             raw = _read_deal(client, objects, crm_deal_id)
         except NotFoundError:
-            contacts_f.cancel()
+            if contacts_f is not None:
+                contacts_f.cancel()
             owners = metadata_f.result().owners
             return CrmSnapshot(deals=(), owners=owners, read_at=now(), requests=client.requests - start)
         links, partial = _links(raw, (*DEAL_LINKS, n.project_object_type))
-        if len(links["companies"]) > 1 and "companies" not in partial:
-            # The single-record read lists companies without their type ids, and the customer is the
-            # primary one (type 5), so a deal with several companies has them read with their types.
-            partial.append("companies")
+        confirmed = _confirmed(seen, links["contacts"], "contacts" in partial)
+        if confirmed is not None:
+            links["contacts"] = confirmed
+        else:
+            contacts = contacts_f or pool.submit(client.read_associations, "deals", "contacts", [crm_deal_id])
+            links["contacts"] = contacts.result().get(crm_deal_id, [])
+        # The single-record read lists companies without their type ids, and the customer is the primary
+        # one (type 5): a deal with several companies has them read with their types, in one v4 read with
+        # the sharing deals' companies below (its inputs take many deals, reference/hubspot-api.md 2).
+        typed = len(links["companies"]) > 1 or "companies" in partial
         for object_type in partial:  # more than one page: the v4 batch read has them all
-            links[object_type] = client.read_associations("deals", object_type, [crm_deal_id]).get(
-                crm_deal_id, []
-            )
-        links["contacts"] = contacts_f.result().get(crm_deal_id, [])
-        search = sharing(_raw_id(raw, n)) if sharing else None
-        others = _sharing_deals(client, crm_deal_id, search) if search else []
-        other_companies = (
-            client.read_associations("deals", "companies", [str(o["id"]) for o in others]) if others else {}
-        )
-        company_ids = [i for i, _ in links["companies"]] + [
-            i for targets in other_companies.values() for i, _ in targets
-        ]
+            if object_type not in ("companies", "contacts"):
+                links[object_type] = client.read_associations("deals", object_type, [crm_deal_id]).get(
+                    crm_deal_id, []
+                )
         metadata = metadata_f.result()
         semantics = metadata.semantics
         reads: dict[str, Future[dict[str, dict[str, Any]]]] = {}
+        primary = [i for i, types in links["contacts"] if semantics.primary_contact_types & set(types)]
         wanted = {
-            "companies": (company_ids, COMPANY_PROPERTIES),
-            # the frames name only the primary contact (frames.py `deals_frame`)
-            "contacts": (
-                [i for i, types in links["contacts"] if semantics.primary_contact_types & set(types)][:1],
-                CONTACT_PROPERTIES,
-            ),
+            # the frames name only the primary contact (frames.py `deals_frame`); the card shows the name
+            # HubSpot gave it when it sent the contacts (`seen`)
+            "contacts": ([] if confirmed is not None else primary[:1], CONTACT_PROPERTIES),
             "tickets": ([i for i, _ in links["tickets"]], n.ticket_properties()),
             n.project_object_type: ([i for i, _ in links[n.project_object_type]], n.record_properties()),
         }
         for object_type, (ids, properties) in wanted.items():
-            if ids:
+            if ids:  # these need nothing of the search: they run while it does
                 reads[object_type] = pool.submit(client.read_objects, object_type, ids, properties)
+        search = sharing(_raw_id(raw, n)) if sharing else None
+        others = _sharing_deals(client, crm_deal_id, search) if search else []
+        typed_ids = ([crm_deal_id] if typed else []) + [str(o["id"]) for o in others]
+        companies = client.read_associations("deals", "companies", typed_ids) if typed_ids else {}
+        if typed:
+            links["companies"] = companies.get(crm_deal_id, [])
+        company_ids = [i for i, _ in links["companies"]] + [
+            i for o in others for i, _ in companies.get(str(o["id"]), [])
+        ]
+        if company_ids:
+            reads["companies"] = pool.submit(
+                client.read_objects, "companies", list(dict.fromkeys(company_ids)), COMPANY_PROPERTIES
+            )
         found = {object_type: future.result() for object_type, future in reads.items()}
     deals = [parse.deal(raw, n, metadata.stages, links, semantics)]
     deals += [
-        parse.deal(o, n, metadata.stages, {"companies": other_companies.get(str(o["id"]), [])}, semantics)
+        parse.deal(o, n, metadata.stages, {"companies": companies.get(str(o["id"]), [])}, semantics)
         for o in others
     ]
     deals.sort(key=lambda d: int(d.crm_deal_id) if d.crm_deal_id.isdigit() else 0)  # the full read's order
@@ -176,6 +201,19 @@ def fetch_deal_snapshot(
         read_at=now(),
         requests=client.requests - start,
     )
+
+
+def _confirmed(
+    seen: DealSeen | None, listed: Sequence[tuple[str, tuple[int, ...]]], more: bool
+) -> list[tuple[str, tuple[int, ...]]] | None:
+    """The card's contacts when they are the deal's contacts as the deal read lists them (all on its first
+    page: the card saw the same deal, so its type ids stand for HubSpot's); None otherwise."""
+    if seen is None or more:
+        return None
+    ids = [i for i, _ in seen.contacts]
+    if len(ids) != len(set(ids)) or set(ids) != {i for i, _ in listed}:
+        return None
+    return list(seen.contacts)
 
 
 def _read_deal(client: HubSpotReads, objects: str, crm_deal_id: str) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """The React card's test answers (hubspot-app/src/app/cards/fixtures/*.json) are the API's real answers.
 
 Each fixture is what the API answers for one demo deal (the demo sandbox: 300 deals, seed 7, analysed as of
-2026-11-01), as `python -m sandbox.hubspot.signing card --deal <id>` prints it: in the demo for card-demo,
-card-at-risk; for a sales viewer (sam@acme.test) for card-sales and card-not-won. This test asks the API again
-and compares everything but the read times, so the card is tested on the shape and values the API sends; when
-the API's answer changes on purpose, regenerate the fixtures: `THROUGHLINE_REGENERATE_CARD_FIXTURES=1 pytest
-tests/api/test_card_fixtures.py` writes each answer over its fixture (and the test then fails, to say so).
+2026-11-01), as `python -m sandbox.hubspot.signing card --deal <id> --crm <HubSpot sandbox>` prints it (the
+card sends the deal's contacts, so the answer names no contact: the card shows the name HubSpot gives it):
+in the demo for card-demo, card-at-risk; for a sales viewer (sam@acme.test) for card-sales and card-not-won.
+This test asks the API again and compares everything but the read times, so the card is tested on the shape
+and values the API sends; when the API's answer changes on purpose, regenerate the fixtures:
+`THROUGHLINE_REGENERATE_CARD_FIXTURES=1 pytest tests/api/test_card_fixtures.py` writes each answer over its
+fixture (and the test then fails, to say so).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sandbox.hubspot.signing import call_card
+from sandbox.hubspot.signing import call_card, seen_contacts
 from tests.api.conftest import BASE, api_settings, served
 from tests.sandbox_fixture import ROOT, RunningSandbox
 
@@ -41,11 +43,14 @@ def apis(demo: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.json")))
-def test_each_fixture_is_what_the_api_answers(apis: dict[str, TestClient], name: str) -> None:
+def test_each_fixture_is_what_the_api_answers(
+    demo: RunningSandbox, apis: dict[str, TestClient], name: str
+) -> None:
     fixture = json.loads((FIXTURES / name).read_text())
     view = "demo" if fixture["access"]["demo"] else fixture["access"]["role"]
     deal = fixture["deal"]["crm_deal_id"]
-    answer = call_card(BASE, deal, user_email=SALES, client=apis[view])
+    contacts = seen_contacts(demo.crm_url, deal)  # as the card sends them: the answer names no contact
+    answer = call_card(BASE, deal, user_email=SALES, contacts=contacts, client=apis[view])
     assert answer.status_code == 200
     if os.environ.get("THROUGHLINE_REGENERATE_CARD_FIXTURES"):
         # the read times stay as they were: the card's tests assert the ages they show

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sandbox.hubspot.signing import call_card
+from sandbox.hubspot.signing import call_card, seen_contacts
 from sandbox.server import free_port
 from services.store import Store
 from tests.api.conftest import BASE, api_settings, port, served
@@ -83,15 +83,24 @@ def not_won(won: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def cold(api: TestClient, demo: RunningSandbox, won: list[str]) -> dict[str, tuple[dict[str, Any], int, int]]:
-    """The card of every won deal, as HubSpot opens it, each read cold, with the HubSpot and ERP requests it
-    cost. A deal not won is opened first: what a server asks once (the portal's stages and owners, the ERP's
-    version and fields) is asked then."""
+def seen(demo: RunningSandbox, won: list[str]) -> dict[str, str | None]:
+    """What the card sends of each won deal's contacts, as HubSpot's front end shows them to it (uncounted:
+    HubSpot reads them for the viewer, not with the app's token)."""
+    return {deal: seen_contacts(demo.crm_url, deal) for deal in won}
+
+
+@pytest.fixture(scope="module")
+def cold(
+    api: TestClient, demo: RunningSandbox, won: list[str], seen: dict[str, str | None]
+) -> dict[str, tuple[dict[str, Any], int, int]]:
+    """The card of every won deal, as HubSpot opens it (with the contacts the card sends), each read cold,
+    with the HubSpot and ERP requests it cost. A deal not won is opened first: what a server asks once (the
+    portal's stages, owners and labels, the ERP's version and fields) is asked then."""
     assert call_card(BASE, not_won(won), client=api).status_code == 200
     out = {}
     for deal in won:
         crm_before, erp_before = spent(demo)
-        response = call_card(BASE, deal, client=api)
+        response = call_card(BASE, deal, contacts=seen[deal], client=api)
         assert response.status_code == 200, response.text
         crm_after, erp_after = spent(demo)
         out[deal] = (response.json(), crm_after - crm_before, erp_after - erp_before)
@@ -191,21 +200,26 @@ def test_an_unknown_deal_is_a_404_the_card_can_show(api: TestClient) -> None:
 
 
 def test_a_card_read_costs_a_handful_of_requests_cold_and_none_warm(
-    api: TestClient, demo: RunningSandbox, cold: dict[str, tuple[dict[str, Any], int, int]]
+    api: TestClient,
+    demo: RunningSandbox,
+    cold: dict[str, tuple[dict[str, Any], int, int]],
+    seen: dict[str, str | None],
 ) -> None:
     crm = {deal: n for deal, (_, n, _) in cold.items()}
     erp = {deal: n for deal, (_, _, n) in cold.items()}
-    # HubSpot: the deal with its associations, its contacts' labels, then its companies, contacts, tickets
-    # and project records (6 at most); one search for the deals sharing its ID, and their companies when
-    # there are some (services/hubspot/deal.py). Odoo: projects, line sums, invoices and their lines.
+    # HubSpot: the deal with its associations, the search for the deals sharing its ID, the companies' types
+    # (of those deals, and of the deal when it has several), then companies, tickets and project records;
+    # the card sent the contacts' types (services/hubspot/deal.py). Odoo: projects, line sums, invoices and
+    # their lines.
+    assert {deal: n for deal, n in crm.items() if n > 6} == {}
+    assert {deal: n for deal, n in erp.items() if n > 4} == {}
     shared = {
         deal for deal, (card, _, _) in cold.items() if any(f["kind"] == "duplicate" for f in card["findings"])
     }
-    assert {deal: n for deal, n in crm.items() if n > (8 if deal in shared else 7)} == {}
-    assert {deal: n for deal, n in erp.items() if n > 4} == {}
+    assert shared  # the demo's shared IDs are among the deals read, at 6 requests at most too
     before = spent(demo)
     for deal, (card, _, _) in cold.items():
-        again = call_card(BASE, deal, client=api).json()
+        again = call_card(BASE, deal, contacts=seen[deal], client=api).json()
         assert again["figures"] == card["figures"]
         assert again["freshness"][0]["read_at"] == card["freshness"][0]["read_at"]
     assert spent(demo) == before  # warm: no request at all
@@ -286,3 +300,63 @@ def test_an_erp_failing_after_a_read_leaves_the_deals_last_figures_marked_stale(
     assert again["freshness"][0]["stale"] is False  # HubSpot read again
     assert again["figures"] == first["figures"]
     assert first["figures"]["invoiced_amount"] is not None
+
+
+def test_without_the_cards_contacts_a_card_reads_them_itself_and_shows_the_same(
+    demo: RunningSandbox, cold: dict[str, tuple[dict[str, Any], int, int]], tmp_path: Path
+) -> None:
+    """A caller that sends no contacts (an older card; the CLI without --crm) gets the same card, the
+    primary contact named by the API, for the contacts' labels and the primary contact's read."""
+    shared = [
+        deal for deal, (card, _, _) in cold.items() if any(f["kind"] == "duplicate" for f in card["findings"])
+    ]
+    alone = next(deal for deal in cold if deal not in shared)
+    with served(api_settings(demo, tmp_path / "store.sqlite", cache_ttl_s=3600)) as api:
+        assert call_card(BASE, not_won(list(cold)), client=api).status_code == 200  # the portal's set-up
+        for deal in [*shared, alone]:
+            card, crm, _ = cold[deal]
+            before = spent(demo)[0]
+            plain = call_card(BASE, deal, client=api).json()
+            # the contacts' labels, and the primary contact when there is one
+            assert spent(demo)[0] - before == crm + (2 if card["scope"]["primary_contact_id"] else 1), deal
+            for part in ("figures", "handover", "findings", "delivery", "project"):
+                assert plain[part] == card[part], (deal, part)
+            assert plain["scope"] == card["scope"] | {
+                "primary_contact_name": plain["scope"]["primary_contact_name"]
+            }
+            assert (plain["scope"]["primary_contact_name"] is not None) == (
+                card["scope"]["primary_contact_id"] is not None
+            )
+
+
+def test_contacts_a_card_sends_change_only_that_cards_primary_contact(
+    demo: RunningSandbox, cards: dict[str, dict[str, Any]], seen: dict[str, str | None], tmp_path: Path
+) -> None:
+    deal = next(
+        d
+        for d, contacts in seen.items()
+        if contacts and "_" in contacts and cards[d]["scope"]["primary_contact_id"]
+    )
+    honest = seen[deal]
+    assert honest is not None
+    primary = cards[deal]["scope"]["primary_contact_id"]
+    entries = {entry.split(".", 1)[0]: entry.partition(".")[2] for entry in honest.split("_")}
+    other = next(contact for contact in entries if contact != primary)
+    # the same contacts with the primary contact's association types moved to another contact
+    swapped = entries | {primary: entries[other], other: entries[primary]}
+    forged = "_".join(f"{contact}.{types}".rstrip(".") for contact, types in swapped.items())
+    with served(api_settings(demo, tmp_path / "store.sqlite", cache_ttl_s=3600)) as api:
+        mine = call_card(BASE, deal, contacts=forged, client=api).json()
+        assert mine["scope"]["primary_contact_id"] == other  # the types are the card's word: its own card
+        assert mine["figures"] == cards[deal]["figures"]  # no figure depends on them
+        before = spent(demo)
+        theirs = call_card(BASE, deal, contacts=honest, client=api).json()
+        assert theirs["scope"]["primary_contact_id"] == primary  # another card's read is not reused
+        assert spent(demo) != before
+        # contacts the deal does not have are not taken: the API reads them itself
+        unknown = call_card(BASE, deal, contacts=f"{honest}_999.903", client=api).json()
+        assert unknown["scope"]["primary_contact_id"] == primary
+        assert unknown["scope"]["primary_contact_name"]
+        refused = call_card(BASE, deal, contacts="41000000104:903", client=api)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"].startswith("contacts must be contact ids")

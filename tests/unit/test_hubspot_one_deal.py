@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from services.crm import IdSearch
+from services.crm import DealSeen, IdSearch
 from services.hubspot import HubSpotClient
 
 BASE = "https://api.hubapi.test"
@@ -108,11 +108,8 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
             ),
         }
         if path == "/crm/associations/2026-03/deals/companies/batch/read":
-            ids = [i["id"] for i in body["inputs"]]
-            rows = (
-                {"7": [(12, 341, None), (11, 5, "Primary")]} if ids == ["7"] else {"8": [(13, 5, "Primary")]}
-            )
-            return httpx.Response(200, json=_v4(rows))
+            known = {"7": [(12, 341, None), (11, 5, "Primary")], "8": [(13, 5, "Primary")]}
+            return httpx.Response(200, json=_v4({i["id"]: known[i["id"]] for i in body["inputs"]}))
         return httpx.Response(200, json=routes[path])
 
     def sharing(raw: str | None) -> IdSearch:
@@ -145,10 +142,15 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
     search = next(body for method, path, body in seen if path.endswith("/deals/search"))
     assert search["filterGroups"][0]["filters"][0] == {
         "propertyName": "erp_project_id", "operator": "CONTAINS_TOKEN", "value": "*42"}  # fmt: skip
-    # the deal, its contacts' labels, its companies' second page, the search, the sharer's companies, then
-    # companies, contacts, project records (no tickets: not asked); and the portal's stages, owners,
-    # contact labels and ticket pipelines (read once, kept for the next cards)
-    assert snapshot.requests == len(seen) == 12
+    typed = next(body for _, path, body in seen if path.endswith("/deals/companies/batch/read"))
+    assert typed["inputs"] == [
+        {"id": "7"},
+        {"id": "8"},
+    ]  # the deal's companies (a second page) and the sharer's
+    # the deal, its contacts' labels, the search, the companies' types, then companies, contacts, project
+    # records (no tickets: not asked); and the portal's stages, owners, contact labels and ticket pipelines
+    # (read once, kept for the next cards)
+    assert snapshot.requests == len(seen) == 11
 
 
 def test_an_unknown_deal_is_an_empty_snapshot() -> None:
@@ -164,3 +166,79 @@ def test_an_unknown_deal_is_an_empty_snapshot() -> None:
     with HubSpotClient(BASE, "token", transport=httpx.MockTransport(answer)) as client:
         snapshot = client.fetch_deal_snapshot("404")
     assert snapshot.deals == ()
+
+
+def _portal(deal: dict[str, Any], seen: list[str]) -> httpx.MockTransport:
+    """A portal with one won deal `deal` (contacts 21 and 22, 22 its primary contact by the portal's label
+    1207), no deal sharing its ID; each request's path is put in `seen`."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        seen.append(path)
+        routes: dict[str, Any] = {
+            "/crm/objects/2026-03/deals/7": deal,
+            "/crm/pipelines/2026-09/deals": {
+                "results": [
+                    {
+                        "id": "default",
+                        "stages": [
+                            {
+                                "id": "won",
+                                "label": "Won",
+                                "metadata": {"isClosed": "true", "probability": "1.0"},
+                            }
+                        ],
+                    }
+                ]
+            },
+            "/crm/owners/2026-03": {"results": []},
+            "/crm/pipelines/2026-09/tickets": {"results": []},
+            "/crm/associations/2026-03/deals/contacts/labels": {
+                "results": [{"category": "USER_DEFINED", "typeId": 1207, "label": "Primary contact"}]
+            },
+            "/crm/associations/2026-03/deals/contacts/batch/read": _v4(
+                {"7": [(21, 3, None), (22, 1207, "Primary contact")]}
+            ),
+            "/crm/objects/2026-03/companies/batch/read": _batch({"11": {"name": "Acme"}}),
+            "/crm/objects/2026-03/contacts/batch/read": _batch({"22": {"firstname": "Bob"}}),
+        }
+        return httpx.Response(200, json=routes[path])  # fmt: skip
+
+    return httpx.MockTransport(answer)
+
+
+WITH_CONTACTS = DEAL | {
+    "associations": {
+        "companies": {"results": [{"id": "11", "type": "deal_to_company"}]},
+        "contacts": {
+            "results": [{"id": "21", "type": "deal_to_contact"}, {"id": "22", "type": "deal_to_contact"}]
+        },
+    }
+}
+
+
+def test_the_contacts_the_card_saw_spare_two_reads_when_the_deal_lists_the_same() -> None:
+    seen: list[str] = []
+    card = DealSeen(
+        contacts=(("22", (1207,)), ("21", (3,)))
+    )  # HubSpot's front end may list them in any order
+    with HubSpotClient(BASE, "token", transport=_portal(WITH_CONTACTS, seen)) as client:
+        snapshot = client.fetch_deal_snapshot("7", seen=card)
+    (deal,) = snapshot.deals
+    assert deal.primary_contact_id == "22"  # the portal's label, from the type ids the card sent
+    assert snapshot.contacts == ()  # the card shows the name HubSpot gave it
+    assert "/crm/associations/2026-03/deals/contacts/batch/read" not in seen
+    assert "/crm/objects/2026-03/contacts/batch/read" not in seen
+    # the deal and its companies; the portal's stages, owners, contact labels, ticket pipelines besides
+    assert snapshot.requests == 2 + 4
+
+
+def test_contacts_the_deal_does_not_list_are_not_taken_from_the_card() -> None:
+    seen: list[str] = []
+    forged = DealSeen(contacts=(("21", (1207,)),))  # 21 is not the primary contact, and 22 is left out
+    with HubSpotClient(BASE, "token", transport=_portal(WITH_CONTACTS, seen)) as client:
+        snapshot = client.fetch_deal_snapshot("7", seen=forged)
+    (deal,) = snapshot.deals
+    assert deal.primary_contact_id == "22"  # read from HubSpot, as without the card's contacts
+    assert [c.name for c in snapshot.contacts] == ["Bob"]
+    assert "/crm/associations/2026-03/deals/contacts/batch/read" in seen

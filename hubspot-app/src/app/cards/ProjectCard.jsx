@@ -6,6 +6,16 @@
 //
 // Only HubSpot's components (no HTML: HubSpot renders nothing else in a card), and `hubspot.fetch` (a card
 // may not use `fetch`): https://developers.hubspot.com/docs/apps/developer-platform/add-features/ui-extensibility
+//
+// The deal's contacts come from HubSpot itself (`useAssociations` from '@hubspot/ui-extensions/crm': HubSpot's
+// front end reads them for the viewer, with their association type ids and labels, at no cost to the app's
+// API quota: "The CRM data hooks fetch data using the context of the CRM record where an extension is
+// displayed", https://developers.hubspot.com/docs/apps/developer-platform/add-features/ui-extensions/
+// fetching-data; the answer's shape: dist/shared.synced/types/hooks.synced.d.ts `AssociationResult` in the
+// pinned @hubspot/ui-extensions 0.17.0). The card sends their ids and type ids with its call, so Throughline need not read
+// them again (the primary contact is a portal label, which only an association read tells), and shows the
+// primary contact's name as HubSpot gave it. Throughline uses them only when its own read of the deal lists
+// the same contacts (services/hubspot/deal.py).
 
 import { useEffect, useState } from 'react';
 import {
@@ -30,12 +40,16 @@ import {
   hubspot,
   useExtensionContext,
 } from '@hubspot/ui-extensions';
+import { useAssociations } from '@hubspot/ui-extensions/crm';
 import { BACKEND_URL } from './config.js';
 import { DASH, age, countOf, day, money, overdue, pct, pp, text } from './format.js';
 
 // HubSpot's `timeout` option, in ms: the first card of the day reads both systems (the default is 15 s).
 export const FETCH_TIMEOUT_MS = 30000;
 export const LOADING_LABEL = 'Reading the project from Throughline';
+// Contacts asked of HubSpot at once; a deal with more is sent without them (Throughline reads them itself).
+export const CONTACTS_PAGE_LENGTH = 100;
+export const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email'];
 
 const KIND_WORDS = {
   missing: 'No project ID',
@@ -56,16 +70,40 @@ const STATUS_VARIANTS = {
 // Registers the card with HubSpot; outside HubSpot's worker (in the tests) this does nothing.
 hubspot.extend(() => <ProjectCard />);
 
-/** The address of one deal's card data on Throughline's API. */
-export function cardUrl(dealId) {
-  return `${BACKEND_URL}/hubspot/deal-card?dealId=${encodeURIComponent(String(dealId))}`;
+/**
+ * What the card sends of the deal's contacts (`contacts`), from `useAssociations`' answer: each contact's id
+ * and its association type ids joined by `.`, the contacts joined by `_` (digits, dots and underscores travel
+ * in a URL as they are, so the URI HubSpot signs is the one sent); '' for a deal without contacts; null when
+ * HubSpot could not list them all (an error, or more than one page), and then nothing is sent.
+ */
+export function seenContacts(associations) {
+  if (associations.error || associations.pagination?.hasNextPage) return null;
+  return associations.results
+    .map((r) => [r.toObjectId, ...r.associationTypes.map((t) => t.typeId)].join('.'))
+    .join('_');
+}
+
+/** A contact's name as Throughline writes it (services/hubspot/parse.py `contact`): first and last name, else
+ * the e-mail, else the id. */
+export function contactName(associations, contactId) {
+  const found = associations.results.find((r) => String(r.toObjectId) === String(contactId));
+  if (!found) return null;
+  const { firstname, lastname, email } = found.properties ?? {};
+  const name = [firstname, lastname].filter((p) => p && p.trim()).map((p) => p.trim()).join(' ');
+  return name || email || String(found.toObjectId);
+}
+
+/** The address of one deal's card data on Throughline's API, with the deal's contacts when known. */
+export function cardUrl(dealId, contacts = null) {
+  const url = `${BACKEND_URL}/hubspot/deal-card?dealId=${encodeURIComponent(String(dealId))}`;
+  return contacts === null ? url : `${url}&contacts=${contacts}`;
 }
 
 /** Fetch one deal's card data: `{status: 'ok', data}` or `{status: 'error', ...}` with words to show. */
-export async function loadCard(dealId) {
+export async function loadCard(dealId, contacts = null) {
   let response;
   try {
-    response = await hubspot.fetch(cardUrl(dealId), { method: 'GET', timeout: FETCH_TIMEOUT_MS });
+    response = await hubspot.fetch(cardUrl(dealId, contacts), { method: 'GET', timeout: FETCH_TIMEOUT_MS });
   } catch (error) {
     return {
       status: 'error',
@@ -101,21 +139,29 @@ export function ProjectCard() {
   const dealId = context.crm?.objectId;
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState({ status: 'loading' });
+  const associations = useAssociations({
+    toObjectType: '0-1',
+    properties: CONTACT_PROPERTIES,
+    pageLength: CONTACTS_PAGE_LENGTH,
+  });
+  // undefined while HubSpot lists the contacts: the call waits for them (a string, stable across renders)
+  const contacts = associations.isLoading ? undefined : seenContacts(associations);
 
   useEffect(() => {
+    if (contacts === undefined) return undefined;
     let current = true;
     setState({ status: 'loading' });
-    loadCard(dealId).then((next) => {
+    loadCard(dealId, contacts).then((next) => {
       if (current) setState(next);
     });
     return () => {
       current = false;
     };
-  }, [dealId, attempt]);
+  }, [dealId, attempt, contacts]);
 
   if (state.status === 'loading') return <LoadingSpinner label={LOADING_LABEL} layout="centered" />;
   if (state.status === 'error') return <CardError error={state} retry={() => setAttempt((n) => n + 1)} />;
-  return <Project data={state.data} />;
+  return <Project data={state.data} associations={associations} />;
 }
 
 function CardError({ error, retry }) {
@@ -135,7 +181,7 @@ function CardError({ error, retry }) {
   );
 }
 
-function Project({ data }) {
+function Project({ data, associations }) {
   const { deal, project } = data;
   if (!deal.deal_is_won || !project) {
     return (
@@ -162,7 +208,7 @@ function Project({ data }) {
       {data.figures ? <Money figures={data.figures} /> : <DeliveryOnly access={data.access} />}
       <Divider />
       {data.delivery && <Delivery delivery={data.delivery} />}
-      <AgreedAtClose deal={deal} scope={data.scope} figures={data.figures} />
+      <AgreedAtClose deal={deal} scope={data.scope} figures={data.figures} associations={associations} />
       {data.handover && <Handover handover={data.handover} />}
       {data.findings && <Findings findings={data.findings} note={data.findings_note} />}
       <Divider />
@@ -305,7 +351,11 @@ function Delivery({ delivery }) {
   );
 }
 
-function AgreedAtClose({ deal, scope, figures }) {
+function AgreedAtClose({ deal, scope, figures, associations }) {
+  // Throughline names the primary contact when it read the contacts itself; else HubSpot's answer has the name
+  const contact =
+    scope?.primary_contact_name ??
+    (scope?.primary_contact_id ? contactName(associations, scope.primary_contact_id) : null);
   return (
     <Flex direction="column" gap="sm">
       <Heading>Agreed at close</Heading>
@@ -325,7 +375,7 @@ function AgreedAtClose({ deal, scope, figures }) {
           </DescriptionListItem>
         )}
         <DescriptionListItem label="Primary contact">
-          <Text>{text(scope?.primary_contact_name)}</Text>
+          <Text>{text(contact)}</Text>
         </DescriptionListItem>
         <DescriptionListItem label="Owner">
           <Text>{text(deal.owner_name)}</Text>

@@ -1,7 +1,9 @@
 // The card in each of its states, rendered with HubSpot's own testing utilities
-// (@hubspot/ui-extensions/testing: createRenderer mocks the extension context and actions; `hubspot.fetch` is
-// not mocked by it, so each test answers it with a spy). The answers in ./fixtures are the API's own, for
-// demo deals (tests/api/test_card_fixtures.py keeps them equal to what the API answers).
+// (@hubspot/ui-extensions/testing: createRenderer mocks the extension context and actions, and HubSpot's CRM
+// hooks such as `useAssociations`; `hubspot.fetch` is not mocked by it, so each test answers it with a spy).
+// The answers in ./fixtures are the API's own, for demo deals, as the card calls it with the deal's contacts
+// (tests/api/test_card_fixtures.py keeps them equal to what the API answers); HUBSPOT_CONTACTS is what the
+// demo's HubSpot sandbox lists for those deals' `useAssociations` (sandbox/hubspot/associations.py).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
@@ -22,7 +24,16 @@ import {
   Text,
   hubspot,
 } from '@hubspot/ui-extensions';
-import { FETCH_TIMEOUT_MS, LOADING_LABEL, ProjectCard, cardUrl } from './ProjectCard.jsx';
+import {
+  CONTACTS_PAGE_LENGTH,
+  CONTACT_PROPERTIES,
+  FETCH_TIMEOUT_MS,
+  LOADING_LABEL,
+  ProjectCard,
+  cardUrl,
+  contactName,
+  seenContacts,
+} from './ProjectCard.jsx';
 import demo from './fixtures/card-demo.json';
 import atRisk from './fixtures/card-at-risk.json';
 import sales from './fixtures/card-sales.json';
@@ -31,8 +42,48 @@ import notWon from './fixtures/card-not-won.json';
 const json = (body, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-/** The card rendered on a deal record, with `hubspot.fetch` answering `answers` in turn. */
+const contact = (id, types, firstname, lastname, email) => ({
+  toObjectId: id,
+  associationTypes: types.map(([category, typeId, label]) => ({ category, typeId, label })),
+  properties: { firstname, lastname, email },
+});
+const PLAIN = ['HUBSPOT_DEFINED', 3, null];
+const PRIMARY = ['USER_DEFINED', 903, 'Primary contact'];
+const HUBSPOT_CONTACTS = {
+  21000000210: [
+    contact(41000000103, [PLAIN], 'Aaron', 'Anderson', 'aaron.anderson@redwoodcapital.example'),
+    contact(41000000104, [PLAIN, PRIMARY], 'Julia', 'Keller', 'julia.keller@redwoodcapital.example'),
+  ],
+  21000000162: [contact(41000000161, [PLAIN, PRIMARY], 'Tara', 'Walsh', 'tara.walsh@calderoutdoor.example')],
+};
+
+/** `useAssociations`' answer: `results`, all on one page unless `hasNextPage`, or still loading. */
+function associationsAnswer(results, { isLoading = false, hasNextPage = false, error = null } = {}) {
+  return {
+    results,
+    error,
+    isLoading,
+    isRefetching: false,
+    refetch: async () => {},
+    pagination: {
+      hasNextPage,
+      hasPreviousPage: false,
+      currentPage: 1,
+      pageSize: CONTACTS_PAGE_LENGTH,
+      nextPage: () => {},
+      previousPage: () => {},
+      reset: () => {},
+    },
+  };
+}
+
+/** The card rendered on a deal record, HubSpot listing the deal's contacts (`contacts`, by default the demo
+ * sandbox's) and `hubspot.fetch` answering `answers` in turn. */
 function renderCard(dealId, ...answers) {
+  return renderWith(dealId, associationsAnswer(HUBSPOT_CONTACTS[dealId] ?? []), ...answers);
+}
+
+function renderWith(dealId, contacts, ...answers) {
   const fetch = vi.spyOn(hubspot, 'fetch');
   for (const answer of answers) {
     if (answer instanceof Error) fetch.mockRejectedValueOnce(answer);
@@ -40,6 +91,7 @@ function renderCard(dealId, ...answers) {
   }
   const renderer = createRenderer('crm.record.tab');
   renderer.mocks.context.crm.objectId = Number(dealId);
+  renderer.mocks.useAssociations.willCall(() => contacts);
   renderer.render(<ProjectCard />);
   return { ...renderer, fetch };
 }
@@ -50,14 +102,38 @@ const item = (find, label) => find(DescriptionListItem, { label }).find(Text).te
 afterEach(() => vi.restoreAllMocks());
 
 describe('loading', () => {
-  it('asks the API for this deal and shows a spinner until it answers', async () => {
-    const { find, fetch } = renderCard('21000000210', new Promise(() => {}));
+  it('asks the API for this deal with its contacts as HubSpot lists them, and shows a spinner until it answers', async () => {
+    const { find, fetch, mocks } = renderCard('21000000210', new Promise(() => {}));
     expect(find(LoadingSpinner).props.label).toBe(LOADING_LABEL);
     // the card's effect runs after the first render without changing what is shown: poll (vitest's waitFor)
     await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
     expect(find(LoadingSpinner).props.layout).toBe('centered');
-    expect(fetch).toHaveBeenCalledWith(cardUrl(21000000210), { method: 'GET', timeout: FETCH_TIMEOUT_MS });
-    expect(cardUrl(21000000210)).toBe('https://throughline.example.com/hubspot/deal-card?dealId=21000000210');
+    expect(mocks.useAssociations.calls[0][0]).toEqual({
+      toObjectType: '0-1',
+      properties: CONTACT_PROPERTIES,
+      pageLength: CONTACTS_PAGE_LENGTH,
+    });
+    const url = cardUrl(21000000210, '41000000103.3_41000000104.3.903');
+    expect(fetch).toHaveBeenCalledWith(url, { method: 'GET', timeout: FETCH_TIMEOUT_MS });
+    expect(url).toBe(
+      'https://throughline.example.com/hubspot/deal-card?dealId=21000000210&contacts=41000000103.3_41000000104.3.903',
+    );
+  });
+
+  it('waits for HubSpot to list the contacts before it asks the API', async () => {
+    const { find, fetch } = renderWith('21000000210', associationsAnswer([], { isLoading: true }), json(demo));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fetch).not.toHaveBeenCalled();
+    expect(find(LoadingSpinner).props.label).toBe(LOADING_LABEL);
+  });
+
+  it('sends no contacts when HubSpot cannot list them all, and Throughline reads them itself', async () => {
+    const more = associationsAnswer(HUBSPOT_CONTACTS[21000000210], { hasNextPage: true });
+    const { fetch } = renderWith('21000000210', more, new Promise(() => {}));
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    expect(fetch.mock.calls[0][0]).toBe('https://throughline.example.com/hubspot/deal-card?dealId=21000000210');
+    expect(seenContacts(associationsAnswer([], { error: new Error('no access') }))).toBeNull();
+    expect(seenContacts(associationsAnswer([]))).toBe(''); // a deal without contacts says so
   });
 });
 
@@ -93,6 +169,8 @@ describe('a won deal, seen with financial access (the demo)', () => {
     expect(item(find, 'Status')).toBe('In progress (HubSpot project record), Open (ERP)');
     expect(item(find, 'Closed')).toBe('23 Jul 2026');
     expect(item(find, 'Estimated margin')).toBe('31.0 %');
+    expect(demo.scope.primary_contact_name).toBeNull(); // the API left the name to HubSpot's answer
+    expect(item(find, 'Primary contact')).toBe('Julia Keller');
     expect(find(Tag).text).toBe('Complete: delivery has what it needs');
     const finding = find(Alert, { title: 'Project ID not in the convention' });
     expect(finding.props.variant).toBe('warning');
@@ -205,5 +283,23 @@ describe('errors', () => {
       ),
     );
     expect(find(Text, (t) => t.text?.startsWith('Read:')).text).toContain('Odoo sandbox 3 min ago (stale)');
+  });
+});
+
+describe('the primary contact', () => {
+  it('is named as Throughline names contacts: first and last name, else the e-mail, else the id', () => {
+    const answer = associationsAnswer([
+      contact(1, [PLAIN], ' Ann ', 'Lee', 'ann@x.test'),
+      contact(2, [PLAIN], null, null, 'bo@x.test'),
+      contact(3, [PLAIN], null, null, null),
+    ]);
+    expect(['1', '2', '3', '4'].map((id) => contactName(answer, id))).toEqual(['Ann Lee', 'bo@x.test', '3', null]);
+  });
+
+  it("is Throughline's name when Throughline read the contacts itself", async () => {
+    const named = structuredClone(demo);
+    named.scope.primary_contact_name = 'Julia Keller (read by Throughline)';
+    const { find, waitFor } = renderWith('21000000210', associationsAnswer([], { hasNextPage: true }), json(named));
+    await waitFor(() => expect(item(find, 'Primary contact')).toBe('Julia Keller (read by Throughline)'));
   });
 });
