@@ -84,10 +84,9 @@ def read_snapshot(client: HubSpotClient, now: Callable[[], datetime]) -> CrmSnap
                     for start in range(0, len(new), READ_BATCH):
                         batch = new[start : start + READ_BATCH]
                         reads[to].append(pool.submit(client.read_objects, to, batch, props))
-        touched = {
-            kind: sorted_by_id([r for f in futures for r in f.result().values()])
-            for kind, futures in reads.items()
-        }
+        # Parsed while the records' batch reads are still under way: the rate limit sets the pace then,
+        # and the parsing (most of the 0.9 s of CPU measured after the last answer at 10,000 deals) would
+        # otherwise come after it.
         stages, semantics = stages_f.result(), semantics_f.result()
         deals = tuple(
             parse.deal(
@@ -99,11 +98,16 @@ def read_snapshot(client: HubSpotClient, now: Callable[[], datetime]) -> CrmSnap
         for deal_id, targets in associations[n.project_object_type].items():
             for target, _types in targets:
                 project_deals.setdefault(target, []).append(CrmDealId(deal_id))
+        projects = tuple(
+            parse.project(p, n, project_deals.get(str(p["id"]), [])) for p in projects_f.result()
+        )
+        touched = {
+            kind: sorted_by_id([r for f in futures for r in f.result().values()])
+            for kind, futures in reads.items()
+        }
         return CrmSnapshot(
             deals=deals,
-            projects=tuple(
-                parse.project(p, n, project_deals.get(str(p["id"]), [])) for p in projects_f.result()
-            ),
+            projects=projects,
             companies=tuple(parse.company(c) for c in touched["companies"]),
             contacts=tuple(parse.contact(c) for c in touched["contacts"]),
             tickets=tuple(parse.ticket(t, n, semantics) for t in touched["tickets"]),
