@@ -70,13 +70,6 @@ class RequestBudget:
                 self._limiter.hit(self._item, self._key)
                 self._changed.notify_all()
 
-    @property
-    def in_window(self) -> int:
-        """Requests in flight plus those that ended within the last `seconds`."""
-        with self._changed:
-            _, remaining = self._limiter.get_window_stats(self._item, self._key)
-            return self._item.amount - remaining + self._in_flight
-
 
 def _is_retryable(error: BaseException) -> bool:
     return isinstance(error, ServiceError) and error.retryable
