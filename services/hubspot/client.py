@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -74,9 +75,10 @@ class HubSpotClient(ApiClient, CrmClient):
         daily_reserve: int = 100,
     ) -> None:
         # HubSpot sends no Retry-After; its policyName says which window was hit. Our own moving window
-        # already keeps us under the burst limit, so a TEN_SECONDLY_ROLLING 429 means HubSpot counted a
-        # request a moment later than we did: a second's wait, then the budget again, is enough (the Node
-        # SDK waits the whole 10 s, which stalled a 10,000-deal load by 10 s per edge hit).
+        # keeps us under the burst limit (each request's place held until 10 s after its answer, so never
+        # freed before HubSpot counted it), so a TEN_SECONDLY_ROLLING 429 means another app spends the same
+        # portal's limit: a second's wait, then the budget again, is enough (the Node SDK waits the whole
+        # 10 s, which stalled a 10,000-deal load by 10 s per edge hit).
         super().__init__(
             base_url,
             timeout=timeout,
@@ -120,10 +122,13 @@ class HubSpotClient(ApiClient, CrmClient):
 
         def once() -> dict[str, Any]:
             self._within_daily_limit(operation)
-            (self._search_budget if search else self._budget).acquire()
-            if search:
-                self._budget.acquire()
-            response = self._send(operation, method, path, idempotent=idempotent, params=params, json=json)
+            with (
+                self._search_budget.slot() if search else nullcontext(),
+                self._budget.slot(),
+            ):
+                response = self._send(
+                    operation, method, path, idempotent=idempotent, params=params, json=json
+                )
             self._note_daily(response)
             return read_body(response, operation, allow_multi_status)
 

@@ -14,10 +14,11 @@ Every request names a `minorversion` (75 by default: Intuit retired the older on
 quickbooks warns below 75; `ProjectRef` needs 69 or later).
 
 Limits (learn/limits-and-throttles): 500 requests a minute per company, 10 a second per company and app,
-and 10 at a time. The client keeps under all three with a moving-window limiter, requests spaced evenly (8
-a second by default, for headroom) and a semaphore, and counts what it sent in the last minute for the
-freshness line (`budget`). Intuit meters every request, so a read asks for the fewest that give the
-figures; at 8 a second, n requests take about n / 8 seconds. A 429 (Intuit's XML `ThrottleExceeded`
+and 10 at a time. The client keeps under all three with a moving-window limiter (each request counted
+until a minute after its answer, `RequestBudget`), requests spaced evenly (8 a second by default, for
+headroom) and a semaphore, and counts what it sent in the last minute for the freshness line (`budget`).
+Intuit meters every request, so a read asks for the fewest that give the figures; at 8 a second, n
+requests take about n / 8 seconds. A 429 (Intuit's XML `ThrottleExceeded`
 Fault) is retried by the shared retry loop: after 60 s as Intuit says, except that the first one in a
 minute while this client used under 90 % of the minute's 500 gets 2 s, because then it was the per-second
 or at-once limit (Intuit's single code does not say which), which clears within a second.
@@ -157,14 +158,14 @@ class QuickBooksTransport(ApiClient):
         headers = {"Content-Type": content_type} if content is not None else {}
 
         def send(token: str) -> httpx.Response:
-            self._per_minute.acquire()
-            self._pace.wait()
-            with self._sent_lock:
-                self._sent.append(time.monotonic())
-            return self._send(
-                operation, method, self._company(path), params=query, content=content,
-                headers={**headers, "Authorization": f"Bearer {token}"}, idempotent=idempotent,
-            )  # fmt: skip
+            with self._per_minute.slot():
+                self._pace.wait()
+                with self._sent_lock:
+                    self._sent.append(time.monotonic())
+                return self._send(
+                    operation, method, self._company(path), params=query, content=content,
+                    headers={**headers, "Authorization": f"Bearer {token}"}, idempotent=idempotent,
+                )  # fmt: skip
 
         def once() -> Row:
             with self._slots:
