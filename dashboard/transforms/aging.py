@@ -25,7 +25,7 @@ def receivable_aging(receivables: pd.DataFrame, as_of: date) -> pd.DataFrame:
     buckets = pd.cut(days, _EDGES, labels=list(c.AR_BUCKETS))
     sums = open_docs[c.RESIDUAL_AMOUNT].groupby([open_docs[c.ERP_RECORD_ID], buckets], observed=True).sum()
     # the same frame as a pivot_table, measured 1.7x faster at 10,000 deals
-    amounts = sums.unstack(fill_value=0.0).reindex(columns=list(c.AR_BUCKETS), fill_value=0.0)  # noqa: PD010
+    amounts = sums.unstack(fill_value=0).reindex(columns=list(c.AR_BUCKETS), fill_value=0.0)  # noqa: PD010
     # Only money still owed can be late; a credit note's negative residual is not overdue.
     owed = open_docs[c.RESIDUAL_AMOUNT] > 0
     late = days.where(owed).groupby(open_docs[c.ERP_RECORD_ID]).max().clip(lower=0).fillna(0)
