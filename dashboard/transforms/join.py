@@ -47,7 +47,8 @@ def join_projects(
     right = _erp_with_keys(erp_projects, convention)
     # Deals in their input order first, then the ERP projects no deal names, in theirs: a left join and
     # the rest appended gives that order without sorting the keys (as an outer join would) or the rows.
-    joined = left.merge(right, on=_KEY, how="left", validate="many_to_one")
+    # one ERP row per key by construction (`_erp_with_keys`), so the merge is not asked to check it
+    joined = left.merge(right, on=_KEY, how="left")
     unnamed = right[~right[_KEY].isin(left[_KEY])]
     if len(unnamed):
         joined = pd.concat([joined, unnamed], ignore_index=True)
@@ -80,8 +81,10 @@ def _deals_with_ids(deals: pd.DataFrame, convention: IdConvention) -> pd.DataFra
     shared = out.groupby(c.DEAL_PROJECT_ID)[c.CRM_DEAL_ID].transform("size")
     out[c.DEAL_ID_SHARED] = shared.reindex(out.index).gt(1)
     # A deal without a usable ID gets a key no ERP project has (pandas would otherwise match NaN to NaN).
-    out[_KEY] = out[c.DEAL_PROJECT_ID].where(
-        out[c.DEAL_PROJECT_ID].notna(), "\x00deal:" + out[_ORDER].astype(str)
+    out[_KEY] = pd.Series(
+        [key if isinstance(key, str) else f"\x00deal:{at}" for at, key in enumerate(out[c.DEAL_PROJECT_ID])],
+        index=out.index,
+        dtype="object",
     )
     return out
 
@@ -103,14 +106,14 @@ def _normalized(
 
 def _deals_with_records(deals: pd.DataFrame, crm_projects: pd.DataFrame) -> pd.DataFrame:
     # A deal with several project records shows the most recently updated one and says how many it has.
+    # (Each deal's first row in this order is its pick; the deals' own order does not matter, as the
+    # merge keeps the deals' order.)
     records = crm_projects[crm_projects[c.CRM_DEAL_ID].notna()].sort_values(
-        [c.CRM_DEAL_ID, c.PROJECT_UPDATED_AT, c.CRM_PROJECT_RECORD_ID],
-        ascending=[True, False, True],
-        na_position="last",
+        [c.PROJECT_UPDATED_AT, c.CRM_PROJECT_RECORD_ID], ascending=[False, True], na_position="last"
     )
     counts = records.groupby(c.CRM_DEAL_ID).size()
-    first = records.drop_duplicates(c.CRM_DEAL_ID)
-    out = deals.merge(first, on=c.CRM_DEAL_ID, how="left", validate="many_to_one")
+    first = records.drop_duplicates(c.CRM_DEAL_ID)  # one row per deal: the merge needs no validation
+    out = deals.merge(first, on=c.CRM_DEAL_ID, how="left")
     out[c.CRM_PROJECT_RECORD_COUNT] = out[c.CRM_DEAL_ID].map(counts).fillna(0).astype("int64")
     return out
 
@@ -127,12 +130,19 @@ def _erp_with_keys(erp_projects: pd.DataFrame, convention: IdConvention) -> pd.D
     out["_erp_order"] = range(len(erp_projects))
     # The ERP does not force codes to be unique; deals link to the lowest record id and the rest stay
     # unlinked (and flagged) rather than doubling the deal.
-    by_record = out.sort_values(c.ERP_RECORD_ID, key=_natural, kind="stable")
-    coded = by_record[c.ERP_PROJECT_ID].notna()
-    first = coded & ~by_record.duplicated(c.ERP_PROJECT_ID, keep="first")
-    out[c.ERP_ID_DUPLICATED] = (coded & by_record.duplicated(c.ERP_PROJECT_ID, keep=False)).reindex(out.index)
-    linkable = first.reindex(out.index)
-    out[_KEY] = out[c.ERP_PROJECT_ID].where(linkable, "\x00erp:" + out["_erp_order"].astype(str))
+    codes = out[c.ERP_PROJECT_ID].iloc[np.argsort(_natural(out[c.ERP_RECORD_ID]).to_numpy(), kind="stable")]
+    coded = codes.notna()
+    first = coded & ~codes.duplicated(keep="first")
+    out[c.ERP_ID_DUPLICATED] = (coded & codes.duplicated(keep=False)).reindex(out.index)
+    linkable = first.reindex(out.index).tolist()
+    out[_KEY] = pd.Series(
+        [
+            code if ok else f"\x00erp:{at}"
+            for at, (code, ok) in enumerate(zip(out[c.ERP_PROJECT_ID], linkable, strict=True))
+        ],
+        index=out.index,
+        dtype="object",
+    )
     return out
 
 
