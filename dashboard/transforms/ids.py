@@ -196,7 +196,10 @@ def id_format(raw: str | None) -> str:
     """The shape of a raw ID: digits as #, spaces visible as ␣, letters and separators as typed."""
     if raw is None or raw == "":
         return "(empty)"
-    return _SPACE.sub("␣", raw.translate(_DIGITS_AS_HASH))
+    shape = raw.translate(_DIGITS_AS_HASH)
+    if shape.isprintable():  # no whitespace but the plain space (every other kind is unprintable)
+        return shape.replace(" ", "␣")
+    return _SPACE.sub("␣", shape)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -126,10 +127,11 @@ def _parts(f: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series]]:
 
 
 def _sums(figures: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    frame = figures[[*by, *SUM_COLUMNS]].fillna(dict.fromkeys(by, NO_VALUE)).assign(**{c.PROJECT_COUNT: 1})
+    parts: dict[str, Any] = {c.PROJECT_COUNT: 1}
     for name, (num, den) in _parts(figures).items():
-        frame[f"_{name}_num"] = num
-        frame[f"_{name}_den"] = den
+        parts[f"_{name}_num"] = num
+        parts[f"_{name}_den"] = den
+    frame = figures[[*by, *SUM_COLUMNS]].fillna(dict.fromkeys(by, NO_VALUE)).assign(**parts)
     return frame.groupby(by).sum()
 
 
