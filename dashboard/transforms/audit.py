@@ -185,42 +185,31 @@ def _open_in_order(
 
 def _deal_problems(joined: pd.DataFrame) -> list[str | None]:
     """Per row, what is wrong with its deal's ID, if anything (one word; the seekers need candidates);
-    None for rows without a deal."""
-    columns = (
-        c.CRM_DEAL_ID,
-        c.DEAL_RAW_PROJECT_ID,
-        c.DEAL_IS_WON,
-        c.DEAL_ID_REASON,
-        c.MATCH,
-        c.DEAL_ID_SHARED,
-        c.FINANCIAL_OWNER,
-        c.DEAL_ID_IS_CANONICAL,
+    None for rows without a deal. In order: no ID (a problem only on a won deal), an ID that does not
+    normalize, one no ERP project has, one other deals share (the financial owner or not), a misspelt one."""
+    deal = joined[c.CRM_DEAL_ID].notna().to_numpy()
+    has_raw = np.array([_text(v) is not None for v in joined[c.DEAL_RAW_PROJECT_ID].tolist()], dtype=bool)
+    has_reason = np.array([_text(v) is not None for v in joined[c.DEAL_ID_REASON].tolist()], dtype=bool)
+    won = joined[c.DEAL_IS_WON].to_numpy(dtype=bool)
+    dangling = (joined[c.MATCH] == c.MATCH_DEAL_ONLY).to_numpy()
+    shared = joined[c.DEAL_ID_SHARED].to_numpy(dtype=bool)
+    owner = joined[c.FINANCIAL_OWNER].to_numpy(dtype=bool)
+    canonical = joined[c.DEAL_ID_IS_CANONICAL].to_numpy(dtype=bool)
+    problem = np.select(
+        [
+            ~deal,
+            ~has_raw & won,
+            ~has_raw,
+            has_reason,
+            dangling,
+            shared & owner,
+            shared,
+            ~canonical,
+        ],
+        ["", "missing", "", "unnormalizable", "dangling", "owner", "misfit", "malformed"],
+        "",
     )
-    values = [joined[column].astype(object).tolist() for column in columns]
-    return [_deal_problem(*row) for row in zip(*values, strict=True)]
-
-
-def _deal_problem(
-    deal: object,
-    raw: object,
-    won: object,
-    reason: object,
-    match: object,
-    shared: object,
-    owner: object,
-    canonical: object,
-) -> str | None:
-    if not isinstance(deal, str):
-        return None
-    if _text(raw) is None:
-        return "missing" if won else None
-    if _text(reason) is not None:
-        return "unnormalizable"
-    if match == c.MATCH_DEAL_ONLY:
-        return "dangling"
-    if shared:
-        return "owner" if owner else "misfit"
-    return None if canonical else "malformed"
+    return [word or None for word in problem.tolist()]
 
 
 def _may_conflict(joined: pd.DataFrame, t: Thresholds) -> np.ndarray:
