@@ -61,8 +61,12 @@ def money_value(text: str) -> float:
 
 
 def download_csv(page: Page, button: Locator) -> list[dict[str, str]]:
-    """The rows of the CSV a download button gives."""
-    with page.expect_download() as info:
+    """The rows of the CSV a download button gives. The app's run must be over first: a button clicked while
+    a run replaces it serves a file the new run has already dropped, and no download comes (seen once in CI
+    under load)."""
+    settle(page)
+    expect(button).to_be_enabled()
+    with page.expect_download(timeout=60_000) as info:
         button.click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
