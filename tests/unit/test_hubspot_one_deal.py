@@ -58,6 +58,36 @@ DEAL = {
 }
 
 
+def _portal_setup(won_label: str) -> dict[str, Any]:
+    """The portal's set-up a one-deal read asks for: one pipeline whose won stage is labelled `won_label`,
+    no owners, no ticket pipelines, the portal's own word for the primary contact under its own type id
+    (1207), and deal 7's contacts 21 (unlabelled) and 22 (primary)."""
+    return {
+        "/crm/pipelines/2026-09/deals": {
+            "results": [
+                {
+                    "id": "default",
+                    "stages": [
+                        {
+                            "id": "won",
+                            "label": won_label,
+                            "metadata": {"isClosed": "true", "probability": "1.0"},
+                        }
+                    ],
+                }
+            ]
+        },
+        "/crm/owners/2026-03": {"results": []},
+        "/crm/pipelines/2026-09/tickets": {"results": []},
+        "/crm/associations/2026-03/deals/contacts/labels": {
+            "results": [{"category": "USER_DEFINED", "typeId": 1207, "label": "Primary contact"}]
+        },
+        "/crm/associations/2026-03/deals/contacts/batch/read": _v4(
+            {"7": [(21, 3, None), (22, 1207, "Primary contact")]}
+        ),
+    }
+
+
 def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
     seen: list[tuple[str, str, Any]] = []
 
@@ -67,29 +97,7 @@ def test_one_deal_with_its_records_and_the_deals_sharing_its_id() -> None:
         seen.append((request.method, path, body))
         routes: dict[str, Any] = {
             "/crm/objects/2026-03/deals/7": DEAL,
-            "/crm/pipelines/2026-09/deals": {
-                "results": [
-                    {
-                        "id": "default",
-                        "stages": [
-                            {
-                                "id": "won",
-                                "label": "Closed won",
-                                "metadata": {"isClosed": "true", "probability": "1.0"},
-                            }
-                        ],
-                    }
-                ]
-            },
-            "/crm/owners/2026-03": {"results": []},
-            "/crm/pipelines/2026-09/tickets": {"results": []},
-            # the portal's own word for the primary contact, under its own type id
-            "/crm/associations/2026-03/deals/contacts/labels": {
-                "results": [{"category": "USER_DEFINED", "typeId": 1207, "label": "Primary contact"}]
-            },
-            "/crm/associations/2026-03/deals/contacts/batch/read": _v4(
-                {"7": [(21, 3, None), (22, 1207, "Primary contact")]}
-            ),
+            **_portal_setup("Closed won"),
             "/crm/objects/2026-03/deals/search": {
                 "total": 2,
                 "results": [
@@ -177,28 +185,7 @@ def _portal(deal: dict[str, Any], seen: list[str]) -> httpx.MockTransport:
         seen.append(path)
         routes: dict[str, Any] = {
             "/crm/objects/2026-03/deals/7": deal,
-            "/crm/pipelines/2026-09/deals": {
-                "results": [
-                    {
-                        "id": "default",
-                        "stages": [
-                            {
-                                "id": "won",
-                                "label": "Won",
-                                "metadata": {"isClosed": "true", "probability": "1.0"},
-                            }
-                        ],
-                    }
-                ]
-            },
-            "/crm/owners/2026-03": {"results": []},
-            "/crm/pipelines/2026-09/tickets": {"results": []},
-            "/crm/associations/2026-03/deals/contacts/labels": {
-                "results": [{"category": "USER_DEFINED", "typeId": 1207, "label": "Primary contact"}]
-            },
-            "/crm/associations/2026-03/deals/contacts/batch/read": _v4(
-                {"7": [(21, 3, None), (22, 1207, "Primary contact")]}
-            ),
+            **_portal_setup("Won"),
             "/crm/objects/2026-03/companies/batch/read": _batch({"11": {"name": "Acme"}}),
             "/crm/objects/2026-03/contacts/batch/read": _batch({"22": {"firstname": "Bob"}}),
         }
