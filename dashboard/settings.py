@@ -46,7 +46,7 @@ class HubSpotSettings(PortalNames):
     portal_id: str | None = Field(None, description="the portal (hub) id, for links to records in HubSpot")
     ui_domain: str = Field("app.hubspot.com", description="app.hubspot.com, or app-eu1.hubspot.com in the EU")
     requests_per_10s: int = Field(100, ge=1, description="private-app burst limit: 100 Starter, 190 Pro")
-    search_requests_per_s: int = Field(4, ge=1, description="search API limit (HubSpot allows 5/s)")
+    search_requests_per_s: int = Field(5, ge=1, description="search API limit (HubSpot allows 5/s)")
     timeout_s: float = Field(30.0, gt=0)
     max_retries: int = Field(5, ge=0)
     app_client_secret: SecretStr | None = Field(

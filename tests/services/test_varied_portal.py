@@ -266,13 +266,21 @@ def test_a_refresh_sees_an_association_change_that_did_not_touch_the_deal(
 
 
 def searched_name(sandbox: RunningSandbox, deal_id: str) -> str | None:
-    """The deal's name as HubSpot's search answers it now (None when search does not list the deal)."""
+    """The deal's name as HubSpot's search answers it now (None when search does not list the deal).
+
+    The client's own searches may have used this second's five (HubSpot's search limit, policy SECONDLY):
+    a 429 is waited out, as HubSpot asks, and the search sent again."""
     one = {"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": deal_id}]}
-    body = httpx.post(
-        f"{sandbox.crm_url}/crm/v3/objects/deals/search",
-        json={"filterGroups": [one], "properties": ["dealname"]},
-        headers=AUTH,
-    ).json()
+    for _ in range(5):
+        answer = httpx.post(
+            f"{sandbox.crm_url}/crm/v3/objects/deals/search",
+            json={"filterGroups": [one], "properties": ["dealname"]},
+            headers=AUTH,
+        )
+        if answer.status_code != 429:
+            break
+        time.sleep(1.0)
+    body = answer.raise_for_status().json()
     return str(body["results"][0]["properties"]["dealname"]) if body["results"] else None
 
 
@@ -297,7 +305,9 @@ def test_a_change_search_shows_late_is_kept_by_a_look_back_that_covers_the_delay
         changed = time.monotonic()
         # a read by id shows the change at once, search only once it has indexed it
         assert deal_value(varied, deal.crm_deal_id, "dealname") == renamed
-        assert searched_name(varied, deal.crm_deal_id) == deal.name
+        searched = searched_name(varied, deal.crm_deal_id)
+        if time.monotonic() - changed < INDEX_DELAY.total_seconds():  # (a slow machine may take longer)
+            assert searched == deal.name
         started_again = datetime.now(UTC)
         first = client.fetch_changes(before, started)
         if time.monotonic() - changed < INDEX_DELAY.total_seconds():  # its searches ran before indexing
