@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard import columns as c
 from dashboard.ui.escape import plot
-from dashboard.views import project_param
+from dashboard.views import project_params
 
 AR_LABELS = {
     c.AR_CURRENT_AMOUNT: "Not yet due",
@@ -78,7 +78,7 @@ def estimate_vs_forecast(figures: pd.DataFrame) -> go.Figure:
         forecast=forecast.clip(lower=FORECAST_FLOOR),
         forecast_real=forecast.round(1),
         edge=forecast < FORECAST_FLOOR,
-        open_param=[project_param(row) for _, row in data.iterrows()],
+        open_param=project_params(data),
         **{
             c.PROJECT_LABEL: data[c.PROJECT_LABEL].map(plot),
             c.ERP_PROJECT_ID: data[c.ERP_PROJECT_ID].map(plot),

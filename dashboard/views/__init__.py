@@ -35,6 +35,7 @@ from dashboard.views.project import (
     project_href,
     project_label,
     project_param,
+    project_params,
     row_for,
     with_links,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "project_href",
     "project_label",
     "project_param",
+    "project_params",
     "property_rows",
     "reason",
     "row_for",

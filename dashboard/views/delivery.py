@@ -10,7 +10,7 @@ import pandas as pd
 from dashboard import columns as c
 from dashboard.format import days_late, plural
 from dashboard.transforms.portfolio import NO_VALUE
-from dashboard.views.project import TICKET_KINDS, project_href, project_param
+from dashboard.views.project import TICKET_KINDS, project_href, project_params
 from services.models import CrmSnapshot
 
 
@@ -98,6 +98,6 @@ def sales_brief(rows: pd.DataFrame, crm: CrmSnapshot | None, as_of: date) -> pd.
                 for n, d in zip(rows[c.NEXT_MILESTONE], rows[c.NEXT_MILESTONE_DATE], strict=True)
             ],
             c.INCIDENT_TITLES: [incidents.get(str(d), "—") for d in rows[c.CRM_DEAL_ID]],
-            c.PROJECT_LINK: [project_href(project_param(row)) for _, row in rows.iterrows()],
+            c.PROJECT_LINK: [project_href(param) for param in project_params(rows)],
         }
     )

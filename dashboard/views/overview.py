@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from dashboard import columns as c
 from dashboard.format import money, plural
 from dashboard.transforms.attention import money_at_risk
-from dashboard.views.project import project_href, project_param
+from dashboard.views.project import project_href, project_params
 
 REASON = "reason"
+_REASON_INPUTS = [c.CURRENCY, c.MARGIN_LOST_AMOUNT, c.COST_BURN_PCT, c.EAC_AMOUNT, c.EST_COST_AMOUNT,
+                  c.OVERDUE_AMOUNT, c.MAX_DAYS_PAST_DUE, c.EARLY_FORECAST_FLAG]  # fmt: skip
 
 
-def reason(row: pd.Series) -> str:
+def reason(row: Mapping[str, Any]) -> str:
     """Why a project needs attention, in one line: "cost at 192% of estimate · 8,000 unpaid for 227 days"."""
     parts: list[str] = []
     ccy = row[c.CURRENCY] if isinstance(row[c.CURRENCY], str) else None
@@ -45,8 +48,8 @@ def attention_rows(
         return rows.assign(**{REASON: pd.Series(dtype="object"), c.PROJECT_LINK: pd.Series(dtype="object")})
     return rows.assign(
         **{
-            REASON: [reason(row) for _, row in rows.iterrows()],
-            c.PROJECT_LINK: [project_href(project_param(row)) for _, row in rows.iterrows()],
+            REASON: [reason(row) for row in rows[_REASON_INPUTS].to_dict("records")],  # (a Series a row: slow)
+            c.PROJECT_LINK: [project_href(param) for param in project_params(rows)],
         }
     )
 
@@ -54,9 +57,7 @@ def attention_rows(
 def invoice_links(invoices: pd.DataFrame) -> pd.DataFrame:
     """The cash card's overdue invoices with their Project page link (none for an unlinked project)."""
     links = [
-        project_href(str(row[c.ERP_PROJECT_ID] if pd.notna(row[c.ERP_PROJECT_ID]) else row[c.CRM_DEAL_ID]))
-        if pd.notna(row[c.ERP_PROJECT_ID]) or pd.notna(row[c.CRM_DEAL_ID])
-        else None
-        for _, row in invoices.iterrows()
+        project_href(str(erp if pd.notna(erp) else deal)) if pd.notna(erp) or pd.notna(deal) else None
+        for erp, deal in zip(invoices[c.ERP_PROJECT_ID], invoices[c.CRM_DEAL_ID], strict=True)
     ]
     return invoices.assign(**{c.PROJECT_LINK: pd.Series(links, index=invoices.index, dtype="object")})

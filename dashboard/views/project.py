@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import quote_plus, urlencode
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ from services.models import CrmSnapshot, Deal, ErpDocumentLine, LineItem, Note, 
 _TAG = re.compile(r"<[^>]+>")
 
 
-def project_label(row: pd.Series) -> str:
+def project_label(row: Mapping[str, Any] | pd.Series) -> str:
     """ "Customer – Project (PRJ-00042)"; a project without an ID says which deal or ERP record it is."""
     name = row[c.PROJECT_LABEL] if pd.notna(row[c.PROJECT_LABEL]) else "Unnamed project"
     if pd.notna(row[c.ERP_PROJECT_ID]):
@@ -30,11 +31,12 @@ def project_label(row: pd.Series) -> str:
 
 def project_choices(figures: pd.DataFrame) -> dict[str, str]:
     """row_key -> label of every project row, ordered by label."""
-    labels = {str(row[c.ROW_KEY]): project_label(row) for _, row in figures.iterrows()}
+    columns = [c.ROW_KEY, c.PROJECT_LABEL, c.ERP_PROJECT_ID, c.CRM_DEAL_ID, c.ERP_RECORD_ID]
+    labels = {str(row[c.ROW_KEY]): project_label(row) for row in figures[columns].to_dict("records")}
     return dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
 
 
-def project_param(row: pd.Series) -> str:
+def project_param(row: Mapping[str, Any] | pd.Series) -> str:
     """The value of `?project=` that opens this row: its project ID, else its deal id, else its row key."""
     for column in (c.ERP_PROJECT_ID, c.CRM_DEAL_ID):
         if pd.notna(row[column]):
@@ -42,9 +44,17 @@ def project_param(row: pd.Series) -> str:
     return str(row[c.ROW_KEY])
 
 
+def project_params(frame: pd.DataFrame) -> list[str]:
+    """`project_param` of every row of `frame`, a column at a time (a Series per row is slow at 10,000)."""
+    return [
+        str(erp) if pd.notna(erp) else str(deal) if pd.notna(deal) else str(key)
+        for erp, deal, key in zip(frame[c.ERP_PROJECT_ID], frame[c.CRM_DEAL_ID], frame[c.ROW_KEY], strict=True)
+    ]
+
+
 def project_href(param: str) -> str:
     """The relative link that opens the Project page on `param` (a sibling of every page's address)."""
-    return f"project?{urlencode({'project': param})}"
+    return f"project?project={quote_plus(param)}"  # what urlencode({"project": param}) makes, faster
 
 
 def hubspot_deal_url(portal_id: str | None, ui_domain: str, crm_deal_id: object) -> str | None:
@@ -71,7 +81,7 @@ def with_links(frame: pd.DataFrame) -> pd.DataFrame:
     row_key)."""
     if frame.empty:
         return frame.assign(**{c.PROJECT_LINK: pd.Series(dtype="object")})
-    links = [project_href(project_param(row)) for _, row in frame.iterrows()]
+    links = [project_href(param) for param in project_params(frame)]
     return frame.assign(**{c.PROJECT_LINK: links})
 
 
