@@ -48,7 +48,7 @@ def attention_rows(
         return rows.assign(**{REASON: pd.Series(dtype="object"), c.PROJECT_LINK: pd.Series(dtype="object")})
     return rows.assign(
         **{
-            REASON: [reason(row) for row in rows[_REASON_INPUTS].to_dict("records")],  # (a Series a row: slow)
+            REASON: [reason(row) for row in rows[_REASON_INPUTS].to_dict("records")],  # no Series a row
             c.PROJECT_LINK: [project_href(param) for param in project_params(rows)],
         }
     )

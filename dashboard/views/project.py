@@ -48,7 +48,9 @@ def project_params(frame: pd.DataFrame) -> list[str]:
     """`project_param` of every row of `frame`, a column at a time (a Series per row is slow at 10,000)."""
     return [
         str(erp) if pd.notna(erp) else str(deal) if pd.notna(deal) else str(key)
-        for erp, deal, key in zip(frame[c.ERP_PROJECT_ID], frame[c.CRM_DEAL_ID], frame[c.ROW_KEY], strict=True)
+        for erp, deal, key in zip(
+            frame[c.ERP_PROJECT_ID], frame[c.CRM_DEAL_ID], frame[c.ROW_KEY], strict=True
+        )
     ]
 
 
