@@ -80,7 +80,7 @@ HUBSPOT_CARDS := hubspot-app/src/app/cards
 hubspot-app-test:
 	cd $(HUBSPOT_CARDS) && npm ci --prefer-offline --no-audit --no-fund && npm run build && npm test
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) browser-deps postgres  # the app-in-the-browser step drives Chromium; the pages use the store
 	$(PY) -m tests.bench
 
 clean:
