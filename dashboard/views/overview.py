@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -17,7 +17,7 @@ _REASON_INPUTS = [c.CURRENCY, c.MARGIN_LOST_AMOUNT, c.COST_BURN_PCT, c.EAC_AMOUN
                   c.OVERDUE_AMOUNT, c.MAX_DAYS_PAST_DUE, c.EARLY_FORECAST_FLAG]  # fmt: skip
 
 
-def reason(row: Mapping[str, Any]) -> str:
+def reason(row: Mapping[Hashable, Any]) -> str:
     """Why a project needs attention, in one line: "cost at 192% of estimate · 8,000 unpaid for 227 days"."""
     parts: list[str] = []
     ccy = row[c.CURRENCY] if isinstance(row[c.CURRENCY], str) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus, urlencode
@@ -19,7 +19,7 @@ from services.models import CrmSnapshot, Deal, ErpDocumentLine, LineItem, Note, 
 _TAG = re.compile(r"<[^>]+>")
 
 
-def project_label(row: Mapping[str, Any] | pd.Series) -> str:
+def project_label(row: Mapping[Hashable, Any] | pd.Series) -> str:
     """ "Customer – Project (PRJ-00042)"; a project without an ID says which deal or ERP record it is."""
     name = row[c.PROJECT_LABEL] if pd.notna(row[c.PROJECT_LABEL]) else "Unnamed project"
     if pd.notna(row[c.ERP_PROJECT_ID]):
@@ -36,7 +36,7 @@ def project_choices(figures: pd.DataFrame) -> dict[str, str]:
     return dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
 
 
-def project_param(row: Mapping[str, Any] | pd.Series) -> str:
+def project_param(row: Mapping[Hashable, Any] | pd.Series) -> str:
     """The value of `?project=` that opens this row: its project ID, else its deal id, else its row key."""
     for column in (c.ERP_PROJECT_ID, c.CRM_DEAL_ID):
         if pd.notna(row[column]):
