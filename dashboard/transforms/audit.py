@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,28 +16,17 @@ import numpy as np
 import pandas as pd
 
 from dashboard import columns as c
-from dashboard.transforms.matching import (
-    DEAL_NEEDS,
-    PROJECT_NEEDS,
-    Signals,
-    company_similarities,
-    company_similarity,
-    fit_matrix,
-    fit_reasons,
-)
+from dashboard.transforms.candidates import Band, Candidate, Row, erp_id, ranked_candidates, suggestion, text
+from dashboard.transforms.matching import DEAL_NEEDS, PROJECT_NEEDS, company_similarities, company_similarity
 from dashboard.transforms.thresholds import Thresholds
 from services.models import CrmDealId, ErpProjectId, ErpRecordId
 
 FindingKind = Literal["missing", "malformed", "dangling", "duplicate", "orphan", "conflict"]
 Severity = Literal["high", "medium", "low"]
-Band = Literal["apply", "review", "none"]
-Row = Mapping[str, object]
 RowsByKey = Mapping[str, list[Row]]
-CandidateMaker = Callable[[Row, Mapping[str, float]], "Candidate"]
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 KIND_ORDER = {"missing": 0, "dangling": 1, "duplicate": 2, "conflict": 3, "orphan": 4, "malformed": 5}
-TOP_CANDIDATES = 3
 _SEEKERS = ("missing", "unnormalizable", "dangling", "misfit")
 # The columns the findings read; only these are turned into Python rows, once.
 _ROW_COLUMNS = [
@@ -67,18 +56,6 @@ _ROW_COLUMNS = [
     c.ERP_CURRENCY,
     c.INVOICED_AMOUNT,
 ]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A possible other side of a link: an ERP project for a deal, or a deal for an ERP project."""
-
-    score: float
-    reasons: tuple[str, ...]
-    name: str
-    erp_project_id: ErpProjectId | None = None
-    erp_record_id: ErpRecordId | None = None
-    crm_deal_id: CrmDealId | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +119,7 @@ def audit_findings(
     row_at = dict(zip(wanted.tolist(), _records(joined[_ROW_COLUMNS].iloc[wanted]), strict=True))
     sharing = _rows_by([row_at[pos] for pos in shared.tolist()], c.DEAL_PROJECT_ID)
     unlinked_rows = [row_at[pos] for pos in unlinked.tolist()]
-    for_deals, for_projects = _candidates(
+    for_deals, for_projects = ranked_candidates(
         joined[[*DEAL_NEEDS, c.DEAL_IS_WON]].iloc[seeking_at],
         [row_at[pos] for pos in seeking_at],
         joined[list(PROJECT_NEEDS)].iloc[unlinked],
@@ -180,7 +157,7 @@ def _open_in_order(
     return [f for f in ordered if f.key not in accepted_keys]
 
 
-# --- classifying and ranking -------------------------------------------------------------------------------
+# --- classifying -------------------------------------------------------------------------------
 
 
 def _deal_problems(joined: pd.DataFrame) -> list[str | None]:
@@ -188,8 +165,8 @@ def _deal_problems(joined: pd.DataFrame) -> list[str | None]:
     None for rows without a deal. In order: no ID (a problem only on a won deal), an ID that does not
     normalize, one no ERP project has, one other deals share (the financial owner or not), a misspelt one."""
     deal = joined[c.CRM_DEAL_ID].notna().to_numpy()
-    has_raw = np.array([_text(v) is not None for v in joined[c.DEAL_RAW_PROJECT_ID].tolist()], dtype=bool)
-    has_reason = np.array([_text(v) is not None for v in joined[c.DEAL_ID_REASON].tolist()], dtype=bool)
+    has_raw = np.array([text(v) is not None for v in joined[c.DEAL_RAW_PROJECT_ID].tolist()], dtype=bool)
+    has_reason = np.array([text(v) is not None for v in joined[c.DEAL_ID_REASON].tolist()], dtype=bool)
     won = joined[c.DEAL_IS_WON].to_numpy(dtype=bool)
     dangling = (joined[c.MATCH] == c.MATCH_DEAL_ONLY).to_numpy()
     shared = joined[c.DEAL_ID_SHARED].to_numpy(dtype=bool)
@@ -230,8 +207,8 @@ def _may_conflict(joined: pd.DataFrame, t: Thresholds) -> np.ndarray:
         ]
     ].iloc[at]
     similarity = company_similarities(rows[c.CUSTOMER_NAME], rows[c.ERP_CUSTOMER_NAME])
-    deal_ccy = [_text(v) for v in rows[c.DEAL_CURRENCY].astype(object).tolist()]
-    erp_ccy = [_text(v) for v in rows[c.ERP_CURRENCY].astype(object).tolist()]
+    deal_ccy = [text(v) for v in rows[c.DEAL_CURRENCY].astype(object).tolist()]
+    erp_ccy = [text(v) for v in rows[c.ERP_CURRENCY].astype(object).tolist()]
     other_currency = np.array(
         [bool(a and b and a != b) for a, b in zip(deal_ccy, erp_ccy, strict=True)], dtype=bool
     )
@@ -243,86 +220,6 @@ def _may_conflict(joined: pd.DataFrame, t: Thresholds) -> np.ndarray:
     return flagged
 
 
-def _candidates(
-    seekers: pd.DataFrame, seeker_rows: list[Row], unlinked: pd.DataFrame, unlinked_rows: list[Row]
-) -> tuple[dict[int, tuple[Candidate, ...]], dict[int, tuple[Candidate, ...]]]:
-    """Unlinked ERP projects ranked for each seeking deal, and won seeking deals ranked for each project."""
-    fit = fit_matrix(seekers, unlinked)
-    for_deals = _ranked(fit, np.arange(len(unlinked_rows)), unlinked_rows, _project_candidate)
-    won = np.flatnonzero(seekers[c.DEAL_IS_WON].to_numpy(dtype=bool))
-    transposed = {key: grid.T for key, grid in fit.items()}
-    for_projects = _ranked(transposed, won, seeker_rows, _deal_candidate)
-    return for_deals, for_projects
-
-
-def _ranked(
-    fit: Signals, others: np.ndarray, rows: list[Row], make: CandidateMaker
-) -> dict[int, tuple[Candidate, ...]]:
-    """The best few of the `others` columns (score > 0) for each row of `fit`, best first.
-
-    Equal scores keep the column order. `rows` are indexed by column.
-    """
-    score = fit[c.FIT_SCORE][:, others]
-    ranked: dict[int, tuple[Candidate, ...]] = {}
-    for pos, picks in enumerate(_top(score, TOP_CANDIDATES)):
-        candidates = tuple(
-            make(rows[col], {key: float(grid[pos, col]) for key, grid in fit.items()})
-            for col in others[picks]
-            if fit[c.FIT_SCORE][pos, col] > 0
-        )
-        if candidates:
-            ranked[pos] = candidates
-    return ranked
-
-
-def _top(score: np.ndarray, k: int) -> list[np.ndarray]:
-    """Per row, the columns of the k highest scores, highest first, equal scores in column order."""
-    k = min(k, score.shape[1])
-    if k == 0:
-        return [np.empty(0, dtype="int64")] * len(score)
-    # Partitioning finds each row's k-th highest score in linear time; only the few columns at or above
-    # it need sorting.
-    kth = np.partition(score, score.shape[1] - k, axis=1)[:, score.shape[1] - k]
-    tops = []
-    for row, floor in zip(score, kth, strict=True):
-        cols = np.flatnonzero(row >= floor)
-        tops.append(cols[np.argsort(-row[cols], kind="stable")][:k])
-    return tops
-
-
-def _project_candidate(row: Row, signals: Mapping[str, float]) -> Candidate:
-    customer = _text(row[c.ERP_CUSTOMER_NAME])
-    name = f"{row[c.ERP_PROJECT_NAME]}" + (f" ({customer})" if customer else "")
-    return Candidate(
-        score=round(float(signals[c.FIT_SCORE]), 3),
-        reasons=fit_reasons(signals),
-        name=name,
-        erp_project_id=_erp_id(row),
-        erp_record_id=ErpRecordId(str(row[c.ERP_RECORD_ID])),
-    )
-
-
-def _deal_candidate(row: Row, signals: Mapping[str, float]) -> Candidate:
-    return Candidate(
-        score=round(float(signals[c.FIT_SCORE]), 3),
-        reasons=fit_reasons(signals),
-        name=_text(row[c.DEAL_NAME]) or f"deal {row[c.CRM_DEAL_ID]}",
-        crm_deal_id=CrmDealId(str(row[c.CRM_DEAL_ID])),
-    )
-
-
-def _suggestion(candidates: tuple[Candidate, ...], t: Thresholds) -> tuple[float | None, Band]:
-    """The best candidate's score and its band: "apply" (bulk) only when it clears `match_apply` and no
-    runner-up comes within `match_margin` of it; two close candidates are for a person to choose."""
-    if not candidates:
-        return None, "none"
-    score = candidates[0].score
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if score >= t.match_apply and score - runner_up >= t.match_margin:
-        return score, "apply"
-    return score, "review" if score >= t.match_review else "none"
-
-
 # --- deal-side findings ------------------------------------------------------------------------------------
 
 
@@ -330,10 +227,10 @@ def _seeker_finding(
     row: Row, problem: str, candidates: tuple[Candidate, ...], sharing: RowsByKey, t: Thresholds
 ) -> Finding:
     """A deal with no valid link (missing, unusable, dangling, or sharing an ID it fits worse)."""
-    confidence, band = _suggestion(candidates, t)
+    confidence, band = suggestion(candidates, t)
     best = candidates[0] if candidates and band != "none" else None
     won = bool(row[c.DEAL_IS_WON])
-    raw, normalized = _text(row[c.DEAL_RAW_PROJECT_ID]), _text(row[c.DEAL_PROJECT_ID])
+    raw, normalized = text(row[c.DEAL_RAW_PROJECT_ID]), text(row[c.DEAL_PROJECT_ID])
     label = _deal_label(row)
     hint = "no ERP project matches well"
     if best:
@@ -363,7 +260,7 @@ def _seeker_finding(
         severity="high" if won or kind == "duplicate" else "low",
         message=message,
         crm_deal_id=CrmDealId(str(row[c.CRM_DEAL_ID])),
-        deal_name=_text(row[c.DEAL_NAME]),
+        deal_name=text(row[c.DEAL_NAME]),
         erp_project_id=ErpProjectId(normalized) if normalized and kind == "duplicate" else None,
         raw_id=raw,
         normalized_id=normalized,
@@ -400,10 +297,10 @@ def _best_fit_duplicate(row: Row, sharing: RowsByKey) -> Finding:
         severity="high",
         message=f"Deal {label} shares {shared} with {names}; it fits the ERP project best and keeps it.",
         crm_deal_id=CrmDealId(str(row[c.CRM_DEAL_ID])),
-        deal_name=_text(row[c.DEAL_NAME]),
+        deal_name=text(row[c.DEAL_NAME]),
         erp_project_id=ErpProjectId(shared),
         erp_record_id=ErpRecordId(str(row[c.ERP_RECORD_ID])),
-        raw_id=_text(row[c.DEAL_RAW_PROJECT_ID]),
+        raw_id=text(row[c.DEAL_RAW_PROJECT_ID]),
         normalized_id=shared,
         suggested_id=shared,
         confidence=round(fit, 3) if fit is not None else None,
@@ -419,7 +316,7 @@ def _malformed(row: Row) -> Finding:
         severity="low",
         message=f'Deal {_deal_label(row)} has "{raw}"; the convention is {canonical}.',
         crm_deal_id=CrmDealId(str(row[c.CRM_DEAL_ID])),
-        deal_name=_text(row[c.DEAL_NAME]),
+        deal_name=text(row[c.DEAL_NAME]),
         erp_project_id=ErpProjectId(canonical),
         erp_record_id=ErpRecordId(str(row[c.ERP_RECORD_ID])),
         raw_id=raw,
@@ -435,18 +332,18 @@ def _conflict(row: Row, t: Thresholds) -> Finding | None:
     issues = _disagreements(row, t)
     if not issues:
         return None
-    code = _erp_id(row)
+    code = erp_id(row)
     what = "; ".join(f"{label} {detail}" for label, detail in issues)
     return Finding(
         kind="conflict",
         severity="medium",
         message=f"Deal {_deal_label(row)} and ERP project {code} disagree: {what}.",
         crm_deal_id=CrmDealId(str(row[c.CRM_DEAL_ID])),
-        deal_name=_text(row[c.DEAL_NAME]),
+        deal_name=text(row[c.DEAL_NAME]),
         erp_project_id=code,
         erp_record_id=ErpRecordId(str(row[c.ERP_RECORD_ID])),
-        raw_id=_text(row[c.DEAL_RAW_PROJECT_ID]),
-        normalized_id=_text(row[c.DEAL_PROJECT_ID]),
+        raw_id=text(row[c.DEAL_RAW_PROJECT_ID]),
+        normalized_id=text(row[c.DEAL_PROJECT_ID]),
         evidence=(*_deal_evidence(row), *_erp_evidence(row), *issues),
     )
 
@@ -457,7 +354,7 @@ def _disagreements(row: Row, t: Thresholds) -> tuple[tuple[str, str], ...]:
     similarity = company_similarity(crm_name, erp_name)
     if similarity < t.conflict_name_similarity:
         issues.append(("customer", f'CRM "{crm_name}" vs ERP "{erp_name}" ({similarity:.0%} similar)'))
-    deal_ccy, erp_ccy = _text(row[c.DEAL_CURRENCY]), _text(row[c.ERP_CURRENCY])
+    deal_ccy, erp_ccy = text(row[c.DEAL_CURRENCY]), text(row[c.ERP_CURRENCY])
     amount, invoiced = _number(row[c.DEAL_AMOUNT]), _number(row[c.INVOICED_AMOUNT])
     if deal_ccy and erp_ccy and deal_ccy != erp_ccy:
         issues.append(("currency", f"deal in {deal_ccy}, ERP project in {erp_ccy}"))
@@ -486,7 +383,7 @@ def _unlinked_findings(
 ) -> list[Finding]:
     """An ERP project no deal reaches: a duplicate code, or an orphan unless a deal's finding claims it."""
     record = ErpRecordId(str(row[c.ERP_RECORD_ID]))
-    code = _erp_id(row)
+    code = erp_id(row)
     if row[c.ERP_ID_DUPLICATED]:
         same = [r[c.ERP_RECORD_ID] for r in coded.get(code or "", []) if r[c.ERP_RECORD_ID] != record]
         holder = ", ".join(f"record {r}" for r in dict.fromkeys(same))
@@ -499,14 +396,14 @@ def _unlinked_findings(
                 crm_deal_id=None,
                 erp_project_id=code,
                 erp_record_id=record,
-                raw_id=_text(row[c.ERP_RAW_PROJECT_ID]),
+                raw_id=text(row[c.ERP_RAW_PROJECT_ID]),
                 normalized_id=code,
                 evidence=(*_erp_evidence(row), ("code also on", holder)),
             )
         ]
     if record in claimed:
         return []
-    confidence, band = _suggestion(candidates, t)
+    confidence, band = suggestion(candidates, t)
     best = candidates[0] if candidates and band != "none" else None
     hint = (
         f'best deal match: "{best.name}" ({best.score:.2f})'
@@ -521,7 +418,7 @@ def _unlinked_findings(
             crm_deal_id=None,
             erp_project_id=code,
             erp_record_id=record,
-            raw_id=_text(row[c.ERP_RAW_PROJECT_ID]),
+            raw_id=text(row[c.ERP_RAW_PROJECT_ID]),
             normalized_id=code,
             suggested_id=code if best else None,
             confidence=confidence,
@@ -567,12 +464,12 @@ def _deal_evidence(row: Row) -> tuple[tuple[str, str], ...]:
         ("system", "CRM deal"),
         ("record", f"{row[c.DEAL_NAME]} ({row[c.CRM_DEAL_ID]})"),
         ("stage", str(row[c.DEAL_STAGE])),
-        ("raw ID", repr(row[c.DEAL_RAW_PROJECT_ID]) if _text(row[c.DEAL_RAW_PROJECT_ID]) else "(empty)"),
-        ("normalized ID", _text(row[c.DEAL_PROJECT_ID]) or "—"),
+        ("raw ID", repr(row[c.DEAL_RAW_PROJECT_ID]) if text(row[c.DEAL_RAW_PROJECT_ID]) else "(empty)"),
+        ("normalized ID", text(row[c.DEAL_PROJECT_ID]) or "—"),
     ]
-    if reason := _text(row[c.DEAL_ID_REASON]):
+    if reason := text(row[c.DEAL_ID_REASON]):
         evidence.append(("why not normalized", reason))
-    if customer := _text(row[c.CUSTOMER_NAME]):
+    if customer := text(row[c.CUSTOMER_NAME]):
         evidence.append(("customer", customer))
     if (amount := _number(row[c.DEAL_AMOUNT])) is not None:
         evidence.append(("amount", f"{amount:,.2f} {row[c.DEAL_CURRENCY]}"))
@@ -584,12 +481,12 @@ def _erp_evidence(row: Row) -> tuple[tuple[str, str], ...]:
     evidence = [
         ("system", f"ERP project ({row[c.ERP_NAME]})"),
         ("record", f"{row[c.ERP_PROJECT_NAME]} (record {row[c.ERP_RECORD_ID]})"),
-        ("ERP code", repr(raw) if _text(raw) else "(empty)"),
-        ("normalized code", _text(row[c.ERP_PROJECT_ID]) or "—"),
+        ("ERP code", repr(raw) if text(raw) else "(empty)"),
+        ("normalized code", text(row[c.ERP_PROJECT_ID]) or "—"),
     ]
-    if reason := _text(row[c.ERP_ID_REASON]):
+    if reason := text(row[c.ERP_ID_REASON]):
         evidence.append(("why not normalized", reason))
-    if customer := _text(row[c.ERP_CUSTOMER_NAME]):
+    if customer := text(row[c.ERP_CUSTOMER_NAME]):
         evidence.append(("ERP customer", customer))
     if (invoiced := _number(row[c.INVOICED_AMOUNT])) is not None:
         evidence.append(("invoiced", f"{invoiced:,.2f} {row[c.ERP_CURRENCY]}"))
@@ -597,18 +494,13 @@ def _erp_evidence(row: Row) -> tuple[tuple[str, str], ...]:
 
 
 def _deal_label(row: Row) -> str:
-    name = _text(row[c.DEAL_NAME])
+    name = text(row[c.DEAL_NAME])
     return f'"{name}"' if name else f"{row[c.CRM_DEAL_ID]}"
 
 
 def _project_label(row: Row) -> str:
-    code = _erp_id(row) or "(no code)"
+    code = erp_id(row) or "(no code)"
     return f'{code} "{row[c.ERP_PROJECT_NAME]}"'
-
-
-def _erp_id(row: Row) -> ErpProjectId | None:
-    code = _text(row[c.ERP_PROJECT_ID])
-    return ErpProjectId(code) if code else None
 
 
 def _records(frame: pd.DataFrame) -> list[Row]:
@@ -625,10 +517,6 @@ def _rows_by(rows: list[Row], column: str) -> RowsByKey:
         if isinstance(key := row[column], str):
             grouped.setdefault(key, []).append(row)
     return grouped
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
 
 
 def _number(value: object) -> float | None:
