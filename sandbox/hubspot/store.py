@@ -2,7 +2,8 @@
 
 Reads that HubSpot pages by id (lists, gets, batch reads, associations) are SQL queries. Search filters in
 Python over one object type's parsed rows, cached until that type's rows change, so a search over 10,000
-deals costs a few milliseconds. Every write goes to SQLite first and then drops the cache.
+deals costs a few milliseconds. Every write goes to SQLite first and then drops the cache; the next search
+parses again only the rows whose stored text changed (a record is made of its row alone).
 
 A portal may index for search late (`index_delay`, sandbox/hubspot/portal.py): search then answers with
 each record as it was `index_delay` ago, from the versions its writes replaced (kept in memory while the
