@@ -10,6 +10,7 @@ a 400. See /work/shared/reference/hubspot-api.md, section 1.3.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,13 @@ class Sort:
 Key = float | str
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _instant_key(text: str) -> float | None:
+    """Epoch milliseconds of an instant's text; remembered, as a sort reads every record's stamp each time."""
+    moment = parse_when(text)
+    return None if moment is None else float(epoch_ms(moment))
+
+
 def _key_function(object_type: str, name: str) -> Callable[[str | None], Key | None]:
     """How a property's values compare: numbers as numbers, instants as epoch ms, text case-insensitively."""
     kind = PROPERTIES[object_type][name][0]
@@ -63,12 +71,7 @@ def _key_function(object_type: str, name: str) -> Callable[[str | None], Key | N
         return lambda text: None if text is None else _number(text)
 
     if kind in ("datetime", "date"):
-
-        def when(text: str | None) -> float | None:
-            moment = None if text is None else parse_when(text)
-            return None if moment is None else float(epoch_ms(moment))
-
-        return when
+        return lambda text: None if text is None else _instant_key(text)
     return lambda text: None if text is None else text.strip().lower()
 
 
@@ -174,8 +177,8 @@ def sort_records(object_type: str, records: list[Record], sorts: Sequence[Sort])
         if sort.property_name not in PROPERTIES[object_type]:
             raise SearchError(f"Cannot sort on unknown property {sort.property_name!r} for {object_type}")
         key = _key_function(object_type, sort.property_name)
-        present = [r for r in ordered if key(r.properties.get(sort.property_name)) is not None]
-        missing = [r for r in ordered if key(r.properties.get(sort.property_name)) is None]
-        present.sort(key=lambda r: key(r.properties.get(sort.property_name)), reverse=sort.descending)  # type: ignore[arg-type,return-value]
-        ordered = present + missing
+        keyed = [(key(r.properties.get(sort.property_name)), r) for r in ordered]  # each value read once
+        present = [(k, r) for k, r in keyed if k is not None]
+        present.sort(key=lambda pair: pair[0], reverse=sort.descending)  # type: ignore[arg-type,return-value]
+        ordered = [r for _, r in present] + [r for k, r in keyed if k is None]
     return ordered

@@ -2,7 +2,8 @@
 
 Reads that HubSpot pages by id (lists, gets, batch reads, associations) are SQL queries. Search filters in
 Python over one object type's parsed rows, cached until that type's rows change, so a search over 10,000
-deals costs a few milliseconds. Every write goes to SQLite first and then drops the cache.
+deals costs a few milliseconds. Every write goes to SQLite first and then drops the cache; the next search
+parses again only the rows whose stored text changed (a record is made of its row alone).
 
 A portal may index for search late (`index_delay`, sandbox/hubspot/portal.py): search then answers with
 each record as it was `index_delay` ago, from the versions its writes replaced (kept in memory while the
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Engine, String, and_, delete, func, insert, select, type_coerce, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sandbox.crm_schema import PROPERTIES
@@ -30,6 +31,7 @@ from sandbox.hubspot.search import Filter, Sort, compile_filter, matches_query, 
 OBJECTS = CrmObject.__table__  # type: ignore[attr-defined]
 LINKS = CrmAssociation.__table__  # type: ignore[attr-defined]
 OWNERS = CrmOwner.__table__  # type: ignore[attr-defined]
+CHANGED_BY_ID = 500  # rows `active` parses again by id; more are read in one pass over the type
 
 # ---------------------------------------------------------------------------------------------------
 # Values handed to the API layer
@@ -113,6 +115,9 @@ class HubSpotStore:
         self._index_delay = index_delay
         self._lock = threading.RLock()
         self._cache: dict[str, tuple[tuple[Any, ...], list[Record]]] = {}
+        self._parsed: dict[str, dict[int, tuple[tuple[Any, ...], Record]]] = {}
+        """type -> {id: (the row's stored text, its Record)}: kept across writes, so `active` parses again
+        only the rows that changed."""
         self._replaced: dict[tuple[str, int], list[Record]] = {}
         """(type, id) -> the versions a write replaced, oldest first; only while search indexes late."""
         self._archived: dict[str, dict[int, tuple[Record, datetime]]] = {}
@@ -167,7 +172,8 @@ class HubSpotStore:
         return {record.properties[name] or "": record for record in records}
 
     def active(self, object_type: str) -> list[Record]:
-        """Every unarchived record of a type, parsed once and cached until the type's rows change."""
+        """Every unarchived record of a type, parsed once and cached until the type's rows change; then only
+        the rows whose stored text changed are parsed again (a write to 10 deals re-reads 10, not 10,000)."""
         fingerprint = select(func.count(), func.max(OBJECTS.c.updated_at), func.max(OBJECTS.c.id)).where(
             OBJECTS.c.object_type == object_type
         )
@@ -176,12 +182,31 @@ class HubSpotStore:
             cached = self._cache.get(object_type)
             if cached and cached[0] == key:
                 return cached[1]
-            rows = conn.execute(
-                select(OBJECTS)
-                .where(OBJECTS.c.object_type == object_type, OBJECTS.c.archived.is_(False))
+            live = and_(OBJECTS.c.object_type == object_type, OBJECTS.c.archived.is_(False))
+            # a record is made of its row alone: the same stored text makes the same Record
+            stored = conn.execute(
+                select(
+                    OBJECTS.c.id,
+                    OBJECTS.c.properties,
+                    type_coerce(OBJECTS.c.created_at, String),
+                    type_coerce(OBJECTS.c.updated_at, String),
+                )
+                .where(live)
                 .order_by(OBJECTS.c.id)
             ).all()
-            records = [_record(object_type, row) for row in rows]
+            parsed = self._parsed.get(object_type, {})
+            changed = [row.id for row in stored if parsed.get(row.id, (None,))[0] != tuple(row[1:])]
+            # a few changed rows by id; many (the first read) in one pass, clear of SQLite's variable limit
+            wanted = set(changed)
+            where = and_(live, OBJECTS.c.id.in_(changed)) if len(changed) <= CHANGED_BY_ID else live
+            rows = conn.execute(select(OBJECTS).where(where)) if changed else []
+            fresh = {row.id: _record(object_type, row) for row in rows if row.id in wanted}
+            kept = {
+                row.id: (tuple(row[1:]), fresh[row.id] if row.id in fresh else parsed[row.id][1])
+                for row in stored
+            }
+            records = [record for _, record in kept.values()]
+            self._parsed[object_type] = kept
             self._cache[object_type] = (key, records)
             return records
 

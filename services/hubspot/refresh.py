@@ -229,11 +229,10 @@ def _updated_snapshot(
     known = {o.owner_id for o in owners}
     if any(d.owner_id and d.owner_id not in known for d in fresh.values()):
         owners = tuple(client.fetch_owners())
-    deals = tuple(
-        _without_links(d, removed, n)
-        for d in _merge(previous.deals, lambda d: d.crm_deal_id, fresh, removed["deals"])
-    )
     ptype = n.project_object_type
+    deals = _merge(previous.deals, lambda d: d.crm_deal_id, fresh, removed["deals"])
+    if any(removed[kind] for kind in ("companies", "contacts", "tickets", ptype)):  # 10,000 deals: only then
+        deals = tuple(_without_links(d, removed, n) for d in deals)
     projects = _merge(
         previous.projects,
         lambda p: p.project_record_id,

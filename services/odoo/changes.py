@@ -18,7 +18,7 @@ Each question uses the version's own method (read_group or formatted_read_group,
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,8 @@ def refreshed(
         old_map, new_map = marks.project_of_account, part.project_of_account
         remapped = {a for a in old_map.keys() | new_map.keys() if old_map.get(a) != new_map.get(a)}
         accounts = touched_f.result() | remapped
-        figures, sets = _refreshed_figures(client, lines, marks, part, accounts, remapped, totals_f.result())
+        # the touched accounts are summed while the totals are still on their way (they are only compared)
+        figures, sets = _refreshed_figures(client, lines, marks, part, accounts, remapped, totals_f)
         # an account with lines (so perhaps invoices) that now counts for another project, or none
         seen = {a for key in marks.line_sets for a in key if a is not None}
         reassigned = remapped & (old_map.keys() | seen)
@@ -70,16 +71,17 @@ def _refreshed_figures(
     part: F.Projects,
     accounts: set[int],
     remapped: set[int],
-    totals: tuple[int, float, float],
+    totals: Future[tuple[int, float, float]],
 ) -> tuple[dict[ErpRecordId, F.LineFigures], dict[F.LineSet, tuple[int, float, float]]]:
     """Per project, the line figures: those holding `accounts` summed again, the rest as before (everything
-    summed again when the marks then do not add up to the server's `totals`); and the new marks."""
+    summed again when the marks then do not add up to the server's `totals`, awaited only then); and the
+    new marks."""
     old_map, new_map = marks.project_of_account, part.project_of_account
     groups = client.line_groups(lines.touching(accounts)) if accounts else []
     sets = {key: value for key, value in marks.line_sets.items() if not accounts & set(key)}
     sets.update(F.line_sets(groups, lines.columns))
     recount = {new_map[a] for a in accounts if a in new_map} | {old_map[a] for a in remapped if a in old_map}
-    if not F.adds_up(sets, totals):  # a deletion, or a line moved between accounts
+    if not F.adds_up(sets, totals.result()):  # a deletion, or a line moved between accounts
         groups = client.line_groups([])
         sets, recount = F.line_sets(groups, lines.columns), set(part.currency_of)
     fresh = F.line_figures(groups, lines, new_map)
