@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from services.hubspot import parse
 from services.hubspot.names import COMPANY_PROPERTIES, CONTACT_PROPERTIES, DEAL_ASSOCIATIONS
+from services.hubspot.parse import Semantics
 from services.models import CrmDealId, CrmSnapshot
 
 if TYPE_CHECKING:
@@ -38,11 +39,6 @@ def touched_properties(client: HubSpotClient, object_type: str) -> Sequence[str]
     if object_type == "contacts":
         return CONTACT_PROPERTIES
     return client.names.ticket_properties()
-
-
-def sorted_by_id(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records in id order, as HubSpot's lists return them."""
-    return sorted(records, key=lambda r: int(r["id"]) if str(r["id"]).isdigit() else 0)
 
 
 def read_snapshot(client: HubSpotClient, now: Callable[[], datetime]) -> CrmSnapshot:
@@ -72,16 +68,17 @@ def read_snapshot(client: HubSpotClient, now: Callable[[], datetime]) -> CrmSnap
         associations: dict[str, Links] = {to: {} for to in links}
         seen: dict[str, set[str]] = {kind: set() for kind in TOUCHED}
         unread: dict[str, list[str]] = {kind: [] for kind in TOUCHED}
-        reads: dict[str, list[Future[dict[str, dict[str, Any]]]]] = {kind: [] for kind in TOUCHED}
+        reads: dict[str, list[Future[list[Any]]]] = {kind: [] for kind in TOUCHED}
 
         def read(kind: str, least: int) -> None:
             """Batch-read the ids of `kind` named so far, in full batches while at least `least` wait: a
             part batch waits for the next deals' ids, so each type costs ceil(ids / 100) requests (every
-            request moves the end of a read rate-limited by a rolling window)."""
+            request moves the end of a read rate-limited by a rolling window). Each batch is parsed in
+            the thread that read it, so little parsing is left once the last answer is in."""
             props = touched_properties(client, kind)
             while len(unread[kind]) >= least and unread[kind]:
                 batch, unread[kind] = unread[kind][:READ_BATCH], unread[kind][READ_BATCH:]
-                reads[kind].append(pool.submit(client.read_objects, kind, batch, props))
+                reads[kind].append(pool.submit(_read_parsed, client, kind, batch, props, semantics_f))
 
         for chunk in pending:
             for to, future in chunk.items():
@@ -113,21 +110,51 @@ def read_snapshot(client: HubSpotClient, now: Callable[[], datetime]) -> CrmSnap
             parse.project(p, n, project_deals.get(str(p["id"]), [])) for p in projects_f.result()
         )
         touched = {
-            kind: sorted_by_id([r for f in futures for r in f.result().values()])
+            kind: tuple(sorted((r for f in futures for r in f.result()), key=_ID_ORDER[kind]))
             for kind, futures in reads.items()
         }
         return CrmSnapshot(
             deals=deals,
             projects=projects,
-            companies=tuple(parse.company(c) for c in touched["companies"]),
-            contacts=tuple(parse.contact(c) for c in touched["contacts"]),
-            tickets=tuple(parse.ticket(t, n, semantics) for t in touched["tickets"]),
+            companies=touched["companies"],
+            contacts=touched["contacts"],
+            tickets=touched["tickets"],
             owners=tuple(owners_f.result()),
             read_at=now(),
             requests=client.requests - start_requests,
             quota_left=client.daily[0] if client.daily else None,
             quota_limit=client.daily[1] if client.daily else None,
         )
+
+
+def _id_order(field: str) -> Callable[[Any], int]:
+    """A parsed record's place in id order, as HubSpot's lists return them (an id that is not a number
+    first, in the order read)."""
+    return lambda record: int(i) if (i := getattr(record, field)).isdigit() else 0
+
+
+_ID_ORDER = {
+    "companies": _id_order("company_id"),
+    "contacts": _id_order("contact_id"),
+    "tickets": _id_order("ticket_id"),
+}
+
+
+def _read_parsed(
+    client: HubSpotClient,
+    kind: str,
+    ids: Sequence[str],
+    properties: Sequence[str],
+    semantics: Future[Semantics],
+) -> list[Any]:
+    """One batch of `kind` read by id and parsed (companies, contacts or tickets)."""
+    found = client.read_objects(kind, ids, properties).values()
+    if kind == "companies":
+        return [parse.company(r) for r in found]
+    if kind == "contacts":
+        return [parse.contact(r) for r in found]
+    states = semantics.result()
+    return [parse.ticket(r, client.names, states) for r in found]
 
 
 def _associations(
