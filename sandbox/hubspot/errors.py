@@ -9,21 +9,19 @@ reads as HubSpot's would. See /work/shared/reference/hubspot-api.md, sections 1.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import uuid4
 
 from fastapi import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
+
+from sandbox.wire import JSON
 
 
-class HubSpotJSON(JSONResponse):
+class HubSpotJSON(JSON):
     """JSON with HubSpot's exact content type."""
 
     media_type = "application/json;charset=utf-8"
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class HubSpotError(Exception):

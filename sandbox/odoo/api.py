@@ -28,7 +28,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from sandbox.faults import FaultMiddleware, Faults, FaultSettings, add_control_routes
 from sandbox.odoo.catalog import build_registry, model_spec
@@ -37,6 +37,7 @@ from sandbox.odoo.json2 import Json2, error_body, not_found_page
 from sandbox.odoo.models import OdooError, Registry
 from sandbox.odoo.orm import call_kw
 from sandbox.odoo.versions import DEFAULT_VERSION, MODULES, RPC_DEPRECATION_NOTICE, VERSIONS, SandboxVersion
+from sandbox.wire import JSON
 
 log = logging.getLogger(__name__)
 rpc_log = logging.getLogger("odoo.addons.rpc.controllers.jsonrpc")
@@ -75,9 +76,9 @@ def error_envelope(request_id: Any, error: OdooError, code: int = 200) -> dict[s
     }
 
 
-def _bad_request(message: str) -> JSONResponse:
+def _bad_request(message: str) -> JSON:
     body = {"jsonrpc": "2.0", "id": None, "error": {"code": 400, "message": message, "data": {}}}
-    return JSONResponse(body, status_code=400)
+    return JSON(body, status_code=400)
 
 
 def _bind(name: str, function: Callable[..., Any], args: list[Any]) -> inspect.BoundArguments:
@@ -228,9 +229,9 @@ def _fault_response(kind: str, request: Request, settings: FaultSettings) -> Res
             "psycopg2.errors.SerializationFailure", "could not serialize access due to concurrent update"
         )
         if request.url.path.startswith("/json/2/"):
-            return JSONResponse(error_body(error.name, error.message), status_code=500)
+            return JSON(error_body(error.name, error.message), status_code=500)
         # the request id would mean reading the body here; Odoo itself answers null when it has none
-        return JSONResponse(error_envelope(None, error))
+        return JSON(error_envelope(None, error))
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
@@ -284,7 +285,7 @@ def create_odoo_app(
     def web_version() -> Response:
         if not version.json2:
             return not_found_page()  # /web/version comes with the rpc addon, 19.0+
-        return JSONResponse({"version_info": list(version.version_info), "version": version.version})
+        return JSON({"version_info": list(version.version_info), "version": version.version})
 
     @app.api_route("/json/2/{model}/{method}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     async def json_2(request: Request, model: str, method: str) -> Response:
@@ -306,7 +307,7 @@ def _json2_hint() -> Response:
     """rpc/controllers/json2.py `web_json_2_404`: any other /json/2 path or verb."""
     message = "Did you mean POST /json/2/<model>/<method>?"
     body = error_body("werkzeug.exceptions.NotFound", message, [message, 404])
-    return JSONResponse(body, status_code=404)
+    return JSON(body, status_code=404)
 
 
 async def _jsonrpc(request: Request, dispatch: Callable[[Any], Any], code: int) -> Response:
@@ -321,9 +322,9 @@ async def _jsonrpc(request: Request, dispatch: Callable[[Any], Any], code: int) 
     try:
         result = await run_in_threadpool(dispatch, body.get("params", {}))
     except OdooError as error:
-        return JSONResponse(error_envelope(request_id, error, code))
+        return JSON(error_envelope(request_id, error, code))
     except Exception as error:  # a sandbox bug still answers like Odoo, and is logged
         log.exception("unexpected error in the Odoo sandbox")
         name = f"builtins.{type(error).__name__}"
-        return JSONResponse(error_envelope(request_id, OdooError(name, str(error)[:500]), code))
-    return JSONResponse({"jsonrpc": "2.0", "id": request_id, "result": result})
+        return JSON(error_envelope(request_id, OdooError(name, str(error)[:500]), code))
+    return JSON({"jsonrpc": "2.0", "id": request_id, "result": result})

@@ -26,11 +26,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from sandbox.odoo.env import Env
 from sandbox.odoo.models import OdooError, Registry
 from sandbox.odoo.orm import MODEL_METHODS, public_method
+from sandbox.wire import JSON
 
 BEARER = re.compile(r"^bearer\s+(.+)$", re.IGNORECASE)
 NOT_FOUND_PAGE = (
@@ -68,9 +69,9 @@ def error_body(name: str, message: str, arguments: list[Any] | None = None) -> d
     }
 
 
-def http_error(name: str, message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+def http_error(name: str, message: str, status: int, headers: dict[str, str] | None = None) -> JSON:
     """A werkzeug HTTPException as Json2Dispatcher serializes it: arguments are (description, code)."""
-    return JSONResponse(error_body(name, message, [message, status]), status_code=status, headers=headers)
+    return JSON(error_body(name, message, [message, status]), status_code=status, headers=headers)
 
 
 class Json2:
@@ -124,10 +125,10 @@ class Json2:
             if error.name == "builtins.AttributeError":  # json2.py: NotFound(exc.args[0])
                 return http_error("werkzeug.exceptions.NotFound", error.message, 404)
             return self._odoo_error(error)
-        return JSONResponse(result)
+        return JSON(result)
 
     @staticmethod
-    def _odoo_error(error: OdooError) -> JSONResponse:
-        return JSONResponse(
+    def _odoo_error(error: OdooError) -> JSON:
+        return JSON(
             error_body(error.name, error.message, error.arguments), status_code=STATUS_OF.get(error.name, 500)
         )

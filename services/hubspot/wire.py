@@ -21,7 +21,7 @@ from services.errors import (
     ServiceError,
     UnavailableError,
 )
-from services.http import parse_retry_after
+from services.http import json_of, parse_retry_after
 from services.log import redact
 
 SYSTEM = "HubSpot"
@@ -34,7 +34,7 @@ def read_body(response: httpx.Response, operation: str, allow_multi_status: bool
         if response.status_code == 204:
             return {}
         try:
-            body = response.json()
+            body = json_of(response)
         except ValueError:
             raise BadResponseError(
                 SYSTEM,
@@ -55,7 +55,7 @@ def error_for(response: httpx.Response, operation: str, request_id: str | None) 
     """One place that maps a HubSpot status to the project's error, with what to check."""
     status = response.status_code
     try:
-        body = response.json()
+        body = json_of(response)
         message = str(body.get("message") or "") if isinstance(body, dict) else ""
     except ValueError:
         body, message = {}, ""

@@ -42,7 +42,7 @@ from services.errors import (
     ThroughlineError,
     UnavailableError,
 )
-from services.http import parse_retry_after
+from services.http import json_of, parse_retry_after
 from services.odoo.versions import OdooVersion
 
 SYSTEM = "Odoo"
@@ -269,6 +269,6 @@ def _is_json(response: httpx.Response) -> bool:
 
 def _json(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return json_of(response)
     except ValueError:
         return None

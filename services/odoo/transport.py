@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from services.errors import AuthError, BadResponseError, ConfigError
-from services.http import ApiClient
+from services.http import ApiClient, json_of
 from services.odoo.diagnosis import SYSTEM, Scene, http_error, json2_error, jsonrpc_error, rejected_key
 from services.odoo.versions import OdooVersion, parse_version
 
@@ -241,7 +241,7 @@ class OdooTransport(ApiClient):
 
 def _json_body(response: httpx.Response, operation: str) -> Any:
     try:
-        return response.json()
+        return json_of(response)
     except ValueError:
         raise BadResponseError(
             SYSTEM, operation, "the answer was not valid JSON", status=response.status_code

@@ -41,7 +41,7 @@ from typing import Any
 import httpx
 
 from services.errors import BadResponseError, RateLimitError
-from services.http import ApiClient, RequestBudget, parse_retry_after
+from services.http import ApiClient, RequestBudget, json_of, parse_retry_after
 from services.quickbooks.auth import QuickBooksAuth
 from services.quickbooks.faults import RECONNECT, SYSTEM, THROTTLE_POLICY, AccessTokenRejected, error_for
 
@@ -199,7 +199,7 @@ class QuickBooksTransport(ApiClient):
                 error.retry_after = self._throttle_wait()
             raise error
         try:
-            body = response.json()
+            body = json_of(response)
         except ValueError:
             raise BadResponseError(
                 SYSTEM, operation, "the answer was not valid JSON", status=response.status_code,
