@@ -96,6 +96,23 @@ def and_domains(domains: Sequence[Sequence[Any]]) -> list[Any]:
     return ["&"] * (count - 1) + result if result else [list(TRUE_LEAF)]
 
 
+def and_normalized(parts: Sequence[list[Any]], tail: list[Any]) -> list[Any]:
+    """`and_domains([*parts, domain])` where each part is already a normalized domain that is not empty
+    nor the true leaf (a group's own leaves) and `tail` is `normalize_domain(domain)`, or [] for a domain
+    that `and_domains` skips: the same result without normalizing each group's leaves again (read_group
+    builds one per group, 25,000 groups in a 10,000-deal read)."""
+    terms = [term for part in parts for term in part] + tail
+    count = len(parts) + (1 if tail else 0)
+    return ["&"] * (count - 1) + terms if terms else [list(TRUE_LEAF)]
+
+
+def normalized_or_empty(domain: Sequence[Any]) -> list[Any]:
+    """`normalize_domain(domain)`, or [] where `and_domains` would skip it (empty, or the true leaf)."""
+    if not domain or [list(t) if isinstance(t, tuple) else t for t in domain] == [list(TRUE_LEAF)]:
+        return []
+    return normalize_domain(domain)
+
+
 def mentions(domain: Sequence[Any], name: str) -> bool:
     """True when a leaf of the domain is about field `name` (how Odoo decides to skip `active_test`)."""
     return any(is_leaf(term) and term[0] == name for term in domain)

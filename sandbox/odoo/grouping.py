@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Integer, String, cast, func, null, select
 
-from sandbox.odoo.domain import and_domains
+from sandbox.odoo.domain import and_normalized, normalized_or_empty
 from sandbox.odoo.env import Env, chunks, int_arg, search_clause
 from sandbox.odoo.models import DATES, FieldSpec, field_sql, to_wire, value_error
 
@@ -189,7 +189,8 @@ def read_group(
         for i, g in enumerate(groupbys)
         if g.spec.type == "many2one"
     }
-    shape = _GroupShape(groupbys, aggregates, count_key, domain, all_groupby[len(used) :])
+    tail = normalized_or_empty(domain if isinstance(domain, list | tuple) else [])
+    shape = _GroupShape(groupbys, aggregates, count_key, tail, all_groupby[len(used) :])
     groups = [_format_group(shape, row, labels) for row in rows]
     _sort_groups(groups, order)
     return [group for group, _ in groups[start : start + size if size else None]]
@@ -241,7 +242,7 @@ def formatted_read_group(
             value, sort[g.key], leaf, _ = _group_value(g, row[i], labels.get(g.key, {}))
             group[g.key] = [row[i], value] if g.granularity and row[i] is not None else value
             leaves.append(leaf)
-        group["__extra_domain"] = and_domains(leaves) if leaves else [[1, "=", 1]]
+        group["__extra_domain"] = and_normalized(leaves, []) if leaves else [[1, "=", 1]]
         for i, a in enumerate(keyed, start=len(groupbys)):
             spec = _spec_of(wanted, a)
             group[spec], sort[spec] = _aggregate_value(a, row[i]), row[i]
@@ -264,7 +265,8 @@ class _GroupShape:
     groupbys: Sequence[_GroupBy]
     aggregates: Sequence[_Aggregate]
     count_key: str
-    domain: Any
+    domain: list[Any]
+    """The request's domain, normalized ([] when it is empty or the true leaf)."""
     rest: Sequence[str]  # the groupbys a lazy read_group left for the next level
 
 
@@ -283,8 +285,7 @@ def _format_group(
     for i, a in enumerate(shape.aggregates, start=len(shape.groupbys)):
         group[a.key] = _aggregate_value(a, row[i])
         sort[a.key] = row[i]
-    domain = shape.domain if isinstance(shape.domain, list | tuple) else []
-    group["__domain"] = and_domains([*leaves, domain])
+    group["__domain"] = and_normalized(leaves, shape.domain)
     if any(g.granularity for g in shape.groupbys):
         group["__range"] = {g.key: ranges[g.key] for g in shape.groupbys if g.granularity}
     if shape.rest:

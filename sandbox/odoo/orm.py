@@ -69,7 +69,8 @@ def _records(
             if spec.type == "one2many":
                 record[spec.name] = many[spec.name].get(row["id"], [])
             else:
-                record[spec.name] = to_wire(spec, row[spec.name], row.get(f"{spec.name}__display"))
+                display = row[f"{spec.name}__display"] if spec.type == "many2one" else None
+                record[spec.name] = to_wire(spec, row[spec.name], display)
         records.append(record)
     return records
 
