@@ -108,8 +108,10 @@ def json_of(response: httpx.Response) -> Any:
 
     Decoded with orjson: the standard library's decoder took about 1 s of the client's CPU in a 10,000-deal
     cold read from each system (issue 13), time the other system's requests waited for. A body orjson
-    refuses but the standard library reads (NaN or Infinity, integers beyond 64 bits) is read the
-    standard library's way, so a bad value reaches the parsers that name it instead of failing the read."""
+    refuses but the standard library reads (NaN or Infinity, which Python servers such as Odoo can send)
+    is read the standard library's way, so a bad value reaches the parsers that name it instead of failing
+    the read. (orjson reads integers up to 64 bits exactly; every id these systems send fits: HubSpot's
+    and PostgreSQL's are 64-bit at most.)"""
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
