@@ -22,7 +22,12 @@ from typing import Any
 import pandas as pd
 
 from dashboard import columns as c
-from dashboard.analysis import DEFAULT_CONVENTION, AnalysisParams, params_from_settings
+from dashboard.analysis import (
+    DEFAULT_CONVENTION,
+    AnalysisParams,
+    params_from_settings,
+    without_cycle_collection,
+)
 from dashboard.settings import load_settings
 from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.transforms.frames import crm_projects_frame, deals_frame, erp_projects_frame
@@ -211,7 +216,12 @@ def write_lines(erp: OdooClient, lines: list[dict[str, Any]], delta: float) -> N
 
 def joined(snap: Snapshot, params: AnalysisParams) -> pd.DataFrame:
     """Deals joined to project records and ERP projects, the first step of `analyze` (the rest is timed
-    as the transforms)."""
+    as the transforms), run as `analyze` runs it: with the cycle collector paused."""
+    with without_cycle_collection():
+        return _joined(snap, params)
+
+
+def _joined(snap: Snapshot, params: AnalysisParams) -> pd.DataFrame:
     crm = snap.crm or CrmSnapshot(deals=(), read_at=datetime.now(UTC))
     erp = snap.erp or ErpSnapshot(erp="odoo", projects=(), read_at=datetime.now(UTC))
     erp_projects = erp_projects_frame(erp)
