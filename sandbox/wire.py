@@ -1,8 +1,9 @@
-"""JSON answers for every sandbox server, encoded with orjson.
+"""JSON answers for the HubSpot and Odoo sandboxes, encoded with orjson.
 
 The standard library's encoder was the largest single cost of the HubSpot and Odoo sandboxes in a
 10,000-deal cold read (about 0.6 s and 1 s of CPU, py-spy), on the same two cores as the client it
-answers; the bytes it sends are the same JSON, compact and UTF-8 as Starlette's `JSONResponse` makes it.
+answers. The answers hold the same JSON values, compact and UTF-8 as Starlette's `JSONResponse` writes them
+(orjson may spell a float's exponent differently: 1e-5 for 1e-05).
 """
 
 from __future__ import annotations

@@ -301,6 +301,17 @@ def deal_stages(pipelines: Iterable[Mapping[str, Any]]) -> dict[str, tuple[str, 
     return stages
 
 
+def touched(
+    kind: str, raw: dict[str, Any], n: PortalNames, semantics: Semantics
+) -> Company | Contact | Ticket:
+    """A record of a type the deals touch ("companies", "contacts" or "tickets"), parsed."""
+    if kind == "companies":
+        return company(raw)
+    if kind == "contacts":
+        return contact(raw)
+    return ticket(raw, n, semantics)
+
+
 def ticket_states(pipelines: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
     """Ticket stage id -> open, from each stage's `metadata.ticketState` ("OPEN" or "CLOSED"), as the
     pipelines API describes ticket stages (GET /crm/pipelines/2026-09/tickets; a stage without it: open

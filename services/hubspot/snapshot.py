@@ -149,12 +149,8 @@ def _read_parsed(
 ) -> list[Any]:
     """One batch of `kind` read by id and parsed (companies, contacts or tickets)."""
     found = client.read_objects(kind, ids, properties).values()
-    if kind == "companies":
-        return [parse.company(r) for r in found]
-    if kind == "contacts":
-        return [parse.contact(r) for r in found]
     states = semantics.result()
-    return [parse.ticket(r, client.names, states) for r in found]
+    return [parse.touched(kind, r, client.names, states) for r in found]
 
 
 def _associations(
