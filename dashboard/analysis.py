@@ -8,15 +8,14 @@ of failing.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import pandas as pd
 
 from dashboard import columns as c
+from dashboard.collector import without_cycle_collection
 from dashboard.settings import Settings
 from dashboard.snapshot import Snapshot
 from dashboard.transforms.audit import Finding, audit_findings
@@ -99,26 +98,12 @@ def id_convention(id_pattern: str | None, erp_codes: Sequence[object]) -> tuple[
     return infer_convention(erp_codes, fallback=DEFAULT_CONVENTION), "inferred from the ERP's project codes"
 
 
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while `analyze` runs. The analysis allocates some two million
-    short-lived objects (freed by reference counting as they go), and each allocation burst makes the
-    collector walk every object the cached snapshot keeps alive (over 300,000 at 10,000 deals) again: 15-20 %
-    of `analyze`'s time, measured. The collector is back on when the outermost run ends (runs in other
-    sessions' threads overlap safely: only the run that found it on turns it back on)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def analyze(
     snapshot: Snapshot, params: AnalysisParams, *, accepted_keys: frozenset[str] = frozenset()
 ) -> Analysis:
-    """Everything the pages show, from one snapshot."""
+    """Everything the pages show, from one snapshot. The analysis allocates some two million short-lived
+    objects; with the cycle collector on, each burst of them made it walk the cached snapshot's objects
+    (over 300,000 at 10,000 deals) again: 15-20 % of the time, measured (dashboard/collector.py)."""
     with without_cycle_collection():
         return _analyze(snapshot, params, accepted_keys)
 

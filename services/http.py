@@ -52,6 +52,18 @@ class RequestBudget:
         self._in_flight = 0
         self._changed = threading.Condition()
 
+    @property
+    def amount(self) -> int:
+        """Requests the window admits."""
+        return int(self._item.amount)
+
+    def room(self) -> int:
+        """Requests that could start now without waiting: the window's free places less those held by
+        requests in flight."""
+        with self._changed:
+            _, remaining = self._limiter.get_window_stats(self._item, self._key)
+            return int(remaining) - self._in_flight
+
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Block until one more request fits in the window; hold its place while the body runs, and for

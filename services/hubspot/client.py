@@ -137,6 +137,11 @@ class HubSpotClient(ApiClient, CrmClient):
 
         return self._with_retries(operation, once)
 
+    @property
+    def budget(self) -> RequestBudget:
+        """The burst-limit budget every request goes through (the full read paces its batch reads by it)."""
+        return self._budget
+
     def _within_daily_limit(self, operation: str) -> None:
         """Stop before the day's quota is gone (HubSpot refuses everything past it until midnight in the
         portal's time zone, and then the dashboard could not even write a correction): `daily_reserve`

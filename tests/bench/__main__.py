@@ -26,8 +26,8 @@ from dashboard.analysis import (
     DEFAULT_CONVENTION,
     AnalysisParams,
     params_from_settings,
-    without_cycle_collection,
 )
+from dashboard.collector import without_cycle_collection
 from dashboard.settings import load_settings
 from dashboard.snapshot import Snapshot, refresh_snapshot
 from dashboard.transforms.frames import crm_projects_frame, deals_frame, erp_projects_frame
