@@ -23,10 +23,14 @@ from tests.sandbox_fixture import TOKEN, RunningSandbox
 
 BUDGET = 30
 CHUNK = 100
+SLOW_PAGE_S = 0.4
 
 
 class Log(httpx.HTTPTransport):
-    """Each request's start (monotonic), path and, for a batch read of records, its ids."""
+    """Each request's start (monotonic), path and, for a batch read of records, its ids. Deal listing pages
+    after the first leave `SLOW_PAGE_S` late, as over a real network (the sandbox answers in milliseconds,
+    so the whole listing would otherwise end before the first chunk's associations are back, and what the
+    read does meanwhile would depend on the machine's speed)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -35,6 +39,8 @@ class Log(httpx.HTTPTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        if path.endswith("/objects/2026-03/deals") and "after" in request.url.params:
+            time.sleep(SLOW_PAGE_S)
         ids = []
         if "/objects/" in path and path.endswith("/batch/read"):
             ids = [str(row["id"]) for row in json.loads(request.content)["inputs"]]
